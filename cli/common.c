@@ -1,0 +1,68 @@
+/* common.c — option parsing and messages shared by the subcommands. */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+int usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "aiaprep %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'aiaprep %s --help'.\n", cmd);
+    return EXIT_USAGE;
+}
+
+int parse_output_type(const char *cmd, const char *arg, aia_out_type *out)
+{
+    static const struct { const char *name; aia_out_type t; } types[] = {
+        {"auto", AIA_OUT_AUTO},       {"int16", AIA_OUT_INT16},     {"int32", AIA_OUT_INT32},
+        {"float32", AIA_OUT_FLOAT32}, {"float64", AIA_OUT_FLOAT64},
+    };
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (strcmp(arg, types[i].name) == 0) {
+            *out = types[i].t;
+            return 0;
+        }
+    usage_error(cmd, "unknown --dtype '%s' (auto, int16, int32, float32, float64)", arg);
+    return -1;
+}
+
+int parse_compression(const char *cmd, const char *arg, aia_compression *out)
+{
+    static const struct { const char *name; aia_compression c; } kinds[] = {
+        {"auto", AIA_COMP_AUTO}, {"none", AIA_COMP_NONE}, {"rice", AIA_COMP_RICE},
+        {"gzip2", AIA_COMP_GZIP2}, {"gzip", AIA_COMP_GZIP2},
+    };
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcmp(arg, kinds[i].name) == 0) {
+            *out = kinds[i].c;
+            return 0;
+        }
+    usage_error(cmd, "unknown --compress '%s' (auto, none, rice, gzip2)", arg);
+    return -1;
+}
+
+void print_write_result(FILE *f, const char *path, const aia_write_result *res)
+{
+    if (res->promoted_to_int32)
+        fprintf(f, "notice: %s: values do not fit int16; written as int32\n", path);
+    const char *lossy = (res->compression == AIA_COMP_RICE &&
+                         (res->type == AIA_OUT_FLOAT32 || res->type == AIA_OUT_FLOAT64))
+                            ? " (quantised, lossy)"
+                            : "";
+    fprintf(f, "wrote %s (%s, compression %s%s", path, aia_out_type_name(res->type),
+            aia_compression_name(res->compression), lossy);
+    if (res->blank_pixels)
+        fprintf(f, ", %lld NaN pixels", res->blank_pixels);
+    fprintf(f, ")\n");
+}
+
+void make_history(char *buf, size_t size, const char *cmd, int nopts, char **argv)
+{
+    int n = snprintf(buf, size, "Processed by aiaprep %s: aiaprep %s", aia_version(), cmd);
+    for (int i = 1; i < nopts && n > 0 && (size_t)n < size; i++)
+        n += snprintf(buf + n, size - (size_t)n, " %s", argv[i]);
+}

@@ -1,0 +1,47 @@
+/* main.c — the aiaprep program: dispatch to subcommands. */
+#include "cli.h"
+
+#include <string.h>
+
+static const char main_help[] =
+    "Usage: aiaprep COMMAND [OPTIONS] [ARGS]\n"
+    "       aiaprep --version | --help\n"
+    "\n"
+    "Prepare SDO/AIA level-1 images for science with aiapy's numbers.\n"
+    "\n"
+    "Commands:\n"
+    "  info FILE...          describe AIA FITS files: shape, type, compression, level,\n"
+    "                        channel, time, exposure, pointing keys, data statistics\n"
+    "  synth -o FILE         write a realistic synthetic full-disk level-1 frame\n"
+    "\n"
+    "Run 'aiaprep COMMAND --help' for the options of a command.\n"
+    "\n"
+    "Exit status:\n"
+    "  0  everything succeeded\n"
+    "  1  some inputs failed (each gets a one-line error on stderr; the others\n"
+    "     are still processed)\n"
+    "  2  usage error (unknown command or option, missing argument)\n";
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "aiaprep: missing command\nTry 'aiaprep --help'.\n");
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(main_help, stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+        printf("aiaprep %s\n", aia_version());
+        return EXIT_OK;
+    }
+    /* Each subcommand sees argv[0] = its own name. */
+    if (strcmp(cmd, "info") == 0)
+        return cmd_info(argc - 1, argv + 1);
+    if (strcmp(cmd, "synth") == 0)
+        return cmd_synth(argc - 1, argv + 1);
+    fprintf(stderr, "aiaprep: unknown command '%s'\nTry 'aiaprep --help'.\n", cmd);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,338 @@
+/*
+ * aiaprep.h — the one public header of libaiaprep.
+ *
+ * libaiaprep prepares SDO/AIA level-1 images for science (pointing update,
+ * PSF deconvolution, registration to level 1.5, calibration) with aiapy's
+ * numbers. This header is the whole public interface; everything else in the
+ * library is hidden.
+ *
+ * Conventions (tested in tests/):
+ *   - Arrays are row-major data[y][x] with y = FITS axis 2, x = FITS axis 1.
+ *   - Pixel coordinates in code are 0-based with pixel centres at integers;
+ *     FITS CRPIX is 1-based (crpix - 1 in code). The centre of an N-pixel axis
+ *     is (N-1)/2.
+ *   - The rotation matrix comes from PCi_j, then CDi_j, then CROTA2, in that
+ *     order of precedence (aia_meta_rotation_matrix).
+ *   - BLANK/NaN pixels: integer BLANK becomes NaN when read into floating
+ *     point; NaN becomes BLANK when written as an integer type.
+ *
+ * Errors: every function that can fail returns an int status, AIA_OK (0) on
+ * success or one of enum aia_status. aia_strerror() names the code;
+ * aia_last_error() gives the detail of the last failure *in the calling
+ * thread* (file, key, byte offset, what was expected).
+ *
+ * Thread safety: unless a function says otherwise, it is re-entrant: it may be
+ * called from several threads at once on different objects. Objects
+ * (aia_header, aia_image) are not internally locked; do not modify one object
+ * from two threads at once.
+ */
+#ifndef AIAPREP_H
+#define AIAPREP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(AIAPREP_BUILDING) && defined(__GNUC__)
+#define AIA_API __attribute__((visibility("default")))
+#else
+#define AIA_API
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Status codes and error messages                                          */
+/* ------------------------------------------------------------------------ */
+
+enum aia_status {
+    AIA_OK = 0,
+    AIA_ERR_NOMEM,           /* out of memory                                */
+    AIA_ERR_ARG,             /* invalid argument from the caller             */
+    AIA_ERR_IO,              /* cannot open/read/write/rename a file         */
+    AIA_ERR_NOT_REGULAR,     /* path is a directory or not a regular file    */
+    AIA_ERR_NOT_FITS,        /* empty file, or does not start with SIMPLE    */
+    AIA_ERR_TRUNCATED,       /* file shorter than its header says            */
+    AIA_ERR_NO_IMAGE,        /* no 2-D image in the primary HDU or HDU 1     */
+    AIA_ERR_FITS,            /* other error reported by cfitsio              */
+    AIA_ERR_KEY_MISSING,     /* a required header key is absent              */
+    AIA_ERR_KEY_MALFORMED,   /* a required key is undefined/unparsable/NaN   */
+    AIA_ERR_EXISTS,          /* output exists and overwriting not allowed    */
+    AIA_ERR_SAME_FILE,       /* output would overwrite the input             */
+    AIA_ERR_RANGE,           /* values do not fit the requested output type  */
+    AIA_ERR_UNSUPPORTED,     /* valid request the library does not support   */
+    AIA_ERR_NOT_IMPLEMENTED, /* feature not implemented yet                  */
+    AIA_STATUS_COUNT
+};
+
+/* Short, static description of a status code. Thread-safe. */
+AIA_API const char *aia_strerror(int status);
+
+/* Detail message of the last failure in the calling thread ("" if none).
+ * The pointer stays valid until the next library call in this thread. */
+AIA_API const char *aia_last_error(void);
+
+/* Library version string, e.g. "0.1.0". */
+AIA_API const char *aia_version(void);
+
+/* ------------------------------------------------------------------------ */
+/* FITS headers: an ordered list of 80-character cards                      */
+/* ------------------------------------------------------------------------ */
+
+typedef struct aia_header aia_header;
+
+AIA_API aia_header *aia_header_new(void);
+AIA_API void aia_header_free(aia_header *hdr);
+AIA_API int aia_header_copy(const aia_header *src, aia_header **out);
+
+/* Number of cards (END is not stored). */
+AIA_API size_t aia_header_count(const aia_header *hdr);
+/* Card i as a NUL-terminated 80-character string (space padded). */
+AIA_API const char *aia_header_card(const aia_header *hdr, size_t i);
+/* Index of the first card with this keyword, or -1. Keywords compare
+ * case-insensitively; HISTORY/COMMENT are found like any other. */
+AIA_API long aia_header_find(const aia_header *hdr, const char *key);
+
+/* Append one raw card (at most 80 characters; padded with spaces). */
+AIA_API int aia_header_append_card(aia_header *hdr, const char *card);
+
+/* Typed getters. They return AIA_OK, AIA_ERR_KEY_MISSING (no such card) or
+ * AIA_ERR_KEY_MALFORMED (undefined value, 'nan', not a number, ...).
+ * Numbers may be written as FITS floats with a D exponent. The detail
+ * message names the key; callers add the file name. */
+AIA_API int aia_header_get_double(const aia_header *hdr, const char *key, double *out);
+AIA_API int aia_header_get_long(const aia_header *hdr, const char *key, long long *out);
+/* String values have their quotes removed, doubled quotes undone and trailing
+ * spaces trimmed. An unterminated string (a real JSOC/IDL case) is accepted
+ * up to the end of the card. */
+AIA_API int aia_header_get_string(const aia_header *hdr, const char *key, char *buf, size_t bufsize);
+
+/* Setters update the first card with the key in place (keeping its comment
+ * when comment is NULL) or append a new card. */
+AIA_API int aia_header_set_double(aia_header *hdr, const char *key, double value, const char *comment);
+AIA_API int aia_header_set_long(aia_header *hdr, const char *key, long long value, const char *comment);
+AIA_API int aia_header_set_string(aia_header *hdr, const char *key, const char *value, const char *comment);
+/* Remove every card with this keyword; returns how many were removed. */
+AIA_API int aia_header_delete(aia_header *hdr, const char *key);
+/* Append HISTORY cards holding text, split over as many cards as needed. */
+AIA_API int aia_header_add_history(aia_header *hdr, const char *text);
+
+/* ------------------------------------------------------------------------ */
+/* Typed access to the AIA keys the preparation steps need                  */
+/* ------------------------------------------------------------------------ */
+
+typedef enum aia_key {
+    AIA_KEY_NAXIS, AIA_KEY_NAXIS1, AIA_KEY_NAXIS2,
+    AIA_KEY_WAVELNTH, AIA_KEY_T_OBS, AIA_KEY_DATE_OBS, AIA_KEY_EXPTIME,
+    AIA_KEY_CRPIX1, AIA_KEY_CRPIX2, AIA_KEY_CDELT1, AIA_KEY_CDELT2,
+    AIA_KEY_CRVAL1, AIA_KEY_CRVAL2, AIA_KEY_CROTA2,
+    AIA_KEY_PC, AIA_KEY_CD,         /* any of PCi_j / CDi_j present */
+    AIA_KEY_CTYPE1, AIA_KEY_CTYPE2, AIA_KEY_CUNIT1, AIA_KEY_CUNIT2,
+    AIA_KEY_RSUN_OBS, AIA_KEY_R_SUN, AIA_KEY_RSUN_REF, AIA_KEY_DSUN_OBS,
+    AIA_KEY_X0_MP, AIA_KEY_Y0_MP, AIA_KEY_IMSCL_MP, AIA_KEY_INST_ROT,
+    AIA_KEY_SAT_ROT, AIA_KEY_LVL_NUM, AIA_KEY_QUALITY,
+    AIA_KEY_COUNT
+} aia_key;
+
+#define AIA_KEYBIT(k) (UINT64_C(1) << (k))
+
+/* Keys without which a file is not a usable AIA image at all: the channel and
+ * the pointing (Sun centre and plate scale). Every command checks these. */
+#define AIA_KEYS_BASIC                                                          \
+    (AIA_KEYBIT(AIA_KEY_WAVELNTH) | AIA_KEYBIT(AIA_KEY_CRPIX1) |                \
+     AIA_KEYBIT(AIA_KEY_CRPIX2) | AIA_KEYBIT(AIA_KEY_CDELT1) |                  \
+     AIA_KEYBIT(AIA_KEY_CDELT2))
+
+typedef enum aia_key_state {
+    AIA_KEYSTATE_MISSING = 0,
+    AIA_KEYSTATE_OK,
+    AIA_KEYSTATE_MALFORMED
+} aia_key_state;
+
+typedef struct aia_meta {
+    long naxis, naxis1, naxis2;
+    double wavelnth;           /* Å */
+    char t_obs[32];            /* as in the header, e.g. 2014-01-01T00:00:12.34Z */
+    char date_obs[32];
+    double exptime;            /* s */
+    double crpix1, crpix2;     /* 1-based */
+    double cdelt1, cdelt2;     /* arcsec/px */
+    double crval1, crval2;     /* arcsec, default 0 */
+    double crota2;             /* deg, default 0 */
+    double pc[2][2];           /* PCi_j, identity where absent */
+    double cd[2][2];           /* CDi_j, 0 where absent */
+    char ctype1[16], ctype2[16], cunit1[16], cunit2[16];
+    double rsun_obs;           /* arcsec */
+    double r_sun;              /* px */
+    double rsun_ref;           /* m */
+    double dsun_obs;           /* m */
+    double x0_mp, y0_mp;       /* 0-based Sun centre from the pointing table */
+    double imscl_mp;           /* arcsec/px */
+    double inst_rot, sat_rot;  /* deg */
+    double lvl_num;
+    long long quality;
+    unsigned char state[AIA_KEY_COUNT]; /* enum aia_key_state per key */
+} aia_meta;
+
+/* Name of a key as written in headers ("PCi_j"/"CDi_j" for the groups). */
+AIA_API const char *aia_key_name(aia_key key);
+
+/* Parse every AIA key from hdr into meta, recording per key whether it is
+ * present and valid. Never fails on a bad key (it is marked MALFORMED);
+ * returns AIA_ERR_ARG only for NULL arguments. */
+AIA_API int aia_meta_parse(const aia_header *hdr, aia_meta *meta);
+
+/* Check that every key in the bit mask (AIA_KEYBIT(...) | ...) is present and
+ * valid. The error names the file (path may be NULL) and the first bad key. */
+AIA_API int aia_meta_require(const aia_meta *meta, uint64_t keys, const char *path);
+
+/* The 2x2 rotation matrix as sunpy builds it: PCi_j if present, else CDi_j
+ * divided row-wise by CDELTi, else from CROTA2 (with lambda = CDELT2/CDELT1). */
+AIA_API void aia_meta_rotation_matrix(const aia_meta *meta, double m[2][2]);
+
+/* ------------------------------------------------------------------------ */
+/* Images                                                                   */
+/* ------------------------------------------------------------------------ */
+
+typedef enum aia_pixtype {
+    AIA_PIX_F32 = 1, /* float (default for pipelines)      */
+    AIA_PIX_F64 = 2  /* double (reference-grade results)   */
+} aia_pixtype;
+
+/* How the image was stored in the file it came from. */
+typedef struct aia_source_info {
+    int bitpix;             /* BITPIX of the stored image (16, 32, -32, -64, ...) */
+    int hdu;                /* HDU of the image: 0 primary, 1 first extension     */
+    int compressed;         /* tile-compressed binary table HDU                   */
+    char compression[16];   /* "RICE_1", "GZIP_2", ... or "" if not compressed    */
+    double bscale, bzero;   /* applied while reading                              */
+    int has_blank;          /* integer image with a BLANK value                   */
+    long long blank;
+    long long file_bytes;
+} aia_source_info;
+
+typedef struct aia_image {
+    long width, height;     /* NAXIS1, NAXIS2                                      */
+    aia_pixtype pixtype;
+    void *data;             /* width*height pixels, row-major, owned by the image  */
+    aia_header *header;     /* every card of the image HDU, owned by the image     */
+    aia_source_info source; /* zeroed for images made in memory                    */
+} aia_image;
+
+AIA_API size_t aia_pixtype_size(aia_pixtype t);
+
+/* A zero-filled image with an empty header. */
+AIA_API int aia_image_create(long width, long height, aia_pixtype pixtype, aia_image **out);
+AIA_API void aia_image_free(aia_image *img);
+
+/* Read a 2-D FITS image: from the primary HDU, or from HDU 1 (the first
+ * extension) when the primary is empty, as JSOC ships tile-compressed level-1
+ * data. BSCALE/BZERO are applied and integer BLANK pixels become NaN. The
+ * header keeps every card of the image HDU in order (for a compressed HDU,
+ * the header of the image it holds). The path is taken literally (no cfitsio
+ * extended file-name syntax). Errors name the file and the problem:
+ * AIA_ERR_IO, AIA_ERR_NOT_REGULAR, AIA_ERR_NOT_FITS, AIA_ERR_TRUNCATED,
+ * AIA_ERR_NO_IMAGE, AIA_ERR_FITS, AIA_ERR_NOMEM. No header key is checked:
+ * use aia_meta_parse/aia_meta_require for that. Re-entrant (one cfitsio
+ * handle per call). */
+AIA_API int aia_image_read(const char *path, aia_pixtype pixtype, aia_image **out);
+
+typedef struct aia_stats {
+    double min, max, mean, stddev, median;
+    long long finite, nan;  /* counts */
+} aia_stats;
+
+/* Statistics over the finite pixels (min..median are NaN if there are none). */
+AIA_API int aia_image_stats(const aia_image *img, aia_stats *stats);
+
+/* ------------------------------------------------------------------------ */
+/* Writing                                                                  */
+/* ------------------------------------------------------------------------ */
+
+typedef enum aia_out_type {
+    AIA_OUT_AUTO = 0, /* int16 for images in DN (int32 if they do not fit),
+                         float32 for images in other units (BUNIT not DN)   */
+    AIA_OUT_INT16,    /* rounded half away from zero, NaN -> BLANK -32768  */
+    AIA_OUT_INT32,    /* rounded half away from zero, NaN -> BLANK INT32_MIN */
+    AIA_OUT_FLOAT32,
+    AIA_OUT_FLOAT64
+} aia_out_type;
+
+typedef enum aia_compression {
+    AIA_COMP_AUTO = 0, /* Rice for integer types, none for float types      */
+    AIA_COMP_NONE,     /* plain image in the primary HDU                    */
+    AIA_COMP_RICE,     /* Rice tile compression, one row per tile (lossless
+                          for integers; lossy quantised for floats)         */
+    AIA_COMP_GZIP2     /* GZIP_2 (byte-shuffled gzip), lossless for all     */
+} aia_compression;
+
+typedef struct aia_write_options {
+    aia_out_type type;
+    aia_compression compression;
+    float quantize_level;    /* floats with Rice: cfitsio's q (default 4 if 0)  */
+    int overwrite;           /* replace an existing output                      */
+    const char *input_path;  /* if set, refuse to write over this file          */
+    const char *history;     /* if set, appended as HISTORY cards               */
+} aia_write_options;
+
+typedef struct aia_write_result {
+    aia_out_type type;             /* the type actually written              */
+    aia_compression compression;   /* the compression actually used          */
+    int promoted_to_int32;         /* AUTO chose int32: values exceed int16  */
+    long long blank_pixels;        /* NaN pixels written as BLANK            */
+} aia_write_result;
+
+/* Default options: AUTO type and compression, no overwrite. */
+AIA_API void aia_write_options_default(aia_write_options *opts);
+
+/* Decide the output type and compression for img under opts, as
+ * aia_image_write would (no file is touched). */
+AIA_API int aia_resolve_output(const aia_image *img, const aia_write_options *opts,
+                               aia_out_type *type, aia_compression *compression,
+                               int *promoted_to_int32);
+
+/* Write img to path atomically: the data go to a temporary file in the same
+ * directory (".<name>.<pid>-<n>.aiaprep-tmp") which is renamed to path only
+ * when complete, so no partial file ever has the final name; on failure the
+ * temporary is removed. Integer outputs are Rice tile-compressed one row per
+ * tile unless asked otherwise; a compressed image goes in HDU 1 after an
+ * empty primary (JSOC layout), an uncompressed one in the primary HDU.
+ * The header is img->header with the structural keys redone, plus BLANK for
+ * integer types, CHECKSUM/DATASUM, and opts->history. res may be NULL. */
+AIA_API int aia_image_write(const aia_image *img, const char *path,
+                            const aia_write_options *opts, aia_write_result *res);
+
+AIA_API const char *aia_out_type_name(aia_out_type t);
+AIA_API const char *aia_compression_name(aia_compression c);
+
+/* ------------------------------------------------------------------------ */
+/* Synthetic level-1 frames                                                 */
+/* ------------------------------------------------------------------------ */
+
+typedef struct aia_synth_params {
+    int channel;          /* 94, 131, 171, 193, 211, 304, 335, 1600, 1700, 4500 */
+    long size;            /* width = height (default 4096)                      */
+    double roll_deg;      /* CROTA2 = INST_ROT + SAT_ROT (deg)                  */
+    double scale_arcsec;  /* CDELT1 = CDELT2 = IMSCL_MP (arcsec/px)             */
+    double center_x;      /* Sun centre X0_MP, 0-based px                       */
+    double center_y;      /* Sun centre Y0_MP, 0-based px                       */
+    uint64_t seed;        /* noise seed; same seed => same frame on any threads */
+} aia_synth_params;
+
+/* Channel-typical defaults (plate scale, roll, Sun centre slightly off the
+ * array centre) for a size x size frame; sizes other than 4096 scale the
+ * plate scale by 4096/size so that the whole disk and some corona fit. */
+AIA_API int aia_synth_defaults(int channel, long size, aia_synth_params *params);
+
+/* Render a realistic full-disk level-1 frame: limb-brightened disk, active
+ * regions, a polar coronal hole and a corona falling off above the limb, seen
+ * through the frame's WCS (so a rolled frame is rolled on the sky), with
+ * photon and read noise, integer DN values (float32), and a complete AIA
+ * level-1 header (WCS, pointing and observer keys consistent). */
+AIA_API int aia_synth(const aia_synth_params *params, aia_image **out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* AIAPREP_H */

@@ -1,0 +1,75 @@
+/* error.c — status codes and the thread-local detail message. */
+#include "internal.h"
+
+#include <fitsio.h>
+#include <stdio.h>
+#include <string.h>
+
+#define AIA_ERRMSG_SIZE 1024
+
+static _Thread_local char last_error[AIA_ERRMSG_SIZE];
+
+const char *aia_strerror(int status)
+{
+    static const char *const names[AIA_STATUS_COUNT] = {
+        [AIA_OK] = "success",
+        [AIA_ERR_NOMEM] = "out of memory",
+        [AIA_ERR_ARG] = "invalid argument",
+        [AIA_ERR_IO] = "input/output error",
+        [AIA_ERR_NOT_REGULAR] = "not a regular file",
+        [AIA_ERR_NOT_FITS] = "not a FITS file",
+        [AIA_ERR_TRUNCATED] = "truncated file",
+        [AIA_ERR_NO_IMAGE] = "no image in file",
+        [AIA_ERR_FITS] = "FITS error",
+        [AIA_ERR_KEY_MISSING] = "required header key missing",
+        [AIA_ERR_KEY_MALFORMED] = "header key malformed",
+        [AIA_ERR_EXISTS] = "output exists",
+        [AIA_ERR_SAME_FILE] = "output is the input",
+        [AIA_ERR_RANGE] = "values out of range for output type",
+        [AIA_ERR_UNSUPPORTED] = "unsupported",
+        [AIA_ERR_NOT_IMPLEMENTED] = "not implemented",
+    };
+    if (status < 0 || status >= AIA_STATUS_COUNT || !names[status])
+        return "unknown status";
+    return names[status];
+}
+
+const char *aia_last_error(void) { return last_error; }
+
+void aia_clear_error(void) { last_error[0] = '\0'; }
+
+int aia_fail(int status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+void aia_error_prefix(const char *prefix)
+{
+    char tmp[2 * AIA_ERRMSG_SIZE + 8];
+    int n = snprintf(tmp, sizeof tmp, "%s: %s", prefix, last_error);
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof last_error ? (size_t)n : sizeof last_error - 1;
+    memcpy(last_error, tmp, len);
+    last_error[len] = '\0';
+}
+
+int aia_fail_fits(int fits_status, const char *path, const char *what)
+{
+    char text[FLEN_STATUS];
+    fits_get_errstatus(fits_status, text);
+    /* cfitsio keeps its own message stack per thread; drop it so that a later
+     * failure does not report stale messages. */
+    fits_clear_errmsg();
+    int status = AIA_ERR_FITS;
+    if (fits_status == MEMORY_ALLOCATION)
+        status = AIA_ERR_NOMEM;
+    else if (fits_status == END_OF_FILE || fits_status == READ_ERROR)
+        status = AIA_ERR_TRUNCATED;
+    else if (fits_status == WRITE_ERROR || fits_status == FILE_NOT_CREATED ||
+             fits_status == FILE_NOT_CLOSED)
+        status = AIA_ERR_IO;
+    return aia_fail(status, "%s: %s: %s (cfitsio status %d)", path, what, text, fits_status);
+}

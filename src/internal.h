@@ -1,0 +1,39 @@
+/* internal.h — shared helpers of libaiaprep; nothing here is public. */
+#ifndef AIAPREP_INTERNAL_H
+#define AIAPREP_INTERNAL_H
+
+#include "aiaprep.h"
+
+#include <stdarg.h>
+
+#if defined(__GNUC__)
+#define AIA_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define AIA_PRINTF(a, b)
+#endif
+
+/* Record the detail message of a failure for this thread and return status,
+ * so that error paths read `return aia_fail(AIA_ERR_IO, "%s: ...", path);`. */
+int aia_fail(int status, const char *fmt, ...) AIA_PRINTF(2, 3);
+/* Clear this thread's detail message. */
+void aia_clear_error(void);
+/* Prefix this thread's detail message with "prefix: ". */
+void aia_error_prefix(const char *prefix);
+
+/* Map a cfitsio status to an aia status with a message naming the file. */
+int aia_fail_fits(int fits_status, const char *path, const char *what);
+
+/* aia_image_create, but the pixels are left uninitialised when !zero (for
+ * readers that overwrite every pixel: saves clearing 64 MiB per frame). */
+int aia_image_alloc(long width, long height, aia_pixtype pixtype, int zero, aia_image **out);
+
+/* Round half away from zero, as C's round(), but inlined and vectorisable:
+ * libm's round() is a call per pixel. x - trunc(x) is exact in binary
+ * floating point, so the comparison with 0.5 decides exactly. */
+static inline double aia_round_half_away(double x)
+{
+    double t = __builtin_trunc(x);
+    return __builtin_fabs(x - t) >= 0.5 ? t + __builtin_copysign(1.0, x) : t;
+}
+
+#endif

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# test_cli.sh — the program: help, version, exit codes, info on good and bad
+# files, synth options. Usage: test_cli.sh PATH/TO/aiaprep
+set -u
+AIAPREP=$1
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+checks=0; failed=0
+check() { # check DESCRIPTION COMMAND...
+  local what=$1; shift
+  checks=$((checks+1))
+  if ! "$@"; then failed=$((failed+1)); echo "FAILED: $what" >&2; fi
+}
+rc_is() { local want=$1; shift; "$@" >"$T/out" 2>"$T/err"; local rc=$?; [ "$rc" = "$want" ] || { echo "  exit $rc, expected $want: $*" >&2; cat "$T/err" >&2; return 1; }; }
+out_has() { grep -q -- "$1" "$T/out" || { echo "  stdout lacks '$1'" >&2; return 1; }; }
+err_has() { grep -q -- "$1" "$T/err" || { echo "  stderr lacks '$1':" >&2; cat "$T/err" >&2; return 1; }; }
+
+check "--version" rc_is 0 "$AIAPREP" --version
+check "--version prints the version" out_has "aiaprep [0-9]"
+check "--help" rc_is 0 "$AIAPREP" --help
+check "--help lists exit codes" out_has "Exit status"
+for sub in info synth; do
+  check "$sub --help" rc_is 0 "$AIAPREP" $sub --help
+  check "$sub --help has usage" out_has "Usage: aiaprep $sub"
+done
+check "synth --help says rice floats are lossy" out_has "LOSSY"
+check "no command" rc_is 2 "$AIAPREP"
+check "unknown command" rc_is 2 "$AIAPREP" frobnicate
+check "unknown option" rc_is 2 "$AIAPREP" info --bogus x.fits
+check "info without files" rc_is 2 "$AIAPREP" info
+check "synth without -o" rc_is 2 "$AIAPREP" synth
+check "synth bad channel" rc_is 2 "$AIAPREP" synth -o "$T/x.fits" --channel 999
+check "synth bad dtype" rc_is 2 "$AIAPREP" synth -o "$T/x.fits" --dtype int8
+
+check "synth small frame" rc_is 0 "$AIAPREP" synth -o "$T/a.fits" --size 512 --channel 94 --roll 12.5 --seed 3
+check "synth says what it wrote" out_has "wrote $T/a.fits (int16, compression rice"
+check "synth refuses to overwrite" rc_is 1 "$AIAPREP" synth -o "$T/a.fits" --size 512
+check "  ... saying why" err_has "already exists"
+check "synth --overwrite" rc_is 0 "$AIAPREP" synth -o "$T/a.fits" --channel 94 --size 512 --overwrite --center 250.5,260 --scale 4.9
+check "synth float32" rc_is 0 "$AIAPREP" synth -o "$T/f.fits" --size 256 --dtype float32
+
+check "info good file" rc_is 0 "$AIAPREP" info "$T/a.fits"
+check "info shows shape" out_has "512 x 512, int16"
+check "info shows compression" out_has "HDU 1, RICE_1"
+check "info shows pointing" out_has "CRPIX 251.500000, 261.000000"
+check "info shows CDELT" out_has "CDELT 4.900000"
+check "info shows level and channel" out_has "level       1 .*channel 94 A"
+check "info shows statistics" out_has "median"
+
+# bad files: one line each, exit 1, the good files still print
+: > "$T/empty.fits"
+echo "not fits" > "$T/text.fits"
+head -c 20000 "$T/a.fits" > "$T/trunc.fits"
+mkdir "$T/dir.fits"
+check "info with bad files" rc_is 1 "$AIAPREP" info "$T/empty.fits" "$T/a.fits" "$T/text.fits" "$T/trunc.fits" "$T/dir.fits" "$T/missing.fits" "$T/f.fits"
+check "good files still described" out_has "$T/a.fits"
+check "  ... all of them" out_has "$T/f.fits"
+check "empty file error" err_has "$T/empty.fits: empty file"
+check "not FITS error" err_has "$T/text.fits: not a FITS file"
+check "truncated error" err_has "$T/trunc.fits: truncated"
+check "directory error" err_has "$T/dir.fits: is a directory"
+check "missing file error" err_has "$T/missing.fits: cannot open"
+check "one line per bad file" test "$(wc -l < "$T/err")" = 5
+
+echo "test_cli: $checks checks, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,214 @@
+/* test_fits_roundtrip.c — write every output type and compression, read it
+ * back, and check values, header cards and the atomic-write rules. */
+#include "testutil.h"
+#include "internal.h"
+
+#include <dirent.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static aia_image *ramp(long w, long h)
+{
+    aia_image *img;
+    if (aia_image_create(w, h, AIA_PIX_F32, &img))
+        return NULL;
+    aia_header_set_long(img->header, "WAVELNTH", 171, NULL);
+    aia_header_set_double(img->header, "CRPIX1", 2048.5, "[pixel]");
+    aia_header_append_card(img->header, "OSCNMEAN=");
+    aia_header_append_card(img->header, "HGQUERY = 'an unterminated string");
+    aia_header_add_history(img->header, "an input history card");
+    float *d = img->data;
+    for (long i = 0; i < w * h; i++)
+        d[i] = (float)(i % 1000) * 0.25f - 100.0f; /* halves and quarters, negatives */
+    d[0] = NAN;
+    d[1] = 2.5f;   /* -> 3 */
+    d[2] = -2.5f;  /* -> -3 */
+    d[3] = 0.49999997f;
+    d[4] = -0.5f;  /* -> -1 */
+    return img;
+}
+
+static int count_tmp_files(void)
+{
+    DIR *dir = opendir(test_tmpdir());
+    int n = 0;
+    struct dirent *e;
+    while (dir && (e = readdir(dir)))
+        n += strstr(e->d_name, ".aiaprep-tmp") != NULL;
+    if (dir)
+        closedir(dir);
+    return n;
+}
+
+/* Every input card that is not structural appears in the output, in order. */
+static void check_cards_kept(const aia_header *in, const aia_header *out)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < aia_header_count(in); i++) {
+        const char *c = aia_header_card(in, i);
+        while (j < aia_header_count(out) && strcmp(aia_header_card(out, j), c) != 0)
+            j++;
+        CHECK_MSG(j < aia_header_count(out), "card lost or out of order: %.40s", c);
+        if (j >= aia_header_count(out))
+            return;
+    }
+}
+
+static void roundtrip(aia_out_type type, aia_compression comp, const char *name)
+{
+    aia_image *img = ramp(300, 200), *back = NULL;
+    aia_write_options o;
+    aia_write_options_default(&o);
+    o.type = type;
+    o.compression = comp;
+    o.history = "aiaprep test history";
+    aia_write_result res;
+    const char *path = test_path(name);
+    CHECK_OK(aia_image_write(img, path, &o, &res));
+    CHECK_OK(aia_image_read(path, AIA_PIX_F64, &back));
+    if (!back) {
+        aia_image_free(img);
+        return;
+    }
+    CHECK(back->width == 300 && back->height == 200);
+    CHECK(res.blank_pixels == 1);
+    const float *a = img->data;
+    const double *b = back->data;
+    int lossy = comp == AIA_COMP_RICE && (type == AIA_OUT_FLOAT32 || type == AIA_OUT_FLOAT64);
+    long bad = 0;
+    for (long i = 0; i < 300 * 200; i++) {
+        double want = a[i];
+        if (type == AIA_OUT_INT16 || type == AIA_OUT_INT32)
+            want = round(want); /* half away from zero */
+        if (isnan(want) != isnan(b[i]))
+            bad++;
+        else if (!isnan(want) && (lossy ? fabs(b[i] - want) > 0.1 : b[i] != want))
+            bad++;
+    }
+    CHECK_MSG(bad == 0, "%s: %ld pixels differ", name, bad);
+    if (type == AIA_OUT_INT16) {
+        CHECK(b[1] == 3.0 && b[2] == -3.0 && b[3] == 0.0 && b[4] == -1.0);
+        CHECK(back->source.bitpix == 16 && back->source.has_blank && back->source.blank == -32768);
+    }
+    if (type == AIA_OUT_INT32)
+        CHECK(back->source.bitpix == 32 && back->source.blank == INT32_MIN);
+    if (type == AIA_OUT_FLOAT64)
+        CHECK(back->source.bitpix == -64);
+    CHECK(back->source.compressed == (comp != AIA_COMP_NONE));
+    CHECK(back->source.hdu == (comp != AIA_COMP_NONE ? 1 : 0));
+    check_cards_kept(img->header, back->header);
+    if (comp == AIA_COMP_NONE) /* a compressed HDU's checksum covers the table */
+        CHECK(aia_header_find(back->header, "CHECKSUM") >= 0);
+    long h = aia_header_find(back->header, "HISTORY");
+    CHECK(h >= 0);
+    char text[80];
+    CHECK_OK(aia_header_get_string(back->header, "HGQUERY", text, sizeof text));
+    aia_image_free(back);
+    aia_image_free(img);
+}
+
+static void test_auto_types(void)
+{
+    aia_image *img = ramp(64, 64);
+    aia_write_options o;
+    aia_write_options_default(&o);
+    aia_out_type t;
+    aia_compression c;
+    int promoted;
+    /* DN image (no BUNIT) -> int16 Rice */
+    CHECK_OK(aia_resolve_output(img, &o, &t, &c, &promoted));
+    CHECK(t == AIA_OUT_INT16 && c == AIA_COMP_RICE && !promoted);
+    /* a value beyond int16 -> int32, with the promotion reported */
+    ((float *)img->data)[10] = 40000.0f;
+    CHECK_OK(aia_resolve_output(img, &o, &t, &c, &promoted));
+    CHECK(t == AIA_OUT_INT32 && c == AIA_COMP_RICE && promoted);
+    aia_write_result res;
+    CHECK_OK(aia_image_write(img, test_path("promoted.fits"), &o, &res));
+    CHECK(res.type == AIA_OUT_INT32 && res.promoted_to_int32);
+    /* -32767.5 rounds onto BLANK: not representable in int16 */
+    ((float *)img->data)[10] = -32767.5f;
+    CHECK_OK(aia_resolve_output(img, &o, &t, &c, &promoted));
+    CHECK(t == AIA_OUT_INT32);
+    /* explicit int16 that does not fit: a clear error, no file */
+    o.type = AIA_OUT_INT16;
+    CHECK_FAILS(aia_image_write(img, test_path("nofit.fits"), &o, NULL), AIA_ERR_RANGE, "int16");
+    CHECK(access(test_path("nofit.fits"), F_OK) != 0);
+    /* an image in DN/s -> float32 uncompressed */
+    aia_header_set_string(img->header, "BUNIT", "DN / s", NULL);
+    o.type = AIA_OUT_AUTO;
+    CHECK_OK(aia_resolve_output(img, &o, &t, &c, &promoted));
+    CHECK(t == AIA_OUT_FLOAT32 && c == AIA_COMP_NONE);
+    aia_image_free(img);
+}
+
+static void test_atomic_rules(void)
+{
+    aia_image *img = ramp(32, 32);
+    aia_write_options o;
+    aia_write_options_default(&o);
+    const char *path = test_path("once.fits");
+    CHECK_OK(aia_image_write(img, path, &o, NULL));
+    /* refuse to overwrite unless asked */
+    CHECK_FAILS(aia_image_write(img, path, &o, NULL), AIA_ERR_EXISTS, "already exists");
+    o.overwrite = 1;
+    CHECK_OK(aia_image_write(img, path, &o, NULL));
+    /* never over the input, even with overwrite */
+    o.input_path = path;
+    CHECK_FAILS(aia_image_write(img, path, &o, NULL), AIA_ERR_SAME_FILE, "input");
+    o.input_path = NULL;
+    /* a directory is not an output */
+    CHECK_FAILS(aia_image_write(img, test_tmpdir(), &o, NULL), AIA_ERR_NOT_REGULAR, "directory");
+    /* unwritable directory: clear error, nothing left behind */
+    const char *ro = test_path("readonly");
+    mkdir(ro, 0500);
+    char inside[4096];
+    snprintf(inside, sizeof inside, "%s/out.fits", ro);
+    if (geteuid() != 0) { /* root ignores directory permissions */
+        CHECK_FAILS(aia_image_write(img, inside, &o, NULL), AIA_ERR_IO, "out.fits");
+    }
+    /* missing directory */
+    CHECK(aia_image_write(img, "/nonexistent-dir/x.fits", &o, NULL) != AIA_OK);
+    CHECK(count_tmp_files() == 0);
+    aia_image_free(img);
+}
+
+/* The inlined rounding agrees with C's round() on the awkward cases. */
+static void test_rounding(void)
+{
+    const double cases[] = {0.0, -0.0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 0.49999999999999994,
+                            -0.49999999999999994, 4503599627370495.5, 4503599627370497.0,
+                            32766.5, -32766.5, 32767.49999, 1e300, -1e300, 3.0000000000000004,
+                            2.4999999999999996, 1.0 / 3.0};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        CHECK_MSG(aia_round_half_away(cases[i]) == round(cases[i]), "%.17g -> %.17g, round() %.17g",
+                  cases[i], aia_round_half_away(cases[i]), round(cases[i]));
+    unsigned s = 12345;
+    int bad = 0;
+    for (int i = 0; i < 1000000; i++) {
+        s = s * 1103515245u + 12345u;
+        double x = ((double)s / 4294967296.0 - 0.5) * 70000.0;
+        x = (i & 1) ? floor(x) + 0.5 : x; /* many exact halves */
+        bad += aia_round_half_away(x) != round(x);
+    }
+    CHECK(bad == 0);
+}
+
+int main(void)
+{
+    test_rounding();
+    roundtrip(AIA_OUT_INT16, AIA_COMP_RICE, "i16_rice.fits");
+    roundtrip(AIA_OUT_INT16, AIA_COMP_NONE, "i16_none.fits");
+    roundtrip(AIA_OUT_INT32, AIA_COMP_RICE, "i32_rice.fits");
+    roundtrip(AIA_OUT_INT32, AIA_COMP_GZIP2, "i32_gzip.fits");
+    roundtrip(AIA_OUT_FLOAT32, AIA_COMP_NONE, "f32_none.fits");
+    roundtrip(AIA_OUT_FLOAT32, AIA_COMP_GZIP2, "f32_gzip.fits");
+    roundtrip(AIA_OUT_FLOAT32, AIA_COMP_RICE, "f32_rice.fits");
+    roundtrip(AIA_OUT_FLOAT64, AIA_COMP_NONE, "f64_none.fits");
+    test_auto_types();
+    test_atomic_rules();
+    CHECK(count_tmp_files() == 0);
+    return test_done("test_fits_roundtrip");
+}
