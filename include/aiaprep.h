@@ -63,6 +63,8 @@ enum aia_status {
     AIA_ERR_RANGE,           /* values do not fit the requested output type  */
     AIA_ERR_UNSUPPORTED,     /* valid request the library does not support   */
     AIA_ERR_NOT_IMPLEMENTED, /* feature not implemented yet                  */
+    AIA_ERR_NOT_FULL_DISK,   /* cutout or off-pointed: the step needs the disk */
+    AIA_ERR_BAD_DATA,        /* pixel data unusable (e.g. every pixel NaN)    */
     AIA_STATUS_COUNT
 };
 
@@ -305,6 +307,74 @@ AIA_API int aia_image_write(const aia_image *img, const char *path,
 
 AIA_API const char *aia_out_type_name(aia_out_type t);
 AIA_API const char *aia_compression_name(aia_compression c);
+
+/* ------------------------------------------------------------------------ */
+/* Registration: level 1 -> level 1.5 (aiapy.calibrate.register)            */
+/* ------------------------------------------------------------------------ */
+
+/* sunpy's contains_full_disk, from the header and the frame border: every
+ * border pixel centre off the solar disk (angular distance from the Sun
+ * centre above asin(RSUN_REF / DSUN_OBS), full TAN WCS) and the Sun centre
+ * inside the frame. AIA_ERR_NOT_FULL_DISK names the file and the reason. */
+AIA_API int aia_check_full_disk(const aia_meta *meta, long width, long height, const char *path);
+
+typedef enum aia_interp {
+    AIA_INTERP_SPLINE = 0,          /* B-spline of `order`, as scipy (aiapy)  */
+    AIA_INTERP_CUBIC_CONVOLUTION    /* Keys, a = -0.5, as IDL aia_prep        */
+} aia_interp;
+
+typedef enum aia_grid {
+    AIA_GRID_FULL = 0, /* the input's shape (4096 x 4096 for full-resolution
+                          AIA) with the Sun centre at the array centre
+                          (CRPIX 2048.5), as JSOC/IDL level 1.5            */
+    AIA_GRID_AIAPY     /* aiapy's own shape by sunpy's padding rule (e.g.
+                          4094 x 4094, CRPIX 2047.5, for CDELT < 0.6 and a
+                          small roll). Where the grids overlap they sample
+                          the same sky positions with equal values.        */
+} aia_grid;
+
+typedef struct aia_register_options {
+    int order;          /* B-spline order 0..5 (default 3)                  */
+    aia_interp interp;
+    aia_grid grid;
+} aia_register_options;
+
+typedef struct aia_register_info {
+    double scale_factor;        /* s = CDELT1 / target scale                  */
+    double target_scale;        /* arcsec/px: 0.6, or k*0.6 for binned maps   */
+    long pad_x, pad_y;          /* sunpy's padding (negative: unpadding)      */
+    float missing;              /* fill value: the image minimum, as aiapy   */
+    long long nan_input;        /* NaN pixels in the input                    */
+    long long nan_output;       /* NaN pixels in the output (dilated blobs)  */
+    int level_warning;          /* LVL_NUM missing or > 1: already registered? */
+} aia_register_info;
+
+AIA_API void aia_register_options_default(aia_register_options *opts);
+
+/* Register a level-1 image as aiapy's register does: full-disk check, scale
+ * to 0.6"/px (CDELT1 sets the scale), pad with the image minimum, rotate to
+ * solar north about the reference pixel, put it at the array centre, B-spline
+ * interpolation (scipy's prefilter and weights), NaN pixels carried as NaN
+ * blobs (k x k box, bilinear), clip to the input range, crop; header:
+ * CRPIX, CDELT, PCi_j (CROTA and CD removed), R_SUN = RSUN_OBS/CDELT1,
+ * LVL_NUM = 1.5. The input must be float32 (AIA_PIX_F32); it is not changed.
+ * path names the file in messages (may be NULL). info may be NULL.
+ * Multi-threaded (OpenMP); re-entrant. */
+AIA_API int aia_register(const aia_image *in, const aia_register_options *opts, const char *path,
+                         aia_image **out, aia_register_info *info);
+
+/* Divide by EXPTIME the way sunpy does (multiply by 1/EXPTIME) and set BUNIT
+ * to 'DN / s'. EXPTIME missing or <= 0, or an image already per second, is
+ * an error naming the file. */
+AIA_API int aia_normalize_exposure(aia_image *img, const char *path);
+
+/* Output file name for an input: in outdir (may be NULL or ""), the input's
+ * base name with "lev1" replaced by level (e.g. "lev1.5"), or with
+ * "_<level>" added before the extension when the name has no "lev1" (a
+ * "lev1" followed by a digit or '.', as in "lev15", does not count); the
+ * extension becomes ".fits". */
+AIA_API int aia_output_name(const char *input, const char *outdir, const char *level, char *out,
+                            size_t size);
 
 /* ------------------------------------------------------------------------ */
 /* Synthetic level-1 frames                                                 */

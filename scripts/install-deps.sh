@@ -7,7 +7,7 @@ set -euo pipefail
 # FFTW (double and float, with threads), OpenMP (part of gcc).
 required=(gcc make cmake pkg-config libcfitsio-dev libcfitsio-bin libfftw3-dev)
 # Tests: Debian's astropy and sunpy read the files aiaprep writes.
-optional=(python3 python3-numpy python3-astropy python3-sunpy)
+optional=(python3 python3-numpy python3-scipy python3-astropy python3-sunpy)
 
 missing() {
   local out=()

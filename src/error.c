@@ -28,6 +28,8 @@ const char *aia_strerror(int status)
         [AIA_ERR_RANGE] = "values out of range for output type",
         [AIA_ERR_UNSUPPORTED] = "unsupported",
         [AIA_ERR_NOT_IMPLEMENTED] = "not implemented",
+        [AIA_ERR_NOT_FULL_DISK] = "not a full-disk image",
+        [AIA_ERR_BAD_DATA] = "unusable pixel data",
     };
     if (status < 0 || status >= AIA_STATUS_COUNT || !names[status])
         return "unknown status";

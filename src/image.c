@@ -92,6 +92,13 @@ static double finite_median(const aia_image *img, size_t n, long long finite)
 {
     if (finite == 0)
         return NAN;
+    if (img->pixtype == AIA_PIX_F32) {
+        float a, b;
+        const uint64_t k = (uint64_t)finite;
+        if (aia_select_float(img->data, n, (k - 1) / 2, &a) || aia_select_float(img->data, n, k / 2, &b))
+            return NAN;
+        return 0.5 * ((double)a + (double)b);
+    }
     double *v = malloc((size_t)finite * sizeof *v);
     if (!v)
         return NAN;

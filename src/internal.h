@@ -27,6 +27,9 @@ int aia_fail_fits(int fits_status, const char *path, const char *what);
  * readers that overwrite every pixel: saves clearing 64 MiB per frame). */
 int aia_image_alloc(long width, long height, aia_pixtype pixtype, int zero, aia_image **out);
 
+/* The k-th smallest (0-based) finite value of v[0..n), NaN/Inf ignored. */
+int aia_select_float(const float *v, size_t n, uint64_t k, float *out);
+
 /* Round half away from zero, as C's round(), but inlined and vectorisable:
  * libm's round() is a call per pixel. x - trunc(x) is exact in binary
  * floating point, so the comparison with 0.5 decides exactly. */

@@ -178,6 +178,6 @@ void aia_meta_rotation_matrix(const aia_meta *meta, double m[2][2])
     const double lam = meta->cdelt2 / meta->cdelt1;
     m[0][0] = cos(rho);
     m[0][1] = -lam * sin(rho);
-    m[1][0] = sin(rho) / lam;
+    m[1][0] = 1.0 / lam * sin(rho); /* sunpy's order of operations */
     m[1][1] = cos(rho);
 }

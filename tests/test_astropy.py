@@ -12,6 +12,8 @@ from astropy.io import fits
 from astropy.wcs import WCS
 import sunpy.map
 
+from checks import check, finish
+
 d = sys.argv[1]
 exp = json.load(open(f"{d}/expected.json"))
 # name: (dtype astropy gives, rounds to integers, lossy tolerance, compressed)
@@ -23,7 +25,6 @@ kinds = {
     "float32_gzip2.fits": (np.float32, False, 0, True),
     "float32_rice.fits": (np.float32, False, 5.0, True),  # q=4: step ~ noise/4 ~ 4 DN
 }
-checks = failed = 0
 
 # astropy < 5.3 ignores ZBLANK in quantised float tiles (astropy issue 11212):
 # NaN pixels of a Rice-quantised float file read as numbers there. The files
@@ -33,14 +34,6 @@ ZBLANK_OK = tuple(int(x) for x in astropy.__version__.split(".")[:2]) >= (5, 3)
 if not ZBLANK_OK:
     print(f"note: astropy {astropy.__version__} < 5.3 ignores ZBLANK: NaN pixels of the "
           "Rice-quantised float file are not checked here")
-
-
-def check(cond, what):
-    global checks, failed
-    checks += 1
-    if not cond:
-        failed += 1
-        print("FAILED:", what, file=sys.stderr)
 
 
 def image_hdu(hdul):
@@ -93,5 +86,4 @@ for name, (dtype, integer, tol, compressed) in kinds.items():
           f"{name}: rotation matrix {rot}")
     check(m.data.shape == (256, 256), f"{name}: map shape")
 
-print(f"test_astropy: {checks} checks, {failed} failed")
-sys.exit(1 if failed else 0)
+finish("test_astropy")

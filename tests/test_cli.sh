@@ -10,15 +10,15 @@ check() { # check DESCRIPTION COMMAND...
   checks=$((checks+1))
   if ! "$@"; then failed=$((failed+1)); echo "FAILED: $what" >&2; fi
 }
-rc_is() { local want=$1; shift; "$@" >"$T/out" 2>"$T/err"; local rc=$?; [ "$rc" = "$want" ] || { echo "  exit $rc, expected $want: $*" >&2; cat "$T/err" >&2; return 1; }; }
-out_has() { grep -q -- "$1" "$T/out" || { echo "  stdout lacks '$1'" >&2; return 1; }; }
+rc_is() { local want=$1; shift; "$@" >"$T/stdout" 2>"$T/err"; local rc=$?; [ "$rc" = "$want" ] || { echo "  exit $rc, expected $want: $*" >&2; cat "$T/err" >&2; return 1; }; }
+out_has() { grep -q -- "$1" "$T/stdout" || { echo "  stdout lacks '$1'" >&2; return 1; }; }
 err_has() { grep -q -- "$1" "$T/err" || { echo "  stderr lacks '$1':" >&2; cat "$T/err" >&2; return 1; }; }
 
 check "--version" rc_is 0 "$AIAPREP" --version
 check "--version prints the version" out_has "aiaprep [0-9]"
 check "--help" rc_is 0 "$AIAPREP" --help
 check "--help lists exit codes" out_has "Exit status"
-for sub in info synth; do
+for sub in info synth prep; do
   check "$sub --help" rc_is 0 "$AIAPREP" $sub --help
   check "$sub --help has usage" out_has "Usage: aiaprep $sub"
 done
@@ -60,6 +60,29 @@ check "truncated error" err_has "$T/trunc.fits: truncated"
 check "directory error" err_has "$T/dir.fits: is a directory"
 check "missing file error" err_has "$T/missing.fits: cannot open"
 check "one line per bad file" test "$(wc -l < "$T/err")" = 5
+
+# prep: registration of good files, one line per bad file, exit 1
+mkdir "$T/in"
+"$AIAPREP" synth -o "$T/in/aia_lev1_171a_test.fits" --size 256 --roll 2 >/dev/null
+cp "$T/empty.fits" "$T/in/empty.fits"
+check "prep --help explains grids" rc_is 0 "$AIAPREP" prep --help
+check "  ... with 4094" out_has "4094"
+check "prep without -o" rc_is 2 "$AIAPREP" prep "$T/in"
+check "prep bad order" rc_is 2 "$AIAPREP" prep --order 7 -o "$T/res" "$T/in"
+check "prep a directory with a bad file" rc_is 1 "$AIAPREP" prep -o "$T/res" "$T/in"
+check "  ... registers the good one" test -f "$T/res/aia_lev1.5_171a_test.fits"
+check "  ... names the bad one" err_has "$T/in/empty.fits: empty file"
+check "  ... summary" out_has "1 done, 0 skipped, 1 failed"
+check "  ... no temporary left" test -z "$(ls -A "$T/res" | grep aiaprep-tmp)"
+check "prep skips an existing output" rc_is 0 "$AIAPREP" prep -o "$T/res" "$T/in/aia_lev1_171a_test.fits"
+check "  ... saying so" out_has "skipped"
+check "prep --overwrite --normalize" rc_is 0 "$AIAPREP" prep --overwrite --normalize -o "$T/res" "$T/in/aia_lev1_171a_test.fits"
+check "  ... writes float32 for DN/s" out_has "float32"
+check "info on the output" rc_is 0 "$AIAPREP" info "$T/res/aia_lev1.5_171a_test.fits"
+check "  ... level 1.5" out_has "level       1.5"
+check "  ... north up" out_has "CROTA2 missing"
+check "prep a level-1.5 file warns" rc_is 0 "$AIAPREP" prep -o "$T/res2" "$T/res/aia_lev1.5_171a_test.fits"
+check "  ... with the aiapy warning" err_has "registration should only be applied to level 1"
 
 echo "test_cli: $checks checks, $failed failed"
 [ "$failed" = 0 ]

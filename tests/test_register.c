@@ -1,0 +1,393 @@
+/* test_register.c — registration on synthetic frames: exact cases (identity,
+ * whole-pixel shifts, 90°/180° rolls), the two output grids, a rolled frame
+ * back to north-up, NaN blobs, the header, and bad input. */
+#include "testutil.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define N 256
+
+/* A synthetic frame with the given roll, scale and Sun centre. */
+static aia_image *frame(double roll, double scale, double cx, double cy, uint64_t seed)
+{
+    aia_synth_params p;
+    aia_image *img = NULL;
+    aia_synth_defaults(171, N, &p);
+    p.roll_deg = roll;
+    p.scale_arcsec = scale;
+    p.center_x = cx;
+    p.center_y = cy;
+    p.seed = seed;
+    if (aia_synth(&p, &img) != AIA_OK)
+        fprintf(stderr, "synth: %s\n", aia_last_error());
+    return img;
+}
+
+/* The plate scale for which register's scale factor is exactly 1 at N. */
+static double unit_scale(void) { return 0.6 * (4096 / N); }
+
+static aia_image *registered(const aia_image *in, int order, aia_grid grid, aia_register_info *info)
+{
+    aia_register_options o;
+    aia_register_options_default(&o);
+    o.order = order;
+    o.grid = grid;
+    aia_image *out = NULL;
+    CHECK_OK(aia_register(in, &o, "test", &out, info));
+    return out;
+}
+
+static float px(const aia_image *img, long x, long y) { return ((const float *)img->data)[y * img->width + x]; }
+
+static double range_of(const aia_image *img)
+{
+    aia_stats st;
+    aia_image_stats(img, &st);
+    return st.max - st.min;
+}
+
+static void test_identity(void)
+{
+    const double c = (N - 1) / 2.0;
+    aia_image *in = frame(0.0, unit_scale(), c, c, 1);
+    for (int order = 0; order <= 5; order++) {
+        aia_register_info info;
+        aia_image *out = registered(in, order, AIA_GRID_FULL, &info);
+        if (!out)
+            continue;
+        CHECK(info.scale_factor == 1.0 && info.pad_x == 0 && info.pad_y == 0);
+        CHECK_MSG(memcmp(out->data, in->data, N * N * sizeof(float)) == 0, "order %d", order);
+        aia_image_free(out);
+    }
+    /* a whole-pixel offset of the Sun centre: the frame moves, the rest is
+     * the image minimum */
+    aia_image *off = frame(0.0, unit_scale(), c - 5.0, c + 3.0, 1);
+    aia_register_info info;
+    aia_image *out = registered(off, 3, AIA_GRID_FULL, &info);
+    if (out) {
+        long bad = 0;
+        for (long y = 0; y < N; y++)
+            for (long x = 0; x < N; x++) {
+                long sx = x - 5, sy = y + 3;
+                float want = (sx >= 0 && sy < N) ? px(off, sx, sy) : info.missing;
+                bad += px(out, x, y) != want;
+            }
+        CHECK_MSG(bad == 0, "%ld pixels differ from the shifted input", bad);
+        aia_image_free(out);
+    }
+    aia_image_free(off);
+    aia_image_free(in);
+}
+
+/* 90° and 180° rolls against exact array rotations. cos(90°) is 6e-17 in
+ * double, so positions on the frame's edge fall a hair outside it and get
+ * the fill value, as in sunpy: the border may hold either. */
+static void test_quarter_turns(void)
+{
+    const double c = (N - 1) / 2.0;
+    const double rolls[] = {90.0, 180.0, -90.0};
+    for (int k = 0; k < 3; k++) {
+        aia_image *in = frame(rolls[k], unit_scale(), c, c, 2);
+        aia_image *out = registered(in, 3, AIA_GRID_FULL, NULL);
+        if (!out) {
+            aia_image_free(in);
+            continue;
+        }
+        aia_register_info info;
+        aia_image_free(out);
+        out = registered(in, 3, AIA_GRID_FULL, &info);
+        const double tol = 2e-6 * range_of(in);
+        double worst = 0;
+        long border_other = 0;
+        for (long j = 0; j < N; j++)
+            for (long i = 0; i < N; i++) {
+                float want = k == 0 ? px(in, j, N - 1 - i) /* O[j][i] = I[n-1-i][j] */
+                           : k == 1 ? px(in, N - 1 - i, N - 1 - j)
+                                    : px(in, N - 1 - j, i);
+                const double d = fabs((double)px(out, i, j) - want);
+                if (i > 0 && j > 0 && i < N - 1 && j < N - 1)
+                    worst = fmax(worst, d);
+                else if (d > tol && px(out, i, j) != info.missing)
+                    border_other++;
+            }
+        CHECK_MSG(worst <= tol, "roll %g: max |diff| %g > %g", rolls[k], worst, tol);
+        CHECK_MSG(border_other == 0, "roll %g: %ld border pixels neither value nor fill", rolls[k],
+                  border_other);
+        aia_image_free(out);
+        aia_image_free(in);
+    }
+}
+
+/* --grid 4096 and --grid aiapy sample the same sky: equal where they overlap. */
+static void test_grids_overlap(void)
+{
+    /* s = 0.99 makes sunpy unpad: aiapy's grid is smaller than the input */
+    aia_image *in = frame(0.1, unit_scale() * 0.99, 130.3, 124.9, 3);
+    aia_image *full = registered(in, 3, AIA_GRID_FULL, NULL);
+    aia_image *ap = registered(in, 3, AIA_GRID_AIAPY, NULL);
+    if (full && ap) {
+        aia_meta mf, ma;
+        aia_meta_parse(full->header, &mf);
+        aia_meta_parse(ap->header, &ma);
+        CHECK(full->width == N && full->height == N && mf.crpix1 == (N + 1) / 2.0);
+        CHECK_MSG(ap->width < N && ap->width == ap->height, "aiapy grid %ld", ap->width);
+        CHECK(ma.crpix1 == (ap->width + 1) / 2.0 && ma.crpix2 == ma.crpix1);
+        /* the same sky position has pixel x - CRPIX equal on both grids */
+        const long dx = (long)(mf.crpix1 - ma.crpix1), dy = (long)(mf.crpix2 - ma.crpix2);
+        long diff = 0;
+        for (long y = 0; y < ap->height; y++)
+            for (long x = 0; x < ap->width; x++)
+                diff += memcmp(&((float *)ap->data)[y * ap->width + x],
+                               &((float *)full->data)[(y + dy) * N + x + dx], sizeof(float)) != 0;
+        CHECK_MSG(diff == 0, "%ld overlapping pixels differ", diff);
+    }
+    aia_image_free(full);
+    aia_image_free(ap);
+    aia_image_free(in);
+}
+
+/* Mean over a box, to compare frames whose noise differs. */
+static double box_mean(const aia_image *img, long x0, long y0, long size)
+{
+    double s = 0;
+    for (long y = y0; y < y0 + size; y++)
+        for (long x = x0; x < x0 + size; x++)
+            s += px(img, x, y);
+    return s / (double)(size * size);
+}
+
+/* A rolled frame goes back to north-up: it matches the unrolled one. */
+static void test_north_up(void)
+{
+    const double c = (N - 1) / 2.0;
+    aia_image *flat = frame(0.0, unit_scale(), c, c, 4);
+    aia_image *reference = registered(flat, 3, AIA_GRID_FULL, NULL);
+    const double rolls[] = {30.0, -120.0, 0.35};
+    for (int k = 0; k < 3 && reference; k++) {
+        aia_image *rolled = frame(rolls[k], unit_scale() * 1.001, c + 2.3, c - 4.1, 5 + k);
+        aia_image *out = registered(rolled, 3, AIA_GRID_FULL, NULL);
+        if (!out) {
+            aia_image_free(rolled);
+            continue;
+        }
+        aia_meta m;
+        aia_meta_parse(out->header, &m);
+        CHECK(m.state[AIA_KEY_CROTA2] == AIA_KEYSTATE_MISSING);
+        CHECK(fabs(m.pc[0][0] - 1) < 1e-12 && fabs(m.pc[0][1]) < 1e-12 && fabs(m.pc[1][0]) < 1e-12);
+        /* 8x8 box means over the disk agree within the noise */
+        double worst = 0;
+        for (long y = 40; y < N - 48; y += 8)
+            for (long x = 40; x < N - 48; x += 8) {
+                double a = box_mean(out, x, y, 8), b = box_mean(reference, x, y, 8);
+                worst = fmax(worst, fabs(a - b) / fmax(b, 50.0));
+            }
+        CHECK_MSG(worst < 0.1, "roll %g: box means differ by up to %.3f", rolls[k], worst);
+        aia_image_free(out);
+        aia_image_free(rolled);
+    }
+    aia_image_free(reference);
+    aia_image_free(flat);
+}
+
+static void test_header_and_range(void)
+{
+    aia_image *in = frame(-12.0, 9.4, 131.0, 122.0, 9);
+    aia_register_info info;
+    aia_image *out = registered(in, 3, AIA_GRID_FULL, &info);
+    if (!out) {
+        aia_image_free(in);
+        return;
+    }
+    aia_meta mi, mo;
+    aia_meta_parse(in->header, &mi);
+    aia_meta_parse(out->header, &mo);
+    const double s = 9.4 / (16 * 0.6); /* binned map: target 16 x 0.6 */
+    CHECK(info.scale_factor == s && info.target_scale == 16 * 0.6);
+    CHECK(mo.cdelt1 == 9.4 / s && mo.cdelt2 == 9.4 / s);
+    CHECK(mo.crpix1 == (N + 1) / 2.0 && mo.crpix2 == (N + 1) / 2.0);
+    CHECK(mo.lvl_num == 1.5);
+    CHECK(mo.r_sun == mi.rsun_obs / mo.cdelt1);
+    CHECK(mo.state[AIA_KEY_PC] == AIA_KEYSTATE_OK && mo.state[AIA_KEY_CROTA2] == AIA_KEYSTATE_MISSING);
+    CHECK(mo.x0_mp == mi.x0_mp); /* stale keys carried over, as aiapy does */
+    aia_stats a, b;
+    aia_image_stats(in, &a);
+    aia_image_stats(out, &b);
+    CHECK(b.min >= a.min && b.max <= a.max); /* clipped to the input range */
+    CHECK(b.min == info.missing);             /* corners hold the minimum */
+    aia_image_free(out);
+    aia_image_free(in);
+}
+
+static void test_nan(void)
+{
+    const double c = (N - 1) / 2.0;
+    aia_image *in = frame(0.0, unit_scale(), c, c, 10);
+    ((float *)in->data)[100 * N + 120] = NAN;
+    aia_register_info info;
+    aia_image *out = registered(in, 3, AIA_GRID_FULL, &info);
+    if (out) {
+        /* identity: the 5x5 box around the NaN, nothing else */
+        long nan = 0, inside = 0;
+        for (long y = 0; y < N; y++)
+            for (long x = 0; x < N; x++)
+                if (isnan(px(out, x, y))) {
+                    nan++;
+                    inside += labs(x - 120) <= 2 && labs(y - 100) <= 2;
+                }
+        CHECK_MSG(nan == 25 && inside == 25, "%ld NaN, %ld in the 5x5 box", nan, inside);
+        CHECK(info.nan_input == 1 && info.nan_output == 25);
+        aia_image_free(out);
+    }
+    /* rotated: a blob of 25 to 49 pixels, the rest finite */
+    aia_image *rot = frame(17.0, unit_scale() * 1.003, c + 1.7, c - 0.4, 11);
+    ((float *)rot->data)[128 * N + 128] = NAN;
+    out = registered(rot, 3, AIA_GRID_FULL, &info);
+    if (out) {
+        CHECK_MSG(info.nan_output >= 25 && info.nan_output <= 49, "%lld NaN", info.nan_output);
+        aia_image_free(out);
+    }
+    out = registered(rot, 5, AIA_GRID_FULL, &info); /* order 5: a 7x7 box */
+    if (out) {
+        CHECK_MSG(info.nan_output >= 49 && info.nan_output <= 81, "%lld NaN", info.nan_output);
+        aia_image_free(out);
+    }
+    aia_image_free(rot);
+    /* every pixel NaN: a clear error */
+    for (long i = 0; i < N * N; i++)
+        ((float *)in->data)[i] = NAN;
+    aia_image *none = NULL;
+    CHECK_FAILS(aia_register(in, NULL, "allnan.fits", &none, NULL), AIA_ERR_BAD_DATA,
+                "allnan.fits: every pixel is NaN");
+    aia_image_free(in);
+}
+
+static void expect_failure(aia_image *in, int status, const char *text)
+{
+    aia_image *out = NULL;
+    CHECK_FAILS(aia_register(in, NULL, "bad.fits", &out, NULL), status, text);
+    CHECK(out == NULL);
+}
+
+static void test_bad_input(void)
+{
+    const double c = (N - 1) / 2.0;
+    aia_image *in = frame(0.0, unit_scale(), c, c, 12);
+    /* a cutout: the Sun centre far outside, the frame on the disk */
+    aia_header_set_double(in->header, "CRPIX1", -400.0, NULL);
+    expect_failure(in, AIA_ERR_NOT_FULL_DISK, "bad.fits: not a full-disk image");
+    /* off-disk pointing: the Sun centre outside a frame that sees no disk */
+    aia_header_set_double(in->header, "CRPIX1", -4000.0, NULL);
+    expect_failure(in, AIA_ERR_NOT_FULL_DISK, "Sun centre is outside");
+    aia_header_set_double(in->header, "CRPIX1", c + 1.0, NULL);
+    /* missing and malformed pointing keys */
+    aia_header_delete(in->header, "CRPIX2");
+    expect_failure(in, AIA_ERR_KEY_MISSING, "bad.fits: required header key CRPIX2 is missing");
+    aia_header_set_double(in->header, "CRPIX2", c + 1.0, NULL);
+    aia_header_set_double(in->header, "CDELT1", 0.0, NULL);
+    expect_failure(in, AIA_ERR_KEY_MALFORMED, "CDELT1 is malformed");
+    aia_header_set_string(in->header, "CDELT1", "nan", NULL);
+    expect_failure(in, AIA_ERR_KEY_MALFORMED, "CDELT1 is malformed");
+    aia_header_set_double(in->header, "CDELT1", unit_scale(), NULL);
+    aia_header_delete(in->header, "RSUN_OBS");
+    expect_failure(in, AIA_ERR_KEY_MISSING, "RSUN_OBS");
+    aia_header_set_double(in->header, "RSUN_OBS", 975.0, NULL);
+    aia_header_delete(in->header, "DSUN_OBS");
+    expect_failure(in, AIA_ERR_KEY_MISSING, "DSUN_OBS");
+    aia_header_set_double(in->header, "DSUN_OBS", 1.47e11, NULL);
+    /* already level 1.5: a warning, as aiapy, and the work is done */
+    aia_header_set_double(in->header, "LVL_NUM", 1.5, NULL);
+    aia_register_info info;
+    aia_image *out = registered(in, 3, AIA_GRID_FULL, &info);
+    CHECK(out && info.level_warning);
+    aia_image_free(out);
+    aia_header_set_double(in->header, "LVL_NUM", 1.0, NULL);
+    out = registered(in, 3, AIA_GRID_FULL, &info);
+    CHECK(out && !info.level_warning);
+    aia_image_free(out);
+    /* options */
+    aia_register_options o;
+    aia_register_options_default(&o);
+    o.order = 6;
+    CHECK_FAILS(aia_register(in, &o, "x", &out, NULL), AIA_ERR_ARG, "order 6");
+    aia_image *f64;
+    aia_image_create(16, 16, AIA_PIX_F64, &f64);
+    aia_header_free(f64->header);
+    aia_header_copy(in->header, &f64->header);
+    CHECK_FAILS(aia_register(f64, NULL, "x", &out, NULL), AIA_ERR_UNSUPPORTED, "float32");
+    aia_image_free(f64);
+    aia_image_free(in);
+}
+
+static void test_cubic_convolution(void)
+{
+    aia_image *in = frame(5.0, unit_scale() * 1.002, 129.2, 125.6, 13);
+    aia_register_options o;
+    aia_register_options_default(&o);
+    o.interp = AIA_INTERP_CUBIC_CONVOLUTION;
+    aia_image *keys = NULL, *spline = registered(in, 3, AIA_GRID_FULL, NULL);
+    CHECK_OK(aia_register(in, &o, "x", &keys, NULL));
+    if (keys && spline) {
+        /* different kernels, same geometry: close on the disk, not equal */
+        double worst = 0;
+        long same = 0;
+        for (long y = 60; y < 196; y++)
+            for (long x = 60; x < 196; x++) {
+                worst = fmax(worst, fabs(px(keys, x, y) - px(spline, x, y)) / fmax(px(spline, x, y), 50));
+                same += px(keys, x, y) == px(spline, x, y);
+            }
+        CHECK_MSG(worst < 0.5 && same < 1000, "worst %g, %ld equal", worst, same);
+    }
+    aia_image_free(keys);
+    aia_image_free(spline);
+    aia_image_free(in);
+}
+
+static void test_normalize(void)
+{
+    aia_image *in = frame(0.0, unit_scale(), 127.5, 127.5, 14);
+    aia_meta m;
+    aia_meta_parse(in->header, &m);
+    float before = px(in, 100, 100);
+    CHECK_OK(aia_normalize_exposure(in, "n.fits"));
+    CHECK(px(in, 100, 100) == (float)((double)before * (1.0 / m.exptime)));
+    char unit[32];
+    CHECK_OK(aia_header_get_string(in->header, "BUNIT", unit, sizeof unit));
+    CHECK(strcmp(unit, "DN / s") == 0);
+    CHECK_FAILS(aia_normalize_exposure(in, "n.fits"), AIA_ERR_BAD_DATA, "already per unit time");
+    aia_header_delete(in->header, "BUNIT");
+    aia_header_set_double(in->header, "EXPTIME", 0.0, NULL);
+    CHECK_FAILS(aia_normalize_exposure(in, "n.fits"), AIA_ERR_BAD_DATA, "EXPTIME is 0");
+    aia_header_delete(in->header, "EXPTIME");
+    CHECK_FAILS(aia_normalize_exposure(in, "n.fits"), AIA_ERR_KEY_MISSING, "EXPTIME");
+    aia_image_free(in);
+}
+
+static void test_output_names(void)
+{
+    char out[512];
+    CHECK_OK(aia_output_name("/d/aia_lev1_171a_2014_01_01.fits", "o", "lev1.5", out, sizeof out));
+    CHECK(strcmp(out, "o/aia_lev1.5_171a_2014_01_01.fits") == 0);
+    CHECK_OK(aia_output_name("frame.fits.fz", "o", "lev1.5", out, sizeof out));
+    CHECK(strcmp(out, "o/frame_lev1.5.fits") == 0);
+    CHECK_OK(aia_output_name("aia_synoptic_lev15_0171.fits", "", "lev1.5", out, sizeof out));
+    CHECK(strcmp(out, "aia_synoptic_lev15_0171_lev1.5.fits") == 0);
+    CHECK_OK(aia_output_name("AIA.LEV1.fits", "x/", "lev1.6", out, sizeof out));
+    CHECK(strcmp(out, "x/AIA.lev1.6.fits") == 0);
+}
+
+int main(void)
+{
+    test_identity();
+    test_quarter_turns();
+    test_grids_overlap();
+    test_north_up();
+    test_header_and_range();
+    test_nan();
+    test_bad_input();
+    test_cubic_convolution();
+    test_normalize();
+    test_output_names();
+    return test_done("test_register");
+}
