@@ -218,6 +218,7 @@ typedef struct aia_image {
     long width, height;     /* NAXIS1, NAXIS2                                      */
     aia_pixtype pixtype;
     void *data;             /* width*height pixels, row-major, owned by the image  */
+    size_t capacity;        /* bytes allocated for data (>= the pixels' size)      */
     aia_header *header;     /* every card of the image HDU, owned by the image     */
     aia_source_info source; /* zeroed for images made in memory                    */
 } aia_image;
@@ -239,6 +240,12 @@ AIA_API void aia_image_free(aia_image *img);
  * use aia_meta_parse/aia_meta_require for that. Re-entrant (one cfitsio
  * handle per call). */
 AIA_API int aia_image_read(const char *path, aia_pixtype pixtype, aia_image **out);
+
+/* aia_image_read into *img, reusing its buffer when it is large enough (a
+ * batch then does not pay page faults for a fresh 64 MiB buffer per frame).
+ * *img may be NULL (a new image is made). On failure *img keeps its buffer
+ * but its contents are undefined. */
+AIA_API int aia_image_read_into(const char *path, aia_pixtype pixtype, aia_image **img);
 
 typedef struct aia_stats {
     double min, max, mean, stddev, median;
@@ -347,6 +354,10 @@ typedef struct aia_register_info {
     long long nan_input;        /* NaN pixels in the input                    */
     long long nan_output;       /* NaN pixels in the output (dilated blobs)  */
     int level_warning;          /* LVL_NUM missing or > 1: already registered? */
+    double seconds_scan;        /* wall time: input statistics               */
+    double seconds_prefilter;   /* ... spline coefficients of the padded frame */
+    double seconds_sample;      /* ... sampling through the affine map        */
+    double seconds_finish;      /* ... NaN blobs, clipping, header            */
 } aia_register_info;
 
 AIA_API void aia_register_options_default(aia_register_options *opts);
@@ -362,6 +373,19 @@ AIA_API void aia_register_options_default(aia_register_options *opts);
  * Multi-threaded (OpenMP); re-entrant. */
 AIA_API int aia_register(const aia_image *in, const aia_register_options *opts, const char *path,
                          aia_image **out, aia_register_info *info);
+
+/* Scratch memory reused across calls: a 4096² registration needs ~80 MiB of
+ * it, and fresh memory costs page faults (tens of ms a frame). One workspace
+ * serves one thread at a time; give each worker thread its own. */
+typedef struct aia_workspace aia_workspace;
+AIA_API aia_workspace *aia_workspace_new(void);
+AIA_API void aia_workspace_free(aia_workspace *ws);
+
+/* aia_register with reusable memory: scratch from ws, and the output image
+ * *out reused (its buffer and header replaced) when it is not NULL. On
+ * failure *out is left as it was. Same results as aia_register. */
+AIA_API int aia_register_ws(const aia_image *in, const aia_register_options *opts, const char *path,
+                            aia_workspace *ws, aia_image **out, aia_register_info *info);
 
 /* Divide by EXPTIME the way sunpy does (multiply by 1/EXPTIME) and set BUNIT
  * to 'DN / s'. EXPTIME missing or <= 0, or an image already per second, is

@@ -4,6 +4,7 @@
 #include <fitsio.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #define AIA_ERRMSG_SIZE 1024
 
@@ -37,6 +38,13 @@ const char *aia_strerror(int status)
 }
 
 const char *aia_last_error(void) { return last_error; }
+
+double aia_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 void aia_clear_error(void) { last_error[0] = '\0'; }
 

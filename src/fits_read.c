@@ -192,6 +192,11 @@ static int read_pixels(fitsfile *f, const char *path, aia_image *img)
 int aia_image_read(const char *path, aia_pixtype pixtype, aia_image **out)
 {
     *out = NULL;
+    return aia_image_read_into(path, pixtype, out);
+}
+
+int aia_image_read_into(const char *path, aia_pixtype pixtype, aia_image **out)
+{
     aia_clear_error();
     long long file_size = 0;
     int st = check_file(path, &file_size);
@@ -204,7 +209,7 @@ int aia_image_read(const char *path, aia_pixtype pixtype, aia_image **out)
     if (fits_open_diskfile(&f, path, READONLY, &fst))
         return aia_fail_fits(fst, path, "cannot open as FITS");
 
-    aia_image *img = NULL;
+    aia_image *img = *out, *fresh = NULL;
     int naxis = 0;
     st = find_image_hdu(f, path, file_size, &naxis);
     if (!st && naxis != 2)
@@ -216,8 +221,18 @@ int aia_image_read(const char *path, aia_pixtype pixtype, aia_image **out)
         st = aia_fail(AIA_ERR_NO_IMAGE, "%s: the image is empty (%ld x %ld)", path, dims[0], dims[1]);
     if (!st)
         st = check_length(f, path, file_size);
-    if (!st)
-        st = aia_image_alloc(dims[0], dims[1], pixtype, 0, &img);
+    if (!st && img) {
+        st = aia_image_reshape(img, dims[0], dims[1], pixtype);
+        if (!st) {
+            aia_header_free(img->header);
+            img->header = aia_header_new();
+            if (!img->header)
+                st = aia_fail(AIA_ERR_NOMEM, "out of memory");
+        }
+    } else if (!st) {
+        st = aia_image_alloc(dims[0], dims[1], pixtype, 0, &fresh);
+        img = fresh;
+    }
     if (!st)
         st = read_header(f, path, img->header);
     if (!st) {
@@ -229,7 +244,7 @@ int aia_image_read(const char *path, aia_pixtype pixtype, aia_image **out)
     fits_close_file(f, &close_st);
     fits_clear_errmsg();
     if (st) {
-        aia_image_free(img);
+        aia_image_free(fresh);
         return st;
     }
     *out = img;

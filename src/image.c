@@ -26,12 +26,31 @@ int aia_image_alloc(long width, long height, aia_pixtype pixtype, int zero, aia_
     img->pixtype = pixtype;
     const size_t n = (size_t)width * (size_t)height;
     img->data = zero ? calloc(n, aia_pixtype_size(pixtype)) : malloc(n * aia_pixtype_size(pixtype));
+    img->capacity = n * aia_pixtype_size(pixtype);
     img->header = aia_header_new();
     if (!img->data || !img->header) {
         aia_image_free(img);
         return aia_fail(AIA_ERR_NOMEM, "out of memory for a %ld x %ld image", width, height);
     }
     *out = img;
+    return AIA_OK;
+}
+
+int aia_image_reshape(aia_image *img, long width, long height, aia_pixtype pixtype)
+{
+    const size_t bytes = (size_t)width * (size_t)height * aia_pixtype_size(pixtype);
+    if (bytes > img->capacity) {
+        void *d = malloc(bytes);
+        if (!d)
+            return aia_fail(AIA_ERR_NOMEM, "out of memory for a %ld x %ld image", width, height);
+        free(img->data);
+        img->data = d;
+        img->capacity = bytes;
+    }
+    img->width = width;
+    img->height = height;
+    img->pixtype = pixtype;
+    memset(&img->source, 0, sizeof img->source);
     return AIA_OK;
 }
 

@@ -30,6 +30,17 @@ int aia_image_alloc(long width, long height, aia_pixtype pixtype, int zero, aia_
 /* The k-th smallest (0-based) finite value of v[0..n), NaN/Inf ignored. */
 int aia_select_float(const float *v, size_t n, uint64_t k, float *out);
 
+/* Monotonic wall-clock seconds. */
+double aia_now(void);
+
+/* Give img this shape, reusing its buffer when it is large enough; the
+ * pixels are left undefined. */
+int aia_image_reshape(aia_image *img, long width, long height, aia_pixtype pixtype);
+
+/* A workspace buffer of at least `bytes`, kept for the next call (slot is a
+ * small integer naming the use). NULL when out of memory. */
+void *aia_workspace_buffer(aia_workspace *ws, int slot, size_t bytes);
+
 /* Round half away from zero, as C's round(), but inlined and vectorisable:
  * libm's round() is a call per pixel. x - trunc(x) is exact in binary
  * floating point, so the comparison with 0.5 decides exactly. */

@@ -160,15 +160,19 @@ static int scan_input(const aia_image *in, input_stats *st)
 #pragma omp parallel for schedule(static) reduction(min : mn) reduction(max : mx) reduction(+ : bad)
     for (long y = 0; y < in->height; y++) {
         long row_bad = 0;
+        float rmn = INFINITY, rmx = -INFINITY;
+        const float *row = d + y * in->width;
+#pragma omp simd reduction(min : rmn) reduction(max : rmx) reduction(+ : row_bad)
         for (long x = 0; x < in->width; x++) {
-            const float v = d[y * in->width + x];
-            if (!isfinite(v)) {
-                row_bad++;
-                continue;
-            }
-            mn = v < mn ? v : mn;
-            mx = v > mx ? v : mx;
+            const float v = row[x];
+            const int ok = v - v == 0.0f; /* false for NaN and Inf */
+            row_bad += ok ? 0 : 1;
+            const float lo = ok ? v : INFINITY, hi = ok ? v : -INFINITY;
+            rmn = lo < rmn ? lo : rmn; /* not fminf: that does not vectorise well */
+            rmx = hi > rmx ? hi : rmx;
         }
+        mn = rmn < mn ? rmn : mn;
+        mx = rmx > mx ? rmx : mx;
         st->row_bad[y] = row_bad > 0;
         bad += row_bad;
     }
@@ -205,15 +209,14 @@ static int padded_nanmedian(const aia_image *in, const plan *p, const input_stat
 
 /* The NaN mask of P convolved with a k x k box (zero padded, 'same'), as a
  * 0/1 map: 1 where a bad input pixel lies within (k-1)/2 in both axes. */
-static uint8_t *dilated_nan_mask(const aia_image *in, const plan *p, const input_stats *st, int radius)
+static void dilated_nan_mask(const aia_image *in, const plan *p, const input_stats *st, int radius,
+                             uint8_t *mask)
 {
-    uint8_t *mask = calloc((size_t)p->NX * (size_t)p->NY, 1);
-    if (!mask)
-        return NULL;
     const float *d = in->data;
 #pragma omp parallel for schedule(dynamic, 16)
     for (long Y = 0; Y < p->NY; Y++) {
         uint8_t *mrow = mask + Y * p->NX;
+        memset(mrow, 0, (size_t)p->NX);
         for (long dy = -radius; dy <= radius; dy++) {
             const long y = Y - p->pad_y + dy;
             if (y < 0 || y >= p->ny || !st->row_bad[y])
@@ -228,7 +231,6 @@ static uint8_t *dilated_nan_mask(const aia_image *in, const plan *p, const input
             }
         }
     }
-    return mask;
 }
 
 /* A map that moves whole pixels (identity matrix, integer shift) samples
@@ -255,14 +257,6 @@ static void shifted_copy(const aia_image *in, const plan *p, float missing, floa
                 (x >= 0 && x < p->nx && y >= 0 && y < p->ny) ? d[y * p->nx + x] : missing;
         }
     }
-}
-
-/* sunpy's clip for missing = the data minimum: [min, max] of the input. */
-static void clip_to_range(float *v, size_t n, float lo, float hi)
-{
-#pragma omp parallel for schedule(static)
-    for (size_t i = 0; i < n; i++)
-        v[i] = v[i] < lo ? lo : (v[i] > hi ? hi : v[i]); /* NaN stays NaN */
 }
 
 /* ---- header ------------------------------------------------------------- */
@@ -314,10 +308,87 @@ static int check_input(const aia_image *in, const aia_register_options *o, const
     return aia_check_full_disk(m, in->width, in->height, file);
 }
 
-int aia_register(const aia_image *in, const aia_register_options *opts, const char *path,
-                 aia_image **out, aia_register_info *info)
+enum { SLOT_COEF, SLOT_MASK }; /* workspace buffers */
+
+/* The output pixels: spline coefficients of the padded frame, sampling,
+ * NaN blobs, clipping (t[] receives the stage boundaries). */
+static int compute_pixels(const aia_image *in, const plan *p, const input_stats *stats,
+                          const aia_register_options *opts, aia_workspace *ws, float *out,
+                          long long *nan_out, double t[3])
 {
-    *out = NULL;
+    const int keys = opts->interp == AIA_INTERP_CUBIC_CONVOLUTION;
+    const int order = keys ? 3 : opts->order;
+    const float missing = stats->min; /* aiapy: missing = nanmin(data) */
+    const size_t frame = (size_t)p->NX * (size_t)p->NY;
+    int st = AIA_OK;
+    if (is_whole_pixel_shift(&p->map)) {
+        t[0] = aia_now();
+        shifted_copy(in, p, missing, out);
+    } else {
+        float nan_value = 0.0f;
+        if (stats->bad)
+            st = padded_nanmedian(in, p, stats, &nan_value);
+        float *coef = st ? NULL : aia_workspace_buffer(ws, SLOT_COEF, frame * sizeof(float));
+        if (!st && !coef)
+            return aia_fail(AIA_ERR_NOMEM, "out of memory for a %ld x %ld frame", p->NX, p->NY);
+        if (!st) {
+            const aia_padded padded = {in->data, p->nx, p->ny, p->pad_x, p->pad_y, missing, nan_value};
+            st = aia_padded_coefficients(&padded, keys ? 0 : order, coef);
+        }
+        if (st)
+            return st;
+        t[0] = aia_now();
+        /* sunpy's clip (to [min, max] of the input for missing = min) is
+         * done as the samples are stored; the NaN blobs below only add NaN,
+         * which the clip would keep, so the order does not matter */
+        aia_affine_sample(coef, p->NX, p->NY, &p->map, keys ? AIA_KERNEL_KEYS : AIA_KERNEL_BSPLINE,
+                          order, missing, stats->min, stats->max, &p->win, out);
+    }
+    t[1] = aia_now();
+    *nan_out = 0;
+    if (stats->bad) {
+        static const int radius[6] = {0, 0, 2, 2, 3, 3}; /* k = 1,1,5,5,7,7 */
+        uint8_t *mask = aia_workspace_buffer(ws, SLOT_MASK, frame);
+        if (!mask)
+            return aia_fail(AIA_ERR_NOMEM, "out of memory for the NaN mask");
+        dilated_nan_mask(in, p, stats, radius[order], mask);
+        *nan_out = aia_affine_mask_nan(mask, p->NX, p->NY, &p->map, order < 1 ? order : 1, &p->win, out);
+    }
+    t[2] = aia_now();
+    return AIA_OK;
+}
+
+/* The output image: *out reused, or a new one; header = input's, updated. */
+static int make_output(const aia_image *in, const plan *p, const aia_meta *m, aia_image **out,
+                       aia_image **fresh)
+{
+    *fresh = NULL;
+    aia_image *img = *out;
+    int st;
+    if (img) {
+        st = aia_image_reshape(img, p->win.w, p->win.h, AIA_PIX_F32);
+    } else {
+        st = aia_image_alloc(p->win.w, p->win.h, AIA_PIX_F32, 0, &img);
+        *fresh = img;
+    }
+    aia_header *h = NULL;
+    if (!st)
+        st = aia_header_copy(in->header, &h);
+    if (!st)
+        st = update_header(h, p, m);
+    if (st) {
+        aia_header_free(h);
+        return st;
+    }
+    aia_header_free(img->header);
+    img->header = h;
+    *out = img;
+    return AIA_OK;
+}
+
+int aia_register_ws(const aia_image *in, const aia_register_options *opts, const char *path,
+                    aia_workspace *ws, aia_image **out, aia_register_info *info)
+{
     aia_clear_error();
     aia_register_options defaults;
     if (!opts) {
@@ -330,70 +401,31 @@ int aia_register(const aia_image *in, const aia_register_options *opts, const ch
     int st = check_input(in, opts, &m, file);
     if (st)
         return st;
-
     plan p;
-    st = make_plan(&m, in->width, in->height, opts->grid, &p);
-    if (st) {
+    if ((st = make_plan(&m, in->width, in->height, opts->grid, &p))) {
         aia_error_prefix(file);
         return st;
     }
+    double t[5] = {0};
+    t[0] = aia_now();
     input_stats stats = {0};
-    st = scan_input(in, &stats);
-    if (st)
+    if ((st = scan_input(in, &stats)))
         return st;
     if (stats.finite == 0) {
         free(stats.row_bad);
         return aia_fail(AIA_ERR_BAD_DATA, "%s: every pixel is NaN/BLANK: nothing to register", file);
     }
-    const float missing = stats.min; /* aiapy: missing = nanmin(data) */
-    const int keys = opts->interp == AIA_INTERP_CUBIC_CONVOLUTION;
-    const int order = keys ? 3 : opts->order;
-
-    const int exact = is_whole_pixel_shift(&p.map);
-    float nan_value = 0.0f;
-    if (stats.bad && !exact)
-        st = padded_nanmedian(in, &p, &stats, &nan_value);
-    float *coef = st || exact ? NULL : malloc((size_t)p.NX * (size_t)p.NY * sizeof *coef);
-    aia_image *img = NULL;
-    uint8_t *mask = NULL;
-    if (!st && !exact && !coef)
-        st = aia_fail(AIA_ERR_NOMEM, "%s: out of memory for a %ld x %ld frame", file, p.NX, p.NY);
-    if (!st && !exact) {
-        const aia_padded padded = {in->data, p.nx, p.ny, p.pad_x, p.pad_y, missing, nan_value};
-        st = aia_padded_coefficients(&padded, keys ? 0 : order, coef);
-    }
-    if (!st)
-        st = aia_image_alloc(p.win.w, p.win.h, AIA_PIX_F32, 0, &img);
+    t[1] = aia_now();
+    aia_image *previous = *out, *fresh = NULL;
     long long nan_out = 0;
-    if (!st) {
-        if (exact)
-            shifted_copy(in, &p, missing, img->data);
-        else
-            aia_affine_sample(coef, p.NX, p.NY, &p.map, keys ? AIA_KERNEL_KEYS : AIA_KERNEL_BSPLINE,
-                              order, missing, &p.win, img->data);
-        if (stats.bad) {
-            static const int radius[6] = {0, 0, 2, 2, 3, 3}; /* k = 1,1,5,5,7,7 */
-            mask = dilated_nan_mask(in, &p, &stats, radius[order]);
-            if (!mask)
-                st = aia_fail(AIA_ERR_NOMEM, "%s: out of memory for the NaN mask", file);
-            else
-                nan_out = aia_affine_mask_nan(mask, p.NX, p.NY, &p.map, order < 1 ? order : 1, &p.win,
-                                              img->data);
-        }
-    }
-    if (!st) {
-        clip_to_range(img->data, (size_t)p.win.w * (size_t)p.win.h, stats.min, stats.max);
-        aia_header_free(img->header);
-        img->header = NULL;
-        st = aia_header_copy(in->header, &img->header);
-    }
+    st = make_output(in, &p, &m, out, &fresh);
     if (!st)
-        st = update_header(img->header, &p, &m);
-    free(coef);
-    free(mask);
+        st = compute_pixels(in, &p, &stats, opts, ws, (*out)->data, &nan_out, t + 2);
     free(stats.row_bad);
     if (st) {
-        aia_image_free(img);
+        aia_image_free(fresh);
+        *out = previous;
+        aia_error_prefix(file);
         return st;
     }
     if (info) {
@@ -401,13 +433,28 @@ int aia_register(const aia_image *in, const aia_register_options *opts, const ch
         info->target_scale = p.target;
         info->pad_x = p.pad_x ? p.pad_x : -p.unpad_x;
         info->pad_y = p.pad_y ? p.pad_y : -p.unpad_y;
-        info->missing = missing;
+        info->missing = stats.min;
         info->nan_input = stats.bad;
         info->nan_output = nan_out;
         info->level_warning = m.state[AIA_KEY_LVL_NUM] != AIA_KEYSTATE_OK || m.lvl_num > 1.0;
+        info->seconds_scan = t[1] - t[0];
+        info->seconds_prefilter = t[2] - t[1];
+        info->seconds_sample = t[3] - t[2];
+        info->seconds_finish = t[4] - t[3];
     }
-    *out = img;
     return AIA_OK;
+}
+
+int aia_register(const aia_image *in, const aia_register_options *opts, const char *path,
+                 aia_image **out, aia_register_info *info)
+{
+    *out = NULL;
+    aia_workspace *ws = aia_workspace_new();
+    if (!ws)
+        return aia_fail(AIA_ERR_NOMEM, "out of memory");
+    int st = aia_register_ws(in, opts, path, ws, out, info);
+    aia_workspace_free(ws);
+    return st;
 }
 
 int aia_normalize_exposure(aia_image *img, const char *path)

@@ -14,6 +14,8 @@ static inline void position(const aia_affine *a, double xo, double yo, double *x
     *y = (a->shift[1] + xo * a->m[1][0]) + yo * a->m[1][1];
 }
 
+static inline float clip(float v, float lo, float hi) { return v < lo ? lo : (v > hi ? hi : v); }
+
 static inline int outside(double x, double y, long NX, long NY)
 {
     return !(x >= 0.0 && x <= (double)(NX - 1) && y >= 0.0 && y <= (double)(NY - 1));
@@ -65,49 +67,113 @@ static inline void cubic_weights(double u, double w[4])
     w[3] = 1.0 - (w[0] + w[1] + w[2]);
 }
 
-/* One output row of the cubic B-spline; edge pixels go the general way. */
-static void cubic_row(const float *coef, long NX, long NY, const aia_affine *a, float cval,
-                      double yo, long x0, long w, float *out)
+/* The output pixels whose 4x4 taps all lie inside the frame form one span
+ * of each row (positions are linear along it). Find it, conservatively:
+ * x(i) = ax + i*bx must stay in [1, NX-3] (and y likewise), so that
+ * floor(x) - 1 >= 0 and floor(x) + 2 <= NX - 1; a margin of one pixel
+ * absorbs rounding, and pixels left outside simply take the general path. */
+static void interior_span(double ax, double bx, double lo, double hi, long n, long *i0, long *i1)
 {
+    lo += 1.0;
+    hi -= 1.0;
+    if (bx == 0.0) {
+        if (!(ax >= lo && ax <= hi))
+            *i1 = *i0;
+        return;
+    }
+    double a = (lo - ax) / bx, b = (hi - ax) / bx;
+    if (a > b) {
+        double t = a;
+        a = b;
+        b = t;
+    }
+    long first = a < 0 ? 0 : (a > (double)n ? n : (long)ceil(a));
+    long last = b < 0 ? -1 : (b >= (double)n ? n - 1 : (long)floor(b));
+    if (first > *i0)
+        *i0 = first;
+    if (last + 1 < *i1)
+        *i1 = last + 1;
+    if (*i1 < *i0)
+        *i1 = *i0;
+}
+
+/* The cubic B-spline where no tap needs a bounds test or a mirror: no
+ * branches, so the loop vectorises (AVX-512 gathers for the taps). */
+static void cubic_span(const float *coef, long NX, const aia_affine *a, double yo, long x0, long i0,
+                       long i1, float lo, float hi, float *out)
+{
+    const double m00 = a->m[0][0], m10 = a->m[1][0];
+    const double sx = a->shift[0], sy = a->shift[1];
+    const double ty = yo * a->m[0][1], tyy = yo * a->m[1][1];
+#pragma omp simd
+    for (long i = i0; i < i1; i++) {
+        const double xo = (double)(x0 + i);
+        const double x = (sx + xo * m00) + ty, y = (sy + xo * m10) + tyy;
+        /* x, y >= 1 here, so truncation is floor (and vectorises; floor()
+         * does not) */
+        const long ix = (long)x, iy = (long)y;
+        const double fx = (double)ix, fy = (double)iy;
+        /* cubic_weights, spelled out in scalars so that they stay in
+         * registers (an array here defeats the vectoriser) */
+        const double ux = x - fx, zx = 1.0 - ux, uy = y - fy, zy = 1.0 - uy;
+        const double wx1 = (ux * ux * (ux - 2.0) * 3.0 + 4.0) / 6.0;
+        const double wx2 = (zx * zx * (zx - 2.0) * 3.0 + 4.0) / 6.0;
+        const double wx0 = zx * zx * zx / 6.0, wx3 = 1.0 - (wx0 + wx1 + wx2);
+        const double wy1 = (uy * uy * (uy - 2.0) * 3.0 + 4.0) / 6.0;
+        const double wy2 = (zy * zy * (zy - 2.0) * 3.0 + 4.0) / 6.0;
+        const double wy0 = zy * zy * zy / 6.0, wy3 = 1.0 - (wy0 + wy1 + wy2);
+        /* indices, not pointers: the form the vectoriser turns into gathers */
+        const long p = (iy - 1) * NX + (ix - 1), q = p + NX, r = q + NX, s = r + NX;
+        const float v =
+            (float)(wy0 * (coef[p] * wx0 + coef[p + 1] * wx1 + coef[p + 2] * wx2 + coef[p + 3] * wx3) +
+                    wy1 * (coef[q] * wx0 + coef[q + 1] * wx1 + coef[q + 2] * wx2 + coef[q + 3] * wx3) +
+                    wy2 * (coef[r] * wx0 + coef[r + 1] * wx1 + coef[r + 2] * wx2 + coef[r + 3] * wx3) +
+                    wy3 * (coef[s] * wx0 + coef[s + 1] * wx1 + coef[s + 2] * wx2 + coef[s + 3] * wx3));
+        out[i] = clip(v, lo, hi);
+    }
+}
+
+/* One output row of the cubic B-spline: the interior span vectorised, the
+ * pixels near or beyond the frame's edges one by one. */
+static void cubic_row(const float *coef, long NX, long NY, const aia_affine *a, float cval,
+                      float lo, float hi, double yo, long x0, long w, float *out)
+{
+    long i0 = 0, i1 = w;
+    const double ax = (a->shift[0] + (double)x0 * a->m[0][0]) + yo * a->m[0][1];
+    const double ay = (a->shift[1] + (double)x0 * a->m[1][0]) + yo * a->m[1][1];
+    interior_span(ax, a->m[0][0], 1.0, (double)(NX - 3), w, &i0, &i1);
+    interior_span(ay, a->m[1][0], 1.0, (double)(NY - 3), w, &i0, &i1);
+    if (!aia_cubic_span_simd(coef, NX, a, yo, x0, i0, i1, lo, hi, out))
+        cubic_span(coef, NX, a, yo, x0, i0, i1, lo, hi, out);
     for (long i = 0; i < w; i++) {
+        if (i == i0)
+            i = i1;
+        if (i >= w)
+            break;
         double x, y;
         position(a, (double)(x0 + i), yo, &x, &y);
-        if (outside(x, y, NX, NY)) {
-            out[i] = cval;
-            continue;
-        }
-        const double fx = floor(x), fy = floor(y);
-        const long sx = (long)fx - 1, sy = (long)fy - 1;
-        if (sx < 0 || sy < 0 || sx + 3 >= NX || sy + 3 >= NY) {
-            out[i] = sample_general(coef, NX, NY, x, y, AIA_KERNEL_BSPLINE, 3);
-            continue;
-        }
-        double wx[4], wy[4];
-        cubic_weights(x - fx, wx);
-        cubic_weights(y - fy, wy);
-        const float *p = coef + sy * NX + sx;
-        double t = 0.0;
-        for (int j = 0; j < 4; j++, p += NX)
-            t += wy[j] * (p[0] * wx[0] + p[1] * wx[1] + p[2] * wx[2] + p[3] * wx[3]);
-        out[i] = (float)t;
+        out[i] = outside(x, y, NX, NY)
+                     ? cval
+                     : clip(sample_general(coef, NX, NY, x, y, AIA_KERNEL_BSPLINE, 3), lo, hi);
     }
 }
 
 void aia_affine_sample(const float *coef, long NX, long NY, const aia_affine *a, aia_kernel kernel,
-                       int order, float cval, const aia_window *win, float *out)
+                       int order, float cval, float lo, float hi, const aia_window *win, float *out)
 {
 #pragma omp parallel for schedule(static)
     for (long j = 0; j < win->h; j++) {
         float *row = out + j * win->w;
         const double yo = (double)(win->y0 + j);
         if (kernel == AIA_KERNEL_BSPLINE && order == 3) {
-            cubic_row(coef, NX, NY, a, cval, yo, win->x0, win->w, row);
+            cubic_row(coef, NX, NY, a, cval, lo, hi, yo, win->x0, win->w, row);
             continue;
         }
         for (long i = 0; i < win->w; i++) {
             double x, y;
             position(a, (double)(win->x0 + i), yo, &x, &y);
-            row[i] = outside(x, y, NX, NY) ? cval : sample_general(coef, NX, NY, x, y, kernel, order);
+            row[i] = outside(x, y, NX, NY) ? cval
+                                           : clip(sample_general(coef, NX, NY, x, y, kernel, order), lo, hi);
         }
     }
 }

@@ -25,9 +25,16 @@ typedef enum { AIA_KERNEL_BSPLINE, AIA_KERNEL_KEYS } aia_kernel;
 
 /* Sample coef (NX x NY; B-spline coefficients, or the samples themselves for
  * orders 0-1 and the Keys kernel). A position outside [0, NX-1] x [0, NY-1]
- * gives cval; taps past the edge mirror. Multi-threaded over rows. */
+ * gives cval; taps past the edge mirror; values are clipped to [lo, hi]
+ * (sunpy's clip, done as they are stored). Multi-threaded over rows. */
 void aia_affine_sample(const float *coef, long NX, long NY, const aia_affine *a, aia_kernel kernel,
-                       int order, float cval, const aia_window *win, float *out);
+                       int order, float cval, float lo, float hi, const aia_window *win, float *out);
+
+/* The cubic B-spline for output pixels [i0, i1) of row yo whose taps all
+ * lie inside the frame, with AVX-512 (resample_avx512.c). Returns 0 when the
+ * library was built without AVX-512, and the caller does the work. */
+int aia_cubic_span_simd(const float *coef, long NX, const aia_affine *a, double yo, long x0, long i0,
+                        long i1, float lo, float hi, float *out);
 
 /* sunpy's NaN restoration: sample the (dilated) NaN mask of the input
  * (NX x NY bytes, nonzero = NaN nearby) with order min(order, 1) and cval 0,

@@ -196,9 +196,33 @@ static void test_rounding(void)
     CHECK(bad == 0);
 }
 
+/* Reading into an existing image reuses its buffer when it is big enough. */
+static void test_read_into(void)
+{
+    aia_image *small = ramp(40, 30), *big = ramp(300, 200), *img = NULL;
+    aia_write_options o;
+    aia_write_options_default(&o);
+    o.type = AIA_OUT_FLOAT32;
+    CHECK_OK(aia_image_write(small, test_path("small.fits"), &o, NULL));
+    CHECK_OK(aia_image_write(big, test_path("big.fits"), &o, NULL));
+    CHECK_OK(aia_image_read_into(test_path("big.fits"), AIA_PIX_F32, &img));
+    void *buffer = img ? img->data : NULL;
+    CHECK_OK(aia_image_read_into(test_path("small.fits"), AIA_PIX_F32, &img));
+    CHECK(img && img->data == buffer && img->width == 40 && img->height == 30);
+    CHECK(img && ((float *)img->data)[5] == ((float *)small->data)[5]);
+    CHECK(img && aia_header_find(img->header, "HGQUERY") >= 0);
+    CHECK_FAILS(aia_image_read_into(test_path("none.fits"), AIA_PIX_F32, &img), AIA_ERR_IO, "none.fits");
+    CHECK_OK(aia_image_read_into(test_path("big.fits"), AIA_PIX_F32, &img)); /* usable after */
+    CHECK(img && img->width == 300 && ((float *)img->data)[299] == ((float *)big->data)[299]);
+    aia_image_free(img);
+    aia_image_free(small);
+    aia_image_free(big);
+}
+
 int main(void)
 {
     test_rounding();
+    test_read_into();
     roundtrip(AIA_OUT_INT16, AIA_COMP_RICE, "i16_rice.fits");
     roundtrip(AIA_OUT_INT16, AIA_COMP_NONE, "i16_none.fits");
     roundtrip(AIA_OUT_INT32, AIA_COMP_RICE, "i32_rice.fits");

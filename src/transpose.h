@@ -1,0 +1,13 @@
+/* transpose.h — 16 x 16 float tiles between row-major images and the
+ * interleaved strips the spline prefilter runs on. Internal. */
+#ifndef AIAPREP_TRANSPOSE_H
+#define AIAPREP_TRANSPOSE_H
+
+/* Rows r[0..16) (each 16 floats from src + k*stride) -> 16 groups of 16
+ * doubles: dst[x*16 + k] = src[k*stride + x]. */
+void aia_tile_rows_to_strip(const float *src, long stride, double *dst);
+
+/* The inverse: dst[k*stride + x] = (float)src[x*16 + k], for k < rows. */
+void aia_tile_strip_to_rows(const double *src, float *dst, long stride, int rows);
+
+#endif
