@@ -12,6 +12,7 @@ enum { EXIT_OK = 0, EXIT_SOME_FAILED = 1, EXIT_USAGE = 2 };
 int cmd_info(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 int cmd_prep(int argc, char **argv);
+int cmd_psf(int argc, char **argv);
 
 /* Report a usage error for a subcommand and return EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

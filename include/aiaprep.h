@@ -75,6 +75,9 @@ AIA_API const char *aia_strerror(int status);
  * The pointer stays valid until the next library call in this thread. */
 AIA_API const char *aia_last_error(void);
 
+/* Monotonic wall-clock seconds (for timing what the library does). */
+AIA_API double aia_now_seconds(void);
+
 /* Library version string, e.g. "0.1.0". */
 AIA_API const char *aia_version(void);
 
@@ -391,6 +394,43 @@ AIA_API int aia_register_ws(const aia_image *in, const aia_register_options *opt
  * to 'DN / s'. EXPTIME missing or <= 0, or an image already per second, is
  * an error naming the file. */
 AIA_API int aia_normalize_exposure(aia_image *img, const char *path);
+
+/* ------------------------------------------------------------------------ */
+/* The point-spread function (aiapy.psf.calculate_psf)                      */
+/* ------------------------------------------------------------------------ */
+
+typedef struct aia_psf_options {
+    int channel;          /* 94, 131, 171, 193, 211, 304, 335                   */
+    int preflight_core;   /* the preflight core width instead of the default    */
+    const int *orders;    /* diffraction orders to sum; NULL: -100..100         */
+    int norders;
+} aia_psf_options;
+
+typedef struct aia_psf_info {
+    double seconds_spikes;  /* the two mesh patterns                          */
+    double seconds_fft;     /* their composite by real FFTs                    */
+    int from_cache;         /* aia_psf_cached: read from the cache             */
+} aia_psf_info;
+
+AIA_API void aia_psf_options_default(aia_psf_options *opts, int channel);
+
+/* The 4096 x 4096 float64 PSF of a channel, as aiapy's calculate_psf (0.12):
+ * peak at [2048][2048], sum 1. Channels without a mesh model (1600, 1700,
+ * 4500) are AIA_ERR_UNSUPPORTED. Multi-threaded (OpenMP, FFTW threads);
+ * about 400 MiB of memory while it runs. info may be NULL. */
+AIA_API int aia_psf(const aia_psf_options *opts, aia_image **out, aia_psf_info *info);
+
+/* The cache directory: $AIAPREP_CACHE, else $XDG_CACHE_HOME/aiaprep, else
+ * $HOME/.cache/aiaprep. */
+AIA_API int aia_cache_dir(char *buf, size_t size);
+
+/* aia_psf through a cache directory (NULL: aia_cache_dir()): a PSF computed
+ * once is read back afterwards; a cache file that is damaged (checksum) or
+ * does not match (channel, core, orders, model version) is recomputed and
+ * replaced. A cache that cannot be written is not an error (the PSF is
+ * returned all the same). */
+AIA_API int aia_psf_cached(const aia_psf_options *opts, const char *cache_dir, aia_image **out,
+                           aia_psf_info *info);
 
 /* Output file name for an input: in outdir (may be NULL or ""), the input's
  * base name with "lev1" replaced by level (e.g. "lev1.5"), or with

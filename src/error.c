@@ -39,6 +39,8 @@ const char *aia_strerror(int status)
 
 const char *aia_last_error(void) { return last_error; }
 
+double aia_now_seconds(void) { return aia_now(); }
+
 double aia_now(void)
 {
     struct timespec ts;

@@ -250,3 +250,25 @@ int aia_image_read_into(const char *path, aia_pixtype pixtype, aia_image **out)
     *out = img;
     return AIA_OK;
 }
+
+int aia_fits_checksum_ok(const char *path)
+{
+    fitsfile *f = NULL;
+    int st = 0, naxis = 0;
+    if (fits_open_diskfile(&f, path, READONLY, &st)) {
+        fits_clear_errmsg();
+        return -1;
+    }
+    fits_get_img_dim(f, &naxis, &st);
+    if (!st && naxis == 0)
+        fits_movabs_hdu(f, 2, NULL, &st);
+    int data_ok = 0, hdu_ok = 0;
+    if (!st)
+        fits_verify_chksum(f, &data_ok, &hdu_ok, &st);
+    int cst = 0;
+    fits_close_file(f, &cst);
+    fits_clear_errmsg();
+    if (st)
+        return -1;
+    return data_ok >= 0 && hdu_ok >= 0; /* -1: wrong; 0: absent; 1: right */
+}

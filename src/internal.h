@@ -41,6 +41,36 @@ int aia_image_reshape(aia_image *img, long width, long height, aia_pixtype pixty
  * small integer naming the use). NULL when out of memory. */
 void *aia_workspace_buffer(aia_workspace *ws, int slot, size_t bytes);
 
+/* mkdir -p: 0 on success (or if it exists), -1 otherwise. */
+int aia_make_dirs(const char *path);
+
+/* Version of the PSF model: in every PSF header (PSFMVER); bump when the
+ * model changes, so that cached PSFs stop matching. */
+#define AIA_PSF_MODEL_VERSION 1
+
+/* aiapy's filter-mesh parameters of an EUV channel (NULL for others). */
+typedef struct aia_psf_mesh {
+    int channel;
+    double angles[4];       /* deg, entrance filter arms                */
+    double spacing_e;       /* px, entrance filter                      */
+    double spacing_fp;      /* px, focal-plane filter                   */
+    double width;           /* w of exp(-w d^2), px^-2                  */
+    double width_preflight; /* the preflight core's w                   */
+} aia_psf_mesh;
+const aia_psf_mesh *aia_psf_mesh_of(int channel);
+
+/* aiapy's _psf for one mesh (entrance, or focal plane) into grid: 4096 rows
+ * of 2*2049 doubles (the in-place FFT layout), zeroed by the caller. Orders
+ * must be given (not NULL). For the tests. */
+int aia_psf_pattern(const aia_psf_options *opts, int focal_plane, double *grid);
+
+/* sinc(m / (363/34))^2, the weight of diffraction order m (0 for m = 0). */
+double aia_psf_order_weight(int m);
+
+/* 1 if the FITS file's CHECKSUM/DATASUM verify (or it has none), 0 if they
+ * do not, -1 if the file cannot be read. */
+int aia_fits_checksum_ok(const char *path);
+
 /* Round half away from zero, as C's round(), but inlined and vectorisable:
  * libm's round() is a call per pixel. x - trunc(x) is exact in binary
  * floating point, so the comparison with 0.5 decides exactly. */

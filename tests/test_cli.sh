@@ -18,7 +18,7 @@ check "--version" rc_is 0 "$AIAPREP" --version
 check "--version prints the version" out_has "aiaprep [0-9]"
 check "--help" rc_is 0 "$AIAPREP" --help
 check "--help lists exit codes" out_has "Exit status"
-for sub in info synth prep; do
+for sub in info synth prep psf; do
   check "$sub --help" rc_is 0 "$AIAPREP" $sub --help
   check "$sub --help has usage" out_has "Usage: aiaprep $sub"
 done
@@ -83,6 +83,15 @@ check "  ... level 1.5" out_has "level       1.5"
 check "  ... north up" out_has "CROTA2 missing"
 check "prep a level-1.5 file warns" rc_is 0 "$AIAPREP" prep -o "$T/res2" "$T/res/aia_lev1.5_171a_test.fits"
 check "  ... with the aiapy warning" err_has "registration should only be applied to level 1"
+
+# psf
+check "psf without channel" rc_is 2 "$AIAPREP" psf -o "$T/psf.fits"
+check "psf bad orders" rc_is 2 "$AIAPREP" psf --channel 171 --orders 5:1 -o "$T/psf.fits"
+check "psf of 1600 A" rc_is 1 "$AIAPREP" psf --channel 1600 -o "$T/psf.fits"
+check "  ... says why" err_has "no filter-mesh PSF model for 1600"
+check "  ... and leaves no file" test ! -e "$T/psf.fits"
+check "psf 94 preflight, orders -1..1" rc_is 0 "$AIAPREP" psf --channel 94 --preflight --orders=-1,0,1 --no-cache -o "$T/psf.fits"
+check "  ... float64" out_has "wrote $T/psf.fits (float64"
 
 echo "test_cli: $checks checks, $failed failed"
 [ "$failed" = 0 ]

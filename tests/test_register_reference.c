@@ -9,52 +9,11 @@
  * SKIPPED when the shared folder is absent. */
 #include "testutil.h"
 
-#include <fitsio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define TOLERANCE 2e-6
-
-typedef struct ref_part {
-    const char *name;
-    long w, h, row0, col0, stride;
-    float *data;
-} ref_part;
-
-static int read_part(fitsfile *f, ref_part *p)
-{
-    int st = 0;
-    if (fits_movnam_hdu(f, IMAGE_HDU, (char *)p->name, 0, &st))
-        return st;
-    long dims[2];
-    fits_get_img_size(f, 2, dims, &st);
-    p->w = dims[0];
-    p->h = dims[1];
-    int s2 = 0;
-    p->stride = 1;
-    p->row0 = p->col0 = 0;
-    fits_read_key(f, TLONG, "STRIDE", &p->stride, NULL, &s2);
-    s2 = 0;
-    fits_read_key(f, TLONG, "ROW0", &p->row0, NULL, &s2);
-    s2 = 0;
-    fits_read_key(f, TLONG, "COL0", &p->col0, NULL, &s2);
-    p->data = malloc(sizeof(float) * (size_t)(p->w * p->h));
-    float nulval = NAN;
-    int any;
-    fits_read_img(f, TFLOAT, 1, p->w * p->h, &nulval, p->data, &any, &st);
-    return st;
-}
-
-static double ref_key(fitsfile *f, const char *key)
-{
-    double v = NAN;
-    int st = 0;
-    char name[64];
-    snprintf(name, sizeof name, "REF %s", key);
-    fits_read_key(f, TDOUBLE, name, &v, NULL, &st);
-    return v;
-}
 
 static void check_channel(const char *shared, const char *level1, const char *reference)
 {
@@ -71,38 +30,36 @@ static void check_channel(const char *shared, const char *level1, const char *re
     CHECK_OK(aia_register(in, &o, in_path, &out, NULL));
     o.grid = AIA_GRID_FULL;
     CHECK_OK(aia_register(in, &o, in_path, &full, NULL));
-    fitsfile *f = NULL;
-    int st = 0;
-    fits_open_diskfile(&f, ref_path, READONLY, &st);
-    CHECK_MSG(st == 0, "cannot open %s", ref_path);
+    test_ref_part parts[3];
+    int st = test_ref_read(ref_path, parts);
+    CHECK_MSG(st == 0, "cannot read %s", ref_path);
     if (!out || !full || st) {
+        test_ref_free(parts);
         aia_image_free(in);
         aia_image_free(out);
         aia_image_free(full);
         return;
     }
     /* shape and header values */
-    long nrows = 0, ncols = 0;
-    int s2 = 0;
-    fits_read_key(f, TLONG, "NROWS", &nrows, NULL, &s2);
-    fits_read_key(f, TLONG, "NCOLS", &ncols, NULL, &s2);
+    const long nrows = (long)test_fits_key(ref_path, "NROWS");
+    const long ncols = (long)test_fits_key(ref_path, "NCOLS");
     CHECK_MSG(out->height == nrows && out->width == ncols, "%s: %ld x %ld, aiapy %ld x %ld", level1,
               out->width, out->height, ncols, nrows);
     aia_meta m;
     aia_meta_parse(out->header, &m);
-    CHECK(m.crpix1 == ref_key(f, "CRPIX1") && m.crpix2 == ref_key(f, "CRPIX2"));
-    CHECK(fabs(m.cdelt1 - ref_key(f, "CDELT1")) < 1e-12 && fabs(m.cdelt2 - ref_key(f, "CDELT2")) < 1e-12);
-    CHECK(fabs(m.pc[0][0] - ref_key(f, "PC1_1")) < 1e-12 && fabs(m.pc[0][1] - ref_key(f, "PC1_2")) < 1e-12);
-    CHECK(fabs(m.pc[1][0] - ref_key(f, "PC2_1")) < 1e-12 && fabs(m.pc[1][1] - ref_key(f, "PC2_2")) < 1e-12);
-    CHECK_MSG(fabs(m.r_sun - ref_key(f, "R_SUN")) < 1e-9 * m.r_sun, "R_SUN %.12g, aiapy %.12g", m.r_sun,
-              ref_key(f, "R_SUN"));
+#define REF(k) test_ref_key(ref_path, k)
+    CHECK(m.crpix1 == REF("CRPIX1") && m.crpix2 == REF("CRPIX2"));
+    CHECK(fabs(m.cdelt1 - REF("CDELT1")) < 1e-12 && fabs(m.cdelt2 - REF("CDELT2")) < 1e-12);
+    CHECK(fabs(m.pc[0][0] - REF("PC1_1")) < 1e-12 && fabs(m.pc[0][1] - REF("PC1_2")) < 1e-12);
+    CHECK(fabs(m.pc[1][0] - REF("PC2_1")) < 1e-12 && fabs(m.pc[1][1] - REF("PC2_2")) < 1e-12);
+    CHECK_MSG(fabs(m.r_sun - REF("R_SUN")) < 1e-9 * m.r_sun, "R_SUN %.12g, aiapy %.12g", m.r_sun,
+              REF("R_SUN"));
+#undef REF
     CHECK(m.lvl_num == 1.5 && m.state[AIA_KEY_CROTA2] == AIA_KEYSTATE_MISSING);
 
     /* pixels: the stride-7 sample and the two tiles */
-    ref_part parts[3] = {{.name = "STRIDED"}, {.name = "CENTER"}, {.name = "LIMB"}};
     double lo = INFINITY, hi = -INFINITY;
     for (int k = 0; k < 3; k++) {
-        CHECK_MSG(read_part(f, &parts[k]) == 0, "%s: cannot read HDU %s", reference, parts[k].name);
         for (long i = 0; parts[k].data && i < parts[k].w * parts[k].h; i++)
             if (!isnan(parts[k].data[i])) {
                 lo = fmin(lo, parts[k].data[i]);
@@ -111,13 +68,13 @@ static void check_channel(const char *shared, const char *level1, const char *re
     }
     const double tol = TOLERANCE * (hi - lo);
     for (int k = 0; k < 3; k++) {
-        const ref_part *p = &parts[k];
+        const test_ref_part *p = &parts[k];
         long samples = 0, over = 0, nan_mismatch = 0;
         double worst = 0;
         for (long j = 0; p->data && j < p->h; j++)
             for (long i = 0; i < p->w; i++) {
                 const long y = p->row0 + j * p->stride, x = p->col0 + i * p->stride;
-                const float r = p->data[j * p->w + i];
+                const double r = p->data[j * p->w + i];
                 const float v = ((float *)out->data)[y * out->width + x];
                 samples++;
                 if (isnan(r) || isnan(v)) {
@@ -132,8 +89,8 @@ static void check_channel(const char *shared, const char *level1, const char *re
                   level1, p->name, over, samples, tol, nan_mismatch);
         printf("  %s %-7s %7ld samples: max |diff| %.3g = %.2g x range (tolerance 2e-6)\n", level1,
                p->name, samples, worst, worst / (hi - lo));
-        free(p->data);
     }
+    test_ref_free(parts);
 
     /* the 4096 grid holds the same pixels where the grids overlap */
     aia_meta mf;
@@ -146,7 +103,6 @@ static void check_channel(const char *shared, const char *level1, const char *re
                          (float *)full->data + (y + dy) * full->width + dx,
                          sizeof(float) * (size_t)out->width) != 0;
     CHECK_MSG(differ == 0, "%s: %ld rows differ between the grids", level1, differ);
-    fits_close_file(f, &st);
     aia_image_free(in);
     aia_image_free(out);
     aia_image_free(full);

@@ -1,7 +1,9 @@
 /* testutil.c — helpers shared by the test programs. */
 #include "testutil.h"
 
+#include <fitsio.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,4 +84,75 @@ aia_image *test_synth(int channel, long size, double roll, uint64_t seed)
         return NULL;
     }
     return img;
+}
+
+static int read_part(fitsfile *f, test_ref_part *p)
+{
+    int st = 0;
+    if (fits_movnam_hdu(f, IMAGE_HDU, (char *)p->name, 0, &st))
+        return st;
+    long dims[2];
+    fits_get_img_size(f, 2, dims, &st);
+    p->w = dims[0];
+    p->h = dims[1];
+    int s2 = 0;
+    p->stride = 1;
+    p->row0 = p->col0 = 0;
+    fits_read_key(f, TLONG, "STRIDE", &p->stride, NULL, &s2);
+    s2 = 0;
+    fits_read_key(f, TLONG, "ROW0", &p->row0, NULL, &s2);
+    s2 = 0;
+    fits_read_key(f, TLONG, "COL0", &p->col0, NULL, &s2);
+    p->data = malloc(sizeof(double) * (size_t)(p->w * p->h));
+    double nulval = NAN;
+    int any;
+    fits_read_img(f, TDOUBLE, 1, p->w * p->h, &nulval, p->data, &any, &st);
+    return st;
+}
+
+int test_ref_read(const char *path, test_ref_part parts[3])
+{
+    static const char *const names[3] = {"STRIDED", "CENTER", "LIMB"};
+    fitsfile *f = NULL;
+    int st = 0;
+    for (int k = 0; k < 3; k++) {
+        parts[k].name = names[k];
+        parts[k].data = NULL;
+    }
+    if (fits_open_diskfile(&f, path, READONLY, &st))
+        return st;
+    for (int k = 0; k < 3 && !st; k++)
+        st = read_part(f, &parts[k]);
+    int cst = 0;
+    fits_close_file(f, &cst);
+    return st;
+}
+
+void test_ref_free(test_ref_part parts[3])
+{
+    for (int k = 0; k < 3; k++) {
+        free(parts[k].data);
+        parts[k].data = NULL;
+    }
+}
+
+double test_fits_key(const char *path, const char *key)
+{
+    fitsfile *f = NULL;
+    int st = 0;
+    double v = NAN;
+    if (fits_open_diskfile(&f, path, READONLY, &st) == 0) {
+        if (fits_read_key(f, TDOUBLE, key, &v, NULL, &st))
+            v = NAN;
+        st = 0;
+        fits_close_file(f, &st);
+    }
+    return v;
+}
+
+double test_ref_key(const char *path, const char *key)
+{
+    char name[64];
+    snprintf(name, sizeof name, "REF %s", key);
+    return test_fits_key(path, name);
 }

@@ -63,6 +63,24 @@ void test_cleanup(void);
  * NULL if it does not exist. */
 const char *test_shared_dir(void);
 
+/* A part of an aiapy reference file in ../shared/reference: the stride-7
+ * sample (STRIDED) or a full-resolution tile (CENTER, LIMB), as doubles.
+ * Pixel (i, j) of the part is pixel (col0 + i*stride, row0 + j*stride). */
+typedef struct test_ref_part {
+    const char *name;
+    long w, h, row0, col0, stride;
+    double *data;
+} test_ref_part;
+
+/* Read the three parts (names set by the function); 0 on success. Free
+ * with test_ref_free. */
+int test_ref_read(const char *path, test_ref_part parts[3]);
+void test_ref_free(test_ref_part parts[3]);
+/* A numeric key of a FITS file's primary header, NaN if absent. */
+double test_fits_key(const char *path, const char *key);
+/* A value of a reference header ("REF <key>"), NaN if absent. */
+double test_ref_key(const char *path, const char *key);
+
 /* A small synthetic full-disk frame (size x size) for quick tests. */
 aia_image *test_synth(int channel, long size, double roll, uint64_t seed);
 
