@@ -13,9 +13,44 @@ int cmd_info(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 int cmd_prep(int argc, char **argv);
 int cmd_psf(int argc, char **argv);
+int cmd_deconvolve(int argc, char **argv);
 
 /* Report a usage error for a subcommand and return EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The deconvolution choices `deconvolve` and `prep --deconvolve` share. */
+typedef struct deconv_choice {
+    const char *psf_file;    /* NULL: aiapy's PSF of the channel (cached) */
+    int preflight;           /* with the preflight core                   */
+    aia_precision precision;
+    aia_deconv_options opts;
+} deconv_choice;
+
+#define DECONV_OPTIONS_HELP                                                                        \
+    "  --psf FILE          the PSF to use (4096 x 4096); default: aiapy's PSF of the image's\n"    \
+    "                      channel, computed once and cached (see aiaprep psf --help)\n"          \
+    "  --preflight         aiapy's PSF with the preflight core width\n"                          \
+    "  --iterations N      Richardson-Lucy iterations (default 25, as aiapy)\n"                 \
+    "  --precision P       single (default: float32 FFTs, ~3e-7 from double) or double\n"       \
+    "  --no-clip           keep negative pixels (aiapy's clip_negative=False)\n"
+
+/* getopt_long codes of those options, and their table entries. */
+enum { OPT_PSF = 256, OPT_PREFLIGHT, OPT_ITERATIONS, OPT_PRECISION, OPT_NO_CLIP };
+#define DECONV_LONGOPTS                                                                            \
+    {"psf", required_argument, NULL, OPT_PSF}, {"preflight", no_argument, NULL, OPT_PREFLIGHT},   \
+        {"iterations", required_argument, NULL, OPT_ITERATIONS},                                  \
+        {"precision", required_argument, NULL, OPT_PRECISION},                                    \
+        {"no-clip", no_argument, NULL, OPT_NO_CLIP}
+
+void deconv_choice_default(deconv_choice *c);
+/* Handle one of those options: 1 handled, 0 not one of them, -1 usage
+ * error (already reported). */
+int deconv_option(const char *cmd, int code, const char *arg, deconv_choice *c);
+
+int load_psf(const deconv_choice *c, int channel, aia_image **psf);
+int image_channel(const aia_image *img, const char *path, int *channel);
+void report_deconvolution(FILE *f, const char *cmd, const char *path, const aia_deconv_info *info,
+                          int clip);
 
 /* Output options shared by every command that writes FITS. */
 typedef struct output_options {

@@ -35,6 +35,10 @@ static const char prep_help[] =
     "                       aiapy: aiapy's own shape (e.g. 4094 x 4094 when CDELT1 < 0.6\n"
     "                       and the roll is small). Where they overlap the two grids\n"
     "                       hold the same pixels.\n"
+    "  --deconvolve         PSF deconvolution first (Richardson-Lucy, aiapy's), on the\n"
+    "                       level-1 grid; outputs are named lev1.6 and get LVL_NUM 1.6.\n"
+    "                       One PSF and plan per channel serve every file of it.\n"
+    DECONV_OPTIONS_HELP
     "  --normalize          divide by EXPTIME (DN -> DN/s, as sunpy: x * (1/EXPTIME));\n"
     "                       BUNIT becomes 'DN / s' and the default output float32\n"
     "  -q, --quiet          print only errors\n"
@@ -47,7 +51,8 @@ static const char prep_help[] =
 typedef struct prep_options {
     aia_register_options reg;
     aia_write_options write;
-    int normalize, quiet;
+    deconv_choice deconv;
+    int deconvolve, normalize, quiet;
     const char *outdir;
 } prep_options;
 
@@ -114,16 +119,79 @@ static int expand_input(path_list *l, const char *arg)
 
 typedef enum { DONE, SKIPPED, FAILED } outcome;
 
-/* Memory kept from file to file: fresh 64 MiB buffers cost page faults. */
+/* Memory kept from file to file (fresh 64 MiB buffers cost page faults),
+ * and one deconvolution plan per channel. */
+#define MAX_CHANNELS 16
 typedef struct buffers {
     aia_image *in, *out;
     aia_workspace *ws;
+    int channels[MAX_CHANNELS];
+    aia_deconv_plan *plans[MAX_CHANNELS];
+    int nplans;
 } buffers;
+
+static void free_buffers(buffers *b)
+{
+    aia_image_free(b->in);
+    aia_image_free(b->out);
+    aia_workspace_free(b->ws);
+    for (int i = 0; i < b->nplans; i++)
+        aia_deconv_plan_free(b->plans[i]);
+}
+
+/* The deconvolution plan of the image's channel, built on first use. */
+static int channel_plan(const prep_options *o, buffers *b, const char *path, aia_deconv_plan **plan)
+{
+    int channel = 0;
+    int st = o->deconv.psf_file ? AIA_OK : image_channel(b->in, path, &channel);
+    for (int i = 0; !st && i < b->nplans; i++)
+        if (b->channels[i] == channel) {
+            *plan = b->plans[i];
+            return AIA_OK;
+        }
+    if (st)
+        return st;
+    if (b->nplans == MAX_CHANNELS) /* only 7 channels have a PSF model: never */
+        aia_deconv_plan_free(b->plans[--b->nplans]);
+    aia_image *psf = NULL;
+    st = load_psf(&o->deconv, channel, &psf);
+    if (!st)
+        st = aia_deconv_plan_new(psf, o->deconv.precision, &b->plans[b->nplans]);
+    aia_image_free(psf);
+    if (st)
+        return st;
+    b->channels[b->nplans] = channel;
+    *plan = b->plans[b->nplans++];
+    return AIA_OK;
+}
+
+/* Deconvolve b->in in place (it becomes the deconvolved float32 image). */
+static int deconvolve_input(const prep_options *o, buffers *b, const char *path)
+{
+    aia_deconv_plan *plan = NULL;
+    int st = channel_plan(o, b, path, &plan);
+    aia_image *dec = NULL;
+    aia_deconv_info info;
+    if (!st && o->deconv.precision == AIA_PRECISION_DOUBLE)
+        st = aia_image_convert(b->in, AIA_PIX_F64); /* exact for level-1 DN */
+    if (!st)
+        st = aia_deconvolve(plan, b->in, &o->deconv.opts, path, &dec, &info);
+    if (!st)
+        st = aia_image_convert(dec, AIA_PIX_F32); /* registration is float32 */
+    if (st) {
+        aia_image_free(dec);
+        return st;
+    }
+    report_deconvolution(stderr, "prep", path, &info, o->deconv.opts.clip_negative);
+    aia_image_free(b->in);
+    b->in = dec;
+    return AIA_OK;
+}
 
 static outcome prep_file(const char *path, const prep_options *o, buffers *b)
 {
     char out_path[4096];
-    if (aia_output_name(path, o->outdir, "lev1.5", out_path, sizeof out_path))
+    if (aia_output_name(path, o->outdir, o->deconvolve ? "lev1.6" : "lev1.5", out_path, sizeof out_path))
         goto fail;
     struct stat sb;
     if (!o->write.overwrite && stat(out_path, &sb) == 0) {
@@ -134,7 +202,11 @@ static outcome prep_file(const char *path, const prep_options *o, buffers *b)
     aia_register_info info;
     if (aia_image_read_into(path, AIA_PIX_F32, &b->in))
         goto fail;
+    if (o->deconvolve && deconvolve_input(o, b, path))
+        goto fail;
     if (aia_register_ws(b->in, &o->reg, path, b->ws, &b->out, &info))
+        goto fail;
+    if (o->deconvolve && aia_header_set_double(b->out->header, "LVL_NUM", 1.6, "deconvolved, registered"))
         goto fail;
     if (info.level_warning)
         fprintf(stderr, "aiaprep prep: warning: %s: LVL_NUM is not 1: registration should only be "
@@ -170,11 +242,18 @@ static int parse_options(int argc, char **argv, prep_options *o)
         {"normalize", no_argument, NULL, 'N'},    {"quiet", no_argument, NULL, 'q'},
         {"dtype", required_argument, NULL, 'd'},  {"compress", required_argument, NULL, 'z'},
         {"overwrite", no_argument, NULL, 'O'},    {"help", no_argument, NULL, 'h'},
+        {"deconvolve", no_argument, NULL, 'D'},   DECONV_LONGOPTS,
         {NULL, 0, NULL, 0}};
     int c;
     char *end;
     while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+        int handled = deconv_option("prep", c, optarg, &o->deconv);
+        if (handled < 0)
+            return EXIT_USAGE;
+        if (handled)
+            continue;
         switch (c) {
+        case 'D': o->deconvolve = 1; break;
         case 'o': o->outdir = optarg; break;
         case 'n':
             o->reg.order = (int)strtol(optarg, &end, 10);
@@ -223,6 +302,7 @@ static int parse_options(int argc, char **argv, prep_options *o)
 int cmd_prep(int argc, char **argv)
 {
     prep_options o = {0};
+    deconv_choice_default(&o.deconv);
     aia_register_options_default(&o.reg);
     aia_write_options_default(&o.write);
     int st = parse_options(argc, argv, &o);
@@ -244,15 +324,13 @@ int cmd_prep(int argc, char **argv)
             return EXIT_SOME_FAILED;
         }
     size_t counts[3] = {0, 0, 0};
-    buffers b = {NULL, NULL, aia_workspace_new()};
+    buffers b = {.ws = aia_workspace_new()};
     for (size_t i = 0; i < inputs.count; i++) {
         counts[b.ws ? prep_file(inputs.paths[i], &o, &b) : FAILED]++;
         free(inputs.paths[i]);
     }
     free(inputs.paths);
-    aia_image_free(b.in);
-    aia_image_free(b.out);
-    aia_workspace_free(b.ws);
+    free_buffers(&b);
     if (!o.quiet || counts[FAILED])
         printf("prep: %zu done, %zu skipped, %zu failed; outputs in %s\n", counts[DONE],
                counts[SKIPPED], counts[FAILED], o.outdir);

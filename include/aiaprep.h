@@ -250,6 +250,9 @@ AIA_API int aia_image_read(const char *path, aia_pixtype pixtype, aia_image **ou
  * but its contents are undefined. */
 AIA_API int aia_image_read_into(const char *path, aia_pixtype pixtype, aia_image **img);
 
+/* Change the pixel type in place (float64 -> float32 rounds to nearest). */
+AIA_API int aia_image_convert(aia_image *img, aia_pixtype to);
+
 typedef struct aia_stats {
     double min, max, mean, stddev, median;
     long long finite, nan;  /* counts */
@@ -431,6 +434,55 @@ AIA_API int aia_cache_dir(char *buf, size_t size);
  * returned all the same). */
 AIA_API int aia_psf_cached(const aia_psf_options *opts, const char *cache_dir, aia_image **out,
                            aia_psf_info *info);
+
+/* ------------------------------------------------------------------------ */
+/* PSF deconvolution (aiapy.psf.deconvolve), Richardson–Lucy               */
+/* ------------------------------------------------------------------------ */
+
+typedef enum aia_precision {
+    AIA_PRECISION_SINGLE = 0, /* float32 FFTs and arithmetic (default)        */
+    AIA_PRECISION_DOUBLE      /* float64: reference-grade                      */
+} aia_precision;
+
+typedef struct aia_deconv_plan aia_deconv_plan;
+
+typedef struct aia_deconv_options {
+    int iterations;     /* default 25, as aiapy                                */
+    int clip_negative;  /* negative pixels set to 0 first (default 1, aiapy)   */
+} aia_deconv_options;
+
+typedef struct aia_deconv_info {
+    long long filled_pixels;   /* NaN/BLANK pixels filled before, NaN after   */
+    long long negative_pixels; /* negative pixels (set to 0 if clip_negative)  */
+    double seconds;            /* the iterations                               */
+} aia_deconv_info;
+
+AIA_API void aia_deconv_options_default(aia_deconv_options *opts);
+
+/* Build a plan for one PSF (n x n, n even and a multiple of 8; aiapy's are
+ * 4096 x 4096 float64): its spectrum in the chosen precision and the FFTW
+ * plans (measured once; wisdom is kept in the cache directory). Memory: the
+ * spectrum, 64 MiB (single) or 128 MiB (double) for 4096². Build one per
+ * channel and use it for every image of that channel. */
+AIA_API int aia_deconv_plan_new(const aia_image *psf, aia_precision precision, aia_deconv_plan **plan);
+AIA_API void aia_deconv_plan_free(aia_deconv_plan *plan);
+
+/* Richardson–Lucy deconvolution of a level-1 image (before registration:
+ * the PSF applies to the level-1 grid), aiapy's update rule exactly:
+ *   est = u (*) psf;  u *= (img / est) (*) flipped psf;  from u = img.
+ * Unlike aiapy, NaN/BLANK pixels do not turn the image into NaN: each is
+ * filled before the iterations with the mean of the finite pixels in the
+ * smallest box around it (3x3, 5x5, 9x9, ... up to 129x129) that has any
+ * (else the median of the image), and is NaN again in the output. Where
+ * the estimate is exactly 0 the ratio is taken as 0 (aiapy: NaN, everywhere).
+ * The output is float32 (single) or float64 (double) with the input's
+ * header and DCN* keys. The image must have the PSF's shape. Re-entrant:
+ * several threads may use one plan at once. Memory per call, 4096²: about
+ * 4 image-sized buffers (img, estimate, the spectrum of two) besides the
+ * input and the output; 256 MiB single, 512 MiB double. */
+AIA_API int aia_deconvolve(const aia_deconv_plan *plan, const aia_image *in,
+                           const aia_deconv_options *opts, const char *path, aia_image **out,
+                           aia_deconv_info *info);
 
 /* Output file name for an input: in outdir (may be NULL or ""), the input's
  * base name with "lev1" replaced by level (e.g. "lev1.5"), or with

@@ -58,7 +58,7 @@ int aia_fft_threads(void)
 }
 
 /* Save wisdom atomically (several processes may do it at once). */
-static void save_wisdom(int single)
+void aia_fft_save_wisdom(int single)
 {
     char path[4096], tmp[4200];
     if (wisdom_path(path, sizeof path, single, 1) != 0)
@@ -82,7 +82,7 @@ static void save_wisdom(int single)
             return p;                                                                              \
         p = call(measure ? FFTW_MEASURE : FFTW_ESTIMATE);                                          \
         if (p && measure)                                                                          \
-            save_wisdom(single);                                                                   \
+            aia_fft_save_wisdom(single);                                                                   \
         return p;                                                                                  \
     } while (0)
 

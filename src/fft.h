@@ -11,6 +11,10 @@ void aia_fft_init(void);
 void aia_fft_set_threads(int threads); /* 0: OpenMP's default */
 int aia_fft_threads(void);
 
+/* Save what the planner has learnt (after FFTW_MEASURE planning) to the
+ * cache directory, atomically; errors are ignored (it is only a speed-up). */
+void aia_fft_save_wisdom(int single);
+
 /* 2-D real FFT plans (n0 x n1). With known wisdom (saved earlier, or planned
  * earlier in this process) the plan is FFTW_MEASURE quality at no cost.
  * Without: measure = 1 plans with FFTW_MEASURE (seconds; the arrays are

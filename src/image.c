@@ -54,6 +54,35 @@ int aia_image_reshape(aia_image *img, long width, long height, aia_pixtype pixty
     return AIA_OK;
 }
 
+int aia_image_convert(aia_image *img, aia_pixtype to)
+{
+    if (img->pixtype == to)
+        return AIA_OK;
+    const size_t n = (size_t)img->width * (size_t)img->height;
+    void *d = malloc(n * aia_pixtype_size(to));
+    if (!d)
+        return aia_fail(AIA_ERR_NOMEM, "out of memory converting a %ld x %ld image", img->width,
+                        img->height);
+    if (to == AIA_PIX_F32) {
+        const double *src = img->data;
+        float *dst = d;
+#pragma omp parallel for schedule(static)
+        for (size_t i = 0; i < n; i++)
+            dst[i] = (float)src[i];
+    } else {
+        const float *src = img->data;
+        double *dst = d;
+#pragma omp parallel for schedule(static)
+        for (size_t i = 0; i < n; i++)
+            dst[i] = src[i];
+    }
+    free(img->data);
+    img->data = d;
+    img->capacity = n * aia_pixtype_size(to);
+    img->pixtype = to;
+    return AIA_OK;
+}
+
 void aia_image_free(aia_image *img)
 {
     if (!img)

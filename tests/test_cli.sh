@@ -18,7 +18,7 @@ check "--version" rc_is 0 "$AIAPREP" --version
 check "--version prints the version" out_has "aiaprep [0-9]"
 check "--help" rc_is 0 "$AIAPREP" --help
 check "--help lists exit codes" out_has "Exit status"
-for sub in info synth prep psf; do
+for sub in info synth prep psf deconvolve; do
   check "$sub --help" rc_is 0 "$AIAPREP" $sub --help
   check "$sub --help has usage" out_has "Usage: aiaprep $sub"
 done
@@ -92,6 +92,20 @@ check "  ... says why" err_has "no filter-mesh PSF model for 1600"
 check "  ... and leaves no file" test ! -e "$T/psf.fits"
 check "psf 94 preflight, orders -1..1" rc_is 0 "$AIAPREP" psf --channel 94 --preflight --orders=-1,0,1 --no-cache -o "$T/psf.fits"
 check "  ... float64" out_has "wrote $T/psf.fits (float64"
+
+# deconvolve and prep --deconvolve (2 iterations on a full synthetic frame)
+check "deconvolve without -o" rc_is 2 "$AIAPREP" deconvolve "$T/a.fits"
+check "deconvolve bad precision" rc_is 2 "$AIAPREP" deconvolve --precision half -o "$T/d.fits" "$T/a.fits"
+check "deconvolve a 512 frame" rc_is 1 "$AIAPREP" deconvolve -o "$T/d.fits" "$T/a.fits"
+check "  ... says to use the level-1 frame" err_has "before registration"
+mkdir -p "$T/in4k"
+"$AIAPREP" synth -o "$T/in4k/aia_lev1_171a_full.fits" --seed 9 >/dev/null
+check "deconvolve 2 iterations" rc_is 0 "$AIAPREP" deconvolve --iterations 2 -o "$T/d.fits" "$T/in4k/aia_lev1_171a_full.fits"
+check "  ... reports them" out_has "2 iterations (single)"
+check "prep --deconvolve" rc_is 0 "$AIAPREP" prep --deconvolve --iterations 2 -o "$T/res6" "$T/in4k"
+check "  ... lev1.6 name" test -f "$T/res6/aia_lev1.6_171a_full.fits"
+check "  ... LVL_NUM 1.6" rc_is 0 "$AIAPREP" info --no-stats "$T/res6/aia_lev1.6_171a_full.fits"
+check "  ... shown" out_has "level       1.6"
 
 echo "test_cli: $checks checks, $failed failed"
 [ "$failed" = 0 ]
