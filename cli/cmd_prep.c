@@ -1,4 +1,5 @@
-/* cmd_prep.c — `aiaprep prep INPUT... -o OUTDIR`: level 1 -> level 1.5. */
+/* cmd_prep.c — `aiaprep prep INPUT... -o OUTDIR`: the main job. Options in,
+ * the library's preparation stages (src/prep.c) over every input. */
 #include "cli.h"
 
 #include <dirent.h>
@@ -11,50 +12,67 @@
 static const char prep_help[] =
     "Usage: aiaprep prep [OPTIONS] INPUT... -o OUTDIR\n"
     "\n"
-    "Register AIA level-1 images to level 1.5, with aiapy's numbers\n"
-    "(aiapy.calibrate.register): check the image is full disk, rotate to solar north\n"
-    "about the reference pixel, scale to 0.6 arcsec/px, put the Sun centre at the\n"
-    "image centre. Pixels outside the rotated frame get the image minimum (aiapy's\n"
-    "fill); the result is clipped to the input's range; NaN/BLANK pixels come out as\n"
-    "small NaN blobs (5x5 for order 3), as in aiapy. The header gets CRPIX, CDELT,\n"
-    "PCi_j (CROTA2 and CDi_j removed), R_SUN = RSUN_OBS/CDELT1 and LVL_NUM = 1.5.\n"
+    "Prepare AIA level-1 images for science with aiapy's numbers. Per file, in the\n"
+    "order aiapy's documentation prescribes (each step only when asked for):\n"
+    "  respike -> pointing update -> PSF deconvolution -> registration ->\n"
+    "  degradation correction -> exposure normalisation -> write.\n"
+    "Registration (always): check the image is full disk, rotate to solar north about\n"
+    "the reference pixel, scale to 0.6 arcsec/px, put the Sun centre at the image\n"
+    "centre (aiapy's register). Pixels outside the rotated frame get the image minimum\n"
+    "(aiapy's fill); the result is clipped to the input's range; NaN/BLANK pixels come\n"
+    "out as small NaN blobs (5x5 for order 3). Header: CRPIX, CDELT, PCi_j (CROTA2 and\n"
+    "CDi_j removed), R_SUN = RSUN_OBS/CDELT1, LVL_NUM 1.5 (1.6 with --deconvolve).\n"
     "\n"
     "INPUT is a FITS file or a directory (its *.fits files). Outputs go to OUTDIR,\n"
-    "named after the input with 'lev1' replaced by 'lev1.5' (or '_lev1.5' added).\n"
-    "An existing output is skipped unless --overwrite; an input is never written.\n"
-    "A bad input (not FITS, truncated, a cutout, missing keys...) gets a one-line\n"
-    "error and the others go on; the exit status is then 1.\n"
+    "named after the input with 'lev1' replaced by 'lev1.5' ('lev1.6' with\n"
+    "--deconvolve), or with '_lev1.5' added. An existing output is skipped unless\n"
+    "--overwrite; an input is never written. A bad input (not FITS, truncated, a\n"
+    "cutout, missing keys...) gets a one-line error and the others go on; the exit\n"
+    "status is then 1.\n"
     "\n"
-    "Options:\n"
-    "  -o, --output DIR     output directory (created if missing; required)\n"
-    "  --order N            B-spline order 0-5 (default 3, as aiapy/scipy)\n"
-    "  --interp KIND        spline (default) or cubic-convolution (Keys, a = -0.5,\n"
-    "                       the kernel of IDL aia_prep; same geometry and fill)\n"
-    "  --grid KIND          4096 (default): the input's shape, 4096 x 4096 for full\n"
-    "                       frames, Sun centre at CRPIX 2048.5, as JSOC/IDL level 1.5;\n"
-    "                       aiapy: aiapy's own shape (e.g. 4094 x 4094 when CDELT1 < 0.6\n"
-    "                       and the roll is small). Where they overlap the two grids\n"
-    "                       hold the same pixels.\n"
-    "  --deconvolve         PSF deconvolution first (Richardson-Lucy, aiapy's), on the\n"
-    "                       level-1 grid; outputs are named lev1.6 and get LVL_NUM 1.6.\n"
-    "                       One PSF and plan per channel serve every file of it.\n"
+    "Registration:\n"
+    "  -o, --output DIR       output directory (created if missing; required)\n"
+    "  --order N              B-spline order 0-5 (default 3, as aiapy/scipy)\n"
+    "  --interp KIND          spline (default) or cubic-convolution (Keys, a = -0.5, the\n"
+    "                         kernel of IDL aia_prep; same geometry and fill)\n"
+    "  --grid KIND            4096 (default): the input's shape, 4096 x 4096 for full\n"
+    "                         frames, Sun centre at CRPIX 2048.5, as JSOC/IDL level 1.5;\n"
+    "                         aiapy: aiapy's own shape (e.g. 4094 x 4094 when CDELT1 < 0.6\n"
+    "                         and the roll is small). Where they overlap the two grids\n"
+    "                         hold the same pixels.\n"
+    "Calibration (tables are files you give; nothing is downloaded):\n"
+    "  --respike SPIKES       put back the pixels JSOC's cosmic-ray removal replaced, from\n"
+    "                         this spikes file (one INPUT); the result is level 0.5\n"
+    "  --respike-dir DIR      ... from DIR/<input name without .fits>.spikes.fits\n"
+    "  --pointing TABLE       update CRPIX, CDELT, CROTA2, X0_MP/Y0_MP from the master\n"
+    "                         pointing table (aia.master_pointing3h: the daily CSV copy,\n"
+    "                         or a JSOC export), the row covering T_OBS (aiapy 0.12)\n"
+    "  --deconvolve           PSF deconvolution first (Richardson-Lucy, aiapy's), on the\n"
+    "                         level-1 grid; outputs are named lev1.6 and get LVL_NUM 1.6.\n"
+    "                         One PSF and plan per channel serve every file of it.\n"
     DECONV_OPTIONS_HELP
-    "  --normalize          divide by EXPTIME (DN -> DN/s, as sunpy: x * (1/EXPTIME));\n"
-    "                       BUNIT becomes 'DN / s' and the default output float32\n"
-    "  -q, --quiet          print only errors\n"
-    "  -h, --help           show this help\n"
+    "  --degradation TABLE    divide by aiapy's degradation factor at DATE-OBS, from the\n"
+    "                         SSW response table (aia_V10_..._response_table.txt)\n"
+    "  --calibration-version N  the table version to use (default 10)\n"
+    "  --normalize            divide by EXPTIME (DN -> DN/s, as sunpy: x * (1/EXPTIME));\n"
+    "                         BUNIT becomes 'DN / s' and the default output float32\n"
+    "  --uncertainty TABLE    aiapy's estimate_error from the V3 error table, from the\n"
+    "                         level-1 counts, registered with the same geometry and\n"
+    "                         scaled as the data; a second image HDU 'UNCERTAINTY'\n"
+    "                         (float32; Rice-quantised at q = 16 when the data are\n"
+    "                         compressed)\n"
+    "  --uncertainty-file     ... written to a separate '_err' file instead\n"
+    "  --include-preflight, --include-eve, --include-chianti, --n-sample N\n"
+    "                         aiapy's estimate_error options\n"
+    "Output:\n"
+    "  --output-template T    output names from T: {stem} (input name without .fits),\n"
+    "                         {name} (the default name), {level}; e.g. '{stem}_prep'\n"
+    "  -q, --quiet            print only errors\n"
+    "  -h, --help             show this help\n"
     "\n" OUTPUT_OPTIONS_HELP
     "\n"
     "Use --dtype float32 to keep every digit of the interpolated values (the\n"
     "default int16 rounds to whole DN, as JSOC level 1.5 does).\n";
-
-typedef struct prep_options {
-    aia_register_options reg;
-    aia_write_options write;
-    deconv_choice deconv;
-    int deconvolve, normalize, quiet;
-    const char *outdir;
-} prep_options;
 
 /* ---- inputs ------------------------------------------------------------- */
 
@@ -115,137 +133,52 @@ static int expand_input(path_list *l, const char *arg)
     return st;
 }
 
-/* ---- one file ----------------------------------------------------------- */
+/* ---- options ------------------------------------------------------------ */
 
-typedef enum { DONE, SKIPPED, FAILED } outcome;
+typedef struct cli_options {
+    aia_prep_options prep;
+    deconv_choice deconv;
+    const char *pointing, *degradation, *uncertainty;
+    int quiet;
+} cli_options;
 
-/* Memory kept from file to file (fresh 64 MiB buffers cost page faults),
- * and one deconvolution plan per channel. */
-#define MAX_CHANNELS 16
-typedef struct buffers {
-    aia_image *in, *out;
-    aia_workspace *ws;
-    int channels[MAX_CHANNELS];
-    aia_deconv_plan *plans[MAX_CHANNELS];
-    int nplans;
-} buffers;
+enum {
+    OPT_POINTING = 300, OPT_DEGRADATION, OPT_CALVERSION, OPT_UNCERTAINTY, OPT_UNC_FILE, OPT_PREFLIGHT_ERR,
+    OPT_EVE, OPT_CHIANTI, OPT_NSAMPLE, OPT_RESPIKE, OPT_RESPIKE_DIR, OPT_TEMPLATE
+};
 
-static void free_buffers(buffers *b)
+static int parse_int(const char *arg, int *out)
 {
-    aia_image_free(b->in);
-    aia_image_free(b->out);
-    aia_workspace_free(b->ws);
-    for (int i = 0; i < b->nplans; i++)
-        aia_deconv_plan_free(b->plans[i]);
+    char *end;
+    long v = strtol(arg, &end, 10);
+    *out = (int)v;
+    return *end == '\0' && end != arg;
 }
 
-/* The deconvolution plan of the image's channel, built on first use. */
-static int channel_plan(const prep_options *o, buffers *b, const char *path, aia_deconv_plan **plan)
-{
-    int channel = 0;
-    int st = o->deconv.psf_file ? AIA_OK : image_channel(b->in, path, &channel);
-    for (int i = 0; !st && i < b->nplans; i++)
-        if (b->channels[i] == channel) {
-            *plan = b->plans[i];
-            return AIA_OK;
-        }
-    if (st)
-        return st;
-    if (b->nplans == MAX_CHANNELS) /* only 7 channels have a PSF model: never */
-        aia_deconv_plan_free(b->plans[--b->nplans]);
-    aia_image *psf = NULL;
-    st = load_psf(&o->deconv, channel, &psf);
-    if (!st)
-        st = aia_deconv_plan_new(psf, o->deconv.precision, &b->plans[b->nplans]);
-    aia_image_free(psf);
-    if (st)
-        return st;
-    b->channels[b->nplans] = channel;
-    *plan = b->plans[b->nplans++];
-    return AIA_OK;
-}
-
-/* Deconvolve b->in in place (it becomes the deconvolved float32 image). */
-static int deconvolve_input(const prep_options *o, buffers *b, const char *path)
-{
-    aia_deconv_plan *plan = NULL;
-    int st = channel_plan(o, b, path, &plan);
-    aia_image *dec = NULL;
-    aia_deconv_info info;
-    if (!st && o->deconv.precision == AIA_PRECISION_DOUBLE)
-        st = aia_image_convert(b->in, AIA_PIX_F64); /* exact for level-1 DN */
-    if (!st)
-        st = aia_deconvolve(plan, b->in, &o->deconv.opts, path, &dec, &info);
-    if (!st)
-        st = aia_image_convert(dec, AIA_PIX_F32); /* registration is float32 */
-    if (st) {
-        aia_image_free(dec);
-        return st;
-    }
-    report_deconvolution(stderr, "prep", path, &info, o->deconv.opts.clip_negative);
-    aia_image_free(b->in);
-    b->in = dec;
-    return AIA_OK;
-}
-
-static outcome prep_file(const char *path, const prep_options *o, buffers *b)
-{
-    char out_path[4096];
-    if (aia_output_name(path, o->outdir, o->deconvolve ? "lev1.6" : "lev1.5", out_path, sizeof out_path))
-        goto fail;
-    struct stat sb;
-    if (!o->write.overwrite && stat(out_path, &sb) == 0) {
-        if (!o->quiet)
-            printf("skipped %s: %s exists (use --overwrite to redo)\n", path, out_path);
-        return SKIPPED;
-    }
-    aia_register_info info;
-    if (aia_image_read_into(path, AIA_PIX_F32, &b->in))
-        goto fail;
-    if (o->deconvolve && deconvolve_input(o, b, path))
-        goto fail;
-    if (aia_register_ws(b->in, &o->reg, path, b->ws, &b->out, &info))
-        goto fail;
-    if (o->deconvolve && aia_header_set_double(b->out->header, "LVL_NUM", 1.6, "deconvolved, registered"))
-        goto fail;
-    if (info.level_warning)
-        fprintf(stderr, "aiaprep prep: warning: %s: LVL_NUM is not 1: registration should only be "
-                        "applied to level 1 data (done anyway, as aiapy does)\n", path);
-    if (o->normalize && aia_normalize_exposure(b->out, path))
-        goto fail;
-    aia_write_options w = o->write;
-    w.input_path = path;
-    aia_write_result res;
-    if (aia_image_write(b->out, out_path, &w, &res))
-        goto fail;
-    if (!o->quiet) {
-        printf("%s -> ", path);
-        print_write_result(stdout, out_path, &res);
-        if (info.nan_input)
-            printf("  %lld NaN/BLANK input pixels -> %lld NaN output pixels\n", info.nan_input,
-                   info.nan_output);
-    }
-    return DONE;
-fail:
-    fflush(stdout);
-    fprintf(stderr, "aiaprep prep: error: %s\n", aia_last_error());
-    return FAILED;
-}
-
-/* ---- the command -------------------------------------------------------- */
-
-static int parse_options(int argc, char **argv, prep_options *o)
+static int parse_options(int argc, char **argv, cli_options *o)
 {
     static const struct option longopts[] = {
-        {"output", required_argument, NULL, 'o'}, {"order", required_argument, NULL, 'n'},
-        {"interp", required_argument, NULL, 'i'}, {"grid", required_argument, NULL, 'g'},
-        {"normalize", no_argument, NULL, 'N'},    {"quiet", no_argument, NULL, 'q'},
-        {"dtype", required_argument, NULL, 'd'},  {"compress", required_argument, NULL, 'z'},
-        {"overwrite", no_argument, NULL, 'O'},    {"help", no_argument, NULL, 'h'},
-        {"deconvolve", no_argument, NULL, 'D'},   DECONV_LONGOPTS,
+        {"output", required_argument, NULL, 'o'},       {"order", required_argument, NULL, 'n'},
+        {"interp", required_argument, NULL, 'i'},       {"grid", required_argument, NULL, 'g'},
+        {"normalize", no_argument, NULL, 'N'},          {"quiet", no_argument, NULL, 'q'},
+        {"dtype", required_argument, NULL, 'd'},        {"compress", required_argument, NULL, 'z'},
+        {"overwrite", no_argument, NULL, 'O'},          {"help", no_argument, NULL, 'h'},
+        {"deconvolve", no_argument, NULL, 'D'},         DECONV_LONGOPTS,
+        {"pointing", required_argument, NULL, OPT_POINTING},
+        {"degradation", required_argument, NULL, OPT_DEGRADATION},
+        {"calibration-version", required_argument, NULL, OPT_CALVERSION},
+        {"uncertainty", required_argument, NULL, OPT_UNCERTAINTY},
+        {"uncertainty-file", no_argument, NULL, OPT_UNC_FILE},
+        {"include-preflight", no_argument, NULL, OPT_PREFLIGHT_ERR},
+        {"include-eve", no_argument, NULL, OPT_EVE},
+        {"include-chianti", no_argument, NULL, OPT_CHIANTI},
+        {"n-sample", required_argument, NULL, OPT_NSAMPLE},
+        {"respike", required_argument, NULL, OPT_RESPIKE},
+        {"respike-dir", required_argument, NULL, OPT_RESPIKE_DIR},
+        {"output-template", required_argument, NULL, OPT_TEMPLATE},
         {NULL, 0, NULL, 0}};
+    aia_prep_options *p = &o->prep;
     int c;
-    char *end;
     while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
         int handled = deconv_option("prep", c, optarg, &o->deconv);
         if (handled < 0)
@@ -253,86 +186,182 @@ static int parse_options(int argc, char **argv, prep_options *o)
         if (handled)
             continue;
         switch (c) {
-        case 'D': o->deconvolve = 1; break;
-        case 'o': o->outdir = optarg; break;
+        case 'o': p->outdir = optarg; break;
         case 'n':
-            o->reg.order = (int)strtol(optarg, &end, 10);
-            if (*end || end == optarg || o->reg.order < 0 || o->reg.order > 5)
+            if (!parse_int(optarg, &p->reg.order) || p->reg.order < 0 || p->reg.order > 5)
                 return usage_error("prep", "--order must be 0 to 5, got '%s'", optarg);
             break;
         case 'i':
             if (strcmp(optarg, "spline") == 0)
-                o->reg.interp = AIA_INTERP_SPLINE;
+                p->reg.interp = AIA_INTERP_SPLINE;
             else if (strcmp(optarg, "cubic-convolution") == 0)
-                o->reg.interp = AIA_INTERP_CUBIC_CONVOLUTION;
+                p->reg.interp = AIA_INTERP_CUBIC_CONVOLUTION;
             else
-                return usage_error("prep", "--interp must be spline or cubic-convolution, got '%s'",
-                                   optarg);
+                return usage_error("prep", "--interp must be spline or cubic-convolution, got '%s'", optarg);
             break;
         case 'g':
             if (strcmp(optarg, "4096") == 0 || strcmp(optarg, "full") == 0)
-                o->reg.grid = AIA_GRID_FULL;
+                p->reg.grid = AIA_GRID_FULL;
             else if (strcmp(optarg, "aiapy") == 0)
-                o->reg.grid = AIA_GRID_AIAPY;
+                p->reg.grid = AIA_GRID_AIAPY;
             else
                 return usage_error("prep", "--grid must be 4096 or aiapy, got '%s'", optarg);
             break;
-        case 'N': o->normalize = 1; break;
+        case 'N': p->normalize = 1; break;
         case 'q': o->quiet = 1; break;
         case 'd':
-            if (parse_output_type("prep", optarg, &o->write.type))
+            if (parse_output_type("prep", optarg, &p->write.type))
                 return EXIT_USAGE;
             break;
         case 'z':
-            if (parse_compression("prep", optarg, &o->write.compression))
+            if (parse_compression("prep", optarg, &p->write.compression))
                 return EXIT_USAGE;
             break;
-        case 'O': o->write.overwrite = 1; break;
+        case 'O': p->write.overwrite = 1; break;
+        case 'D': p->deconvolve = 1; break;
+        case OPT_POINTING: o->pointing = optarg; break;
+        case OPT_DEGRADATION: o->degradation = optarg; break;
+        case OPT_CALVERSION:
+            if (!parse_int(optarg, &p->degradation_version) || p->degradation_version < 1)
+                return usage_error("prep", "--calibration-version needs a number, got '%s'", optarg);
+            break;
+        case OPT_UNCERTAINTY: o->uncertainty = optarg; break;
+        case OPT_UNC_FILE: p->uncertainty_file = 1; break;
+        case OPT_PREFLIGHT_ERR: p->error_opts.include_preflight = 1; break;
+        case OPT_EVE: p->error_opts.include_eve = 1; break;
+        case OPT_CHIANTI: p->error_opts.include_chianti = 1; break;
+        case OPT_NSAMPLE:
+            if (!parse_int(optarg, &p->error_opts.n_sample) || p->error_opts.n_sample < 1)
+                return usage_error("prep", "--n-sample needs a positive number, got '%s'", optarg);
+            break;
+        case OPT_RESPIKE: p->respike_file = optarg; break;
+        case OPT_RESPIKE_DIR: p->respike_dir = optarg; break;
+        case OPT_TEMPLATE: p->output_template = optarg; break;
         case 'h': fputs(prep_help, stdout); return -1;
         default: return usage_error("prep", "invalid option");
         }
     }
-    if (!o->outdir)
+    if (!p->outdir)
         return usage_error("prep", "no output directory: give -o OUTDIR");
     if (optind >= argc)
         return usage_error("prep", "no INPUT given");
+    if (p->respike_file && (p->respike_dir || optind + 1 != argc))
+        return usage_error("prep", "--respike takes one INPUT; use --respike-dir for many");
+    if (p->error_opts.include_eve && p->error_opts.include_preflight)
+        return usage_error("prep", "--include-eve and --include-preflight exclude each other (aiapy)");
+    if (p->uncertainty_file && !o->uncertainty)
+        return usage_error("prep", "--uncertainty-file needs --uncertainty TABLE");
+    p->deconv = o->deconv.opts;
+    p->precision = o->deconv.precision;
+    p->psf_file = o->deconv.psf_file;
+    p->psf_preflight = o->deconv.preflight;
     return 0;
+}
+
+/* Read the tables the options name; a bad table stops the run (exit 2:
+ * nothing would succeed). */
+typedef struct tables {
+    aia_pointing_table *pointing;
+    aia_response_table *response;
+    aia_error_table *errors;
+} tables;
+
+static int load_tables(const cli_options *o, tables *t)
+{
+    int st = AIA_OK;
+    if (o->pointing)
+        st = aia_pointing_table_read(o->pointing, &t->pointing);
+    if (!st && o->degradation)
+        st = aia_response_table_read(o->degradation, &t->response);
+    if (!st && o->uncertainty)
+        st = aia_error_table_read(o->uncertainty, &t->errors);
+    if (st)
+        fprintf(stderr, "aiaprep prep: error: %s\n", aia_last_error());
+    return st;
+}
+
+static void free_tables(tables *t)
+{
+    aia_pointing_table_free(t->pointing);
+    aia_response_table_free(t->response);
+    aia_error_table_free(t->errors);
+}
+
+/* ---- the run ------------------------------------------------------------ */
+
+static void report(const aia_prep_item *item, int quiet)
+{
+    if (item->status == AIA_PREP_FAILED) {
+        fflush(stdout);
+        fprintf(stderr, "aiaprep prep: error: %s\n", item->message);
+        return;
+    }
+    if (item->warnings[0]) {
+        fflush(stdout);
+        fprintf(stderr, "aiaprep prep: warning: %s: %s\n", item->input, item->warnings);
+    }
+    if (quiet)
+        return;
+    if (item->status == AIA_PREP_SKIPPED)
+        printf("skipped %s: %s\n", item->input, item->message);
+    else
+        printf("%s -> %s (%s, %s; %.2f + %.2f + %.2f s)\n", item->input, item->output,
+               aia_out_type_name(item->written.type), aia_compression_name(item->written.compression),
+               item->seconds[0], item->seconds[1], item->seconds[2]);
 }
 
 int cmd_prep(int argc, char **argv)
 {
-    prep_options o = {0};
+    cli_options o = {0};
+    aia_prep_options_default(&o.prep);
     deconv_choice_default(&o.deconv);
-    aia_register_options_default(&o.reg);
-    aia_write_options_default(&o.write);
     int st = parse_options(argc, argv, &o);
     if (st)
         return st < 0 ? EXIT_OK : st;
-    if (mkdir(o.outdir, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "aiaprep prep: error: cannot create output directory %s: %s\n", o.outdir,
+    tables t = {0};
+    if (load_tables(&o, &t))
+        return EXIT_USAGE;
+    o.prep.pointing = t.pointing;
+    o.prep.degradation = t.response;
+    o.prep.uncertainty = t.errors;
+    if (mkdir(o.prep.outdir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "aiaprep prep: error: cannot create output directory %s: %s\n", o.prep.outdir,
                 strerror(errno));
+        free_tables(&t);
         return EXIT_SOME_FAILED;
     }
     char history[1024];
     make_history(history, sizeof history, "prep", optind, argv);
-    o.write.history = history;
+    o.prep.write.history = history;
 
     path_list inputs = {0};
     for (int i = optind; i < argc; i++)
         if (expand_input(&inputs, argv[i])) {
             fprintf(stderr, "aiaprep prep: error: out of memory listing inputs\n");
+            free_tables(&t);
             return EXIT_SOME_FAILED;
         }
-    size_t counts[3] = {0, 0, 0};
-    buffers b = {.ws = aia_workspace_new()};
-    for (size_t i = 0; i < inputs.count; i++) {
-        counts[b.ws ? prep_file(inputs.paths[i], &o, &b) : FAILED]++;
+    size_t counts[4] = {0, 0, 0, 0};
+    aia_prep_shared *shared = aia_prep_shared_new(&o.prep);
+    aia_workspace *ws = aia_workspace_new();
+    aia_prep_item *item = malloc(sizeof *item);
+    for (size_t i = 0; i < inputs.count && shared && ws && item; i++) {
+        aia_prep_item_init(item, inputs.paths[i], &o.prep);
+        aia_prep_load(item, &o.prep);
+        aia_prep_process(item, &o.prep, shared, ws);
+        aia_prep_store(item, &o.prep);
+        report(item, o.quiet);
+        counts[item->status]++;
+        aia_prep_item_clear(item);
         free(inputs.paths[i]);
     }
+    free(item);
     free(inputs.paths);
-    free_buffers(&b);
-    if (!o.quiet || counts[FAILED])
-        printf("prep: %zu done, %zu skipped, %zu failed; outputs in %s\n", counts[DONE],
-               counts[SKIPPED], counts[FAILED], o.outdir);
-    return counts[FAILED] ? EXIT_SOME_FAILED : EXIT_OK;
+    aia_workspace_free(ws);
+    aia_prep_shared_free(shared);
+    free_tables(&t);
+    if (!o.quiet || counts[AIA_PREP_FAILED])
+        printf("prep: %zu done, %zu skipped, %zu failed; outputs in %s\n", counts[AIA_PREP_DONE],
+               counts[AIA_PREP_SKIPPED], counts[AIA_PREP_FAILED], o.prep.outdir);
+    return counts[AIA_PREP_FAILED] ? EXIT_SOME_FAILED : EXIT_OK;
 }

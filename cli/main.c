@@ -13,6 +13,7 @@ static const char main_help[] =
     "  prep INPUT... -o DIR  register level-1 images to level 1.5 (aiapy's register)\n"
     "  psf --channel N -o F  the 4096x4096 PSF of a channel (aiapy's calculate_psf)\n"
     "  deconvolve IN -o OUT  Richardson-Lucy deconvolution with the PSF (aiapy's)\n"
+    "  pointing TABLE FILE...  what a pointing-table update would change\n"
     "  info FILE...          describe AIA FITS files: shape, type, compression, level,\n"
     "                        channel, time, exposure, pointing keys, data statistics\n"
     "  synth -o FILE         write a realistic synthetic full-disk level-1 frame\n"
@@ -51,6 +52,8 @@ int main(int argc, char **argv)
         return cmd_psf(argc - 1, argv + 1);
     if (strcmp(cmd, "deconvolve") == 0)
         return cmd_deconvolve(argc - 1, argv + 1);
+    if (strcmp(cmd, "pointing") == 0)
+        return cmd_pointing(argc - 1, argv + 1);
     fprintf(stderr, "aiaprep: unknown command '%s'\nTry 'aiaprep --help'.\n", cmd);
     return EXIT_USAGE;
 }

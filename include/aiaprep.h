@@ -289,6 +289,10 @@ typedef struct aia_write_options {
     int overwrite;           /* replace an existing output                      */
     const char *input_path;  /* if set, refuse to write over this file          */
     const char *history;     /* if set, appended as HISTORY cards               */
+    const aia_image *extra;  /* if set, written after the image as a float32
+                                extension (its header's EXTNAME names it),
+                                Rice-quantised (q = 16) when the image is
+                                compressed: e.g. the uncertainty            */
 } aia_write_options;
 
 typedef struct aia_write_result {
@@ -484,6 +488,176 @@ AIA_API int aia_deconvolve(const aia_deconv_plan *plan, const aia_image *in,
                            const aia_deconv_options *opts, const char *path, aia_image **out,
                            aia_deconv_info *info);
 
+/* ------------------------------------------------------------------------ */
+/* Calibration: pointing, degradation, uncertainty, respike (aiapy 0.12)    */
+/* ------------------------------------------------------------------------ */
+
+/* The master pointing table (aia.master_pointing3h) read from a file: the
+ * daily CSV copy (T_START, T_STOP, A_<www>_X0/Y0/IMSCALE/INSTROT; UTC times)
+ * or a JSOC export (the same keys; CSV or blank-separated; times such as
+ * 2014.01.01_00:00:00_TAI, converted with the leap seconds). Empty or
+ * MISSING entries are missing values. The tool never downloads tables. */
+typedef struct aia_pointing_table aia_pointing_table;
+AIA_API int aia_pointing_table_read(const char *path, aia_pointing_table **table);
+AIA_API void aia_pointing_table_free(aia_pointing_table *table);
+
+enum { /* aia_pointing_report.warnings, as aiapy warns */
+    AIA_POINTING_WARN_RESAMPLED = 1,     /* |CDELT/0.6 - 1| >= 0.01: a resampled map     */
+    AIA_POINTING_WARN_DATE_OBS = 2,      /* no T_OBS: DATE-OBS used                       */
+    AIA_POINTING_WARN_NO_MP = 4,         /* X0_MP/Y0_MP missing: CRPIX left alone          */
+    AIA_POINTING_WARN_MISSING_VALUE = 8, /* table entries missing: those keys left alone  */
+    AIA_POINTING_WARN_NO_SAT_ROT = 16    /* SAT_ROT missing: CROTA2 left alone            */
+};
+
+typedef struct aia_pointing_report {
+    long row;                       /* 0-based row of the table used          */
+    char t_start[32], t_stop[32];   /* its interval (UTC)                     */
+    double old_crpix[2], new_crpix[2];
+    double old_cdelt, new_cdelt;
+    double old_crota2, new_crota2;
+    double old_x0, new_x0, old_y0, new_y0;
+    unsigned warnings;              /* AIA_POINTING_WARN_* bits                */
+    char missing[160];              /* the table keys that were missing       */
+} aia_pointing_report;
+
+/* aiapy's update_pointing: the first row with T_START <= T_OBS < T_STOP;
+ * CRPIX updated relatively (CRPIX += X0_new - X0_MP), CDELT1 = CDELT2 =
+ * IMSCALE, CROTA2 = INSTROT + SAT_ROT, X0_MP/Y0_MP, PCi_j removed. A missing
+ * value skips its key (warning); no covering row, or no columns for the
+ * channel (the daily CSV has none for 131 A), is an error naming the file. */
+AIA_API int aia_update_pointing(aia_header *hdr, const aia_pointing_table *table, const char *path,
+                                aia_pointing_report *report);
+
+/* The SSW response table (aia_V10_..._response_table.txt: DATE T_START
+ * T_STOP VER_NUM WAVE_STR WAVELNTH ... EFF_AREA ... EFFA_P1 EFFA_P2 EFFA_P3). */
+typedef struct aia_response_table aia_response_table;
+AIA_API int aia_response_table_read(const char *path, aia_response_table **table);
+AIA_API void aia_response_table_free(aia_response_table *table);
+
+/* aiapy's degradation(channel, time, calibration_version): rows of the
+ * channel's WAVE_STR ("171_THIN", "1600") and VER_NUM == version (capped at 3
+ * for 4500); the last epoch with T_START <= t < T_STOP; dt in elapsed days
+ * (TAI, leap seconds counted); factor = (P1 dt + P2 dt^2 + P3 dt^3 + 1) x
+ * EFF_AREA[epoch] / EFF_AREA[first row]. time: ISO UTC. */
+AIA_API int aia_degradation(const aia_response_table *table, int channel, const char *time, int version,
+                            double *factor);
+
+/* correct_degradation: data * (1 / degradation at DATE-OBS); header
+ * DEGRADAT (the factor) and DEGRVER. factor may be NULL. */
+AIA_API int aia_correct_degradation(aia_image *img, const aia_response_table *table, int version,
+                                    const char *path, double *factor);
+
+/* The V3 error table (aia_V3_error_table.txt: WAVELNTH DNPERPHT COMPRESS
+ * CALERR CHIANTI EVEERR per channel). */
+typedef struct aia_error_table aia_error_table;
+AIA_API int aia_error_table_read(const char *path, aia_error_table **table);
+AIA_API void aia_error_table_free(aia_error_table *table);
+
+typedef struct aia_error_options {
+    int n_sample;          /* pixels averaged (default 1)                        */
+    int include_preflight; /* the preflight calibration error (CALERR)           */
+    int include_eve;       /* the EVE calibration error (EVEERR); not with preflight */
+    int include_chianti;   /* the CHIANTI atomic-data error                      */
+    int compare_idl;       /* read noise 1.15 for every channel (IDL's)          */
+} aia_error_options;
+AIA_API void aia_error_options_default(aia_error_options *opts);
+
+/* The terms of the model for one channel. */
+typedef struct aia_error_terms {
+    double dn_per_photon, compress, calibration, chianti, read_noise;
+    int n_sample;
+} aia_error_terms;
+AIA_API int aia_error_model(const aia_error_table *table, int channel, const aia_error_options *opts,
+                            aia_error_terms *terms);
+
+/* aiapy's estimate_error for counts c (DN/pixel):
+ *   sqrt(shot^2 + 0.18^2 + read^2 + quant^2 + comp^2 + chianti^2 + calib^2)
+ * with shot = sqrt(c/g) g/sqrt(n), read = RN/sqrt(n), quant = 12^-1/2/sqrt(n),
+ * comp = max(shot/COMPRESS, 12^-1/2) (0 below 25 counts) / sqrt(n). NaN for
+ * c < 0, as aiapy. */
+AIA_API double aia_error_of(const aia_error_terms *terms, double counts);
+
+/* The error image of level-1 counts (negative counts taken as 0, NaN kept):
+ * same shape, type and header, EXTNAME 'UNCERTAINTY'. */
+AIA_API int aia_error_image(const aia_image *counts, const aia_error_table *table,
+                            const aia_error_options *opts, const char *path, aia_image **out);
+
+/* aiapy's respike: put back the pixels JSOC's cosmic-ray removal replaced,
+ * from the frame's spikes file (FITS, 2 x N int32: flat indices into the
+ * 4096 x 4096 frame, then values). Needs LVL_NUM 1.0 and NSPIKES != 0; a
+ * file whose count differs from NSPIKES, or with indices outside the frame,
+ * is refused. Sets LVL_NUM 0.5, NSPIKES 0 and a COMMENT. count may be NULL. */
+AIA_API int aia_respike(aia_image *img, const char *spikes_path, const char *path, long *count);
+
+/* Multiply every pixel by s (in double, stored in the image's type). */
+AIA_API void aia_image_scale(aia_image *img, double s);
+
+/* ------------------------------------------------------------------------ */
+/* Preparing a file: the steps in aiapy's order, as three stages            */
+/* ------------------------------------------------------------------------ */
+
+/* Per file, in this order (aiapy's documentation): respike -> pointing
+ * update -> [uncertainty from the counts] -> PSF deconvolution -> registration
+ * (the uncertainty with the same geometry) -> degradation -> exposure
+ * normalisation -> write. Each step runs only when its option is set. */
+typedef struct aia_prep_options {
+    aia_register_options reg;
+    aia_write_options write;         /* type, compression, overwrite, history */
+    const char *outdir;
+    const char *output_template;     /* NULL: lev1 -> lev1.5 / lev1.6 names   */
+    const char *respike_dir;         /* spikes file: DIR/<input stem>.spikes.fits */
+    const char *respike_file;        /* ... or this one file (a single input) */
+    const aia_pointing_table *pointing;
+    int deconvolve;
+    aia_precision precision;
+    aia_deconv_options deconv;
+    const char *psf_file;            /* NULL: aiapy's PSF of the channel     */
+    int psf_preflight;
+    const aia_response_table *degradation;
+    int degradation_version;         /* default 10                           */
+    const aia_error_table *uncertainty;
+    aia_error_options error_opts;
+    int uncertainty_file;            /* a separate ..._err file, not an HDU  */
+    int normalize;
+} aia_prep_options;
+
+AIA_API void aia_prep_options_default(aia_prep_options *opts);
+
+/* What is shared by the threads of a run: the deconvolution plans, one per
+ * channel, built on first use (thread-safe). */
+typedef struct aia_prep_shared aia_prep_shared;
+AIA_API aia_prep_shared *aia_prep_shared_new(const aia_prep_options *opts);
+AIA_API void aia_prep_shared_free(aia_prep_shared *shared);
+
+enum { AIA_PREP_STAGES = 3 }; /* load, process, store */
+typedef enum aia_prep_status { AIA_PREP_PENDING, AIA_PREP_DONE, AIA_PREP_SKIPPED, AIA_PREP_FAILED } aia_prep_status;
+
+/* One file going through the stages. */
+typedef struct aia_prep_item {
+    char input[4096], output[4096], output_err[4096];
+    aia_image *image, *uncertainty;     /* in flight between stages           */
+    aia_prep_status status;
+    int error;                           /* aia_status when FAILED             */
+    char message[1024];                  /* the error, or why it was skipped   */
+    char warnings[1024];                 /* '; '-separated, may be empty        */
+    double seconds[AIA_PREP_STAGES];     /* load, process, store               */
+    aia_write_result written;            /* when DONE: the type written         */
+} aia_prep_item;
+
+/* Set up an item for an input: its output name(s). Marks it SKIPPED when
+ * the output exists (and overwrite is off). */
+AIA_API int aia_prep_item_init(aia_prep_item *item, const char *input, const aia_prep_options *opts);
+AIA_API void aia_prep_item_clear(aia_prep_item *item); /* frees its images */
+
+/* The stages. Each returns AIA_OK or marks the item FAILED (with the
+ * message) and returns the status; a FAILED or SKIPPED item passes through
+ * the later stages untouched. `load` reads (and respikes); `process` does
+ * the science with the worker's workspace; `store` writes atomically. */
+AIA_API int aia_prep_load(aia_prep_item *item, const aia_prep_options *opts);
+AIA_API int aia_prep_process(aia_prep_item *item, const aia_prep_options *opts, aia_prep_shared *shared,
+                             aia_workspace *ws);
+AIA_API int aia_prep_store(aia_prep_item *item, const aia_prep_options *opts);
+
 /* Output file name for an input: in outdir (may be NULL or ""), the input's
  * base name with "lev1" replaced by level (e.g. "lev1.5"), or with
  * "_<level>" added before the extension when the name has no "lev1" (a
@@ -491,6 +665,12 @@ AIA_API int aia_deconvolve(const aia_deconv_plan *plan, const aia_image *in,
  * extension becomes ".fits". */
 AIA_API int aia_output_name(const char *input, const char *outdir, const char *level, char *out,
                             size_t size);
+
+/* aia_output_name, or with a template: {stem} (the input's name without
+ * extension), {name} (the default output name without .fits) and {level}
+ * are replaced; ".fits" is added when missing. */
+AIA_API int aia_output_path(const char *input, const char *outdir, const char *level, const char *tmpl,
+                            char *out, size_t size);
 
 /* ------------------------------------------------------------------------ */
 /* Synthetic level-1 frames                                                 */

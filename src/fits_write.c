@@ -297,6 +297,29 @@ static int write_quantised(fitsfile *f, const aia_image *img, aia_out_type type,
     return *fst;
 }
 
+/* One image HDU after the current one: compressed (JSOC layout) or plain. */
+static int write_hdu(fitsfile *f, const aia_image *img, aia_out_type type, aia_compression comp, float q,
+                     const aia_write_options *opts, long long *blanks, int *fst)
+{
+    long dims[2] = {img->width, img->height};
+    const int is_float = type == AIA_OUT_FLOAT32 || type == AIA_OUT_FLOAT64;
+    fits_set_compression_type(f, 0, fst); /* 0: none, until set below */
+    if (comp != AIA_COMP_NONE)
+        set_compression(f, img, type, comp, q, fst);
+    if (comp == AIA_COMP_RICE && is_float) {
+        write_quantised(f, img, type, opts, blanks, fst);
+    } else {
+        fits_create_img(f, bitpix_of(type), 2, dims, fst);
+        if (!*fst)
+            write_header(f, img, type, opts, fst);
+        if (!*fst)
+            write_pixels(f, img, type, blanks, fst);
+    }
+    if (!*fst)
+        fits_write_chksum(f, fst);
+    return *fst;
+}
+
 static int write_fits(const char *tmp, const char *path, const aia_image *img, aia_out_type type,
                       aia_compression comp, const aia_write_options *opts, long long *blanks)
 {
@@ -304,23 +327,16 @@ static int write_fits(const char *tmp, const char *path, const aia_image *img, a
     int fst = 0;
     if (fits_create_diskfile(&f, tmp, &fst))
         return aia_fail_fits(fst, path, "cannot create a temporary file in the output directory");
-    long dims[2] = {img->width, img->height};
-    const int is_float = type == AIA_OUT_FLOAT32 || type == AIA_OUT_FLOAT64;
-    if (comp != AIA_COMP_NONE) {
+    if (comp != AIA_COMP_NONE)
         fits_create_img(f, BYTE_IMG, 0, NULL, &fst); /* empty primary, JSOC layout */
-        set_compression(f, img, type, comp, opts->quantize_level, &fst);
+    write_hdu(f, img, type, comp, opts->quantize_level, opts, blanks, &fst);
+    if (!fst && opts->extra) {
+        aia_write_options plain = *opts;
+        plain.history = NULL;
+        long long extra_blanks = 0;
+        write_hdu(f, opts->extra, AIA_OUT_FLOAT32, comp == AIA_COMP_NONE ? AIA_COMP_NONE : AIA_COMP_RICE,
+                  16.0f, &plain, &extra_blanks, &fst);
     }
-    if (comp == AIA_COMP_RICE && is_float) {
-        write_quantised(f, img, type, opts, blanks, &fst);
-    } else {
-        fits_create_img(f, bitpix_of(type), 2, dims, &fst);
-        if (!fst)
-            write_header(f, img, type, opts, &fst);
-        if (!fst)
-            write_pixels(f, img, type, blanks, &fst);
-    }
-    if (!fst)
-        fits_write_chksum(f, &fst);
     int close_st = 0;
     fits_close_file(f, &close_st);
     if (fst || close_st)

@@ -83,6 +83,22 @@ int aia_image_convert(aia_image *img, aia_pixtype to)
     return AIA_OK;
 }
 
+void aia_image_scale(aia_image *img, double s)
+{
+    const size_t n = (size_t)img->width * (size_t)img->height;
+    if (img->pixtype == AIA_PIX_F64) {
+        double *d = img->data;
+#pragma omp parallel for schedule(static)
+        for (size_t i = 0; i < n; i++)
+            d[i] *= s;
+    } else {
+        float *d = img->data;
+#pragma omp parallel for schedule(static)
+        for (size_t i = 0; i < n; i++)
+            d[i] = (float)((double)d[i] * s);
+    }
+}
+
 void aia_image_free(aia_image *img)
 {
     if (!img)

@@ -71,6 +71,37 @@ double aia_psf_order_weight(int m);
  * do not, -1 if the file cannot be read. */
 int aia_fits_checksum_ok(const char *path);
 
+/* ---- times: TAI microseconds since 1970-01-01 (aiatime.c) ---- */
+typedef struct aia_time {
+    int64_t tai_us;
+} aia_time;
+/* ISO UTC ("2014-01-01T00:00:12.34Z", Z optional, 'T' or ' ') or JSOC
+ * ("2014.01.01_00:00:00_TAI" or _UTC). */
+int aia_time_parse(const char *text, aia_time *t);
+/* Elapsed days, leap seconds counted (astropy's Time difference). */
+double aia_time_days_between(const aia_time *from, const aia_time *to);
+int aia_time_compare(const aia_time *a, const aia_time *b);
+void aia_time_format_utc(const aia_time *t, char *buf, size_t size);
+
+/* ---- text tables (table.c): CSV or whitespace-separated, a header line ---- */
+typedef struct aia_table {
+    int ncols;
+    long nrows;
+    char **names;  /* ncols column names                 */
+    char **cells;  /* nrows * ncols strings ("" if empty) */
+    char *text;    /* the file, owning the strings        */
+} aia_table;
+int aia_table_read(const char *path, aia_table **out);
+void aia_table_free(aia_table *t);
+/* Column index by name (case-insensitive), -1 if absent. */
+int aia_table_column(const aia_table *t, const char *name);
+static inline const char *aia_table_cell(const aia_table *t, long row, int col)
+{
+    return t->cells[row * t->ncols + col];
+}
+/* A numeric cell: 0 and the value, or -1 when empty/not a number/"MISSING"/NaN. */
+int aia_table_number(const aia_table *t, long row, int col, double *v);
+
 /* Round half away from zero, as C's round(), but inlined and vectorisable:
  * libm's round() is a call per pixel. x - trunc(x) is exact in binary
  * floating point, so the comparison with 0.5 decides exactly. */

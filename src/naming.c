@@ -60,3 +60,55 @@ int aia_output_name(const char *input, const char *outdir, const char *level, ch
         return aia_fail(AIA_ERR_ARG, "%s: output name too long", input);
     return AIA_OK;
 }
+
+/* The placeholder at p, if any: its length, and its value. */
+static size_t placeholder(const char *p, const char *base, size_t stem, const char *name, const char *level,
+                          const char **value, size_t *len)
+{
+    static const char *const names[3] = {"{stem}", "{name}", "{level}"};
+    const char *values[3] = {base, name, level};
+    const size_t lens[3] = {stem, strlen(name), strlen(level)};
+    for (int i = 0; i < 3; i++)
+        if (strncmp(p, names[i], strlen(names[i])) == 0) {
+            *value = values[i];
+            *len = lens[i];
+            return strlen(names[i]);
+        }
+    return 0;
+}
+
+int aia_output_path(const char *input, const char *outdir, const char *level, const char *tmpl, char *out,
+                    size_t size)
+{
+    if (!tmpl)
+        return aia_output_name(input, outdir, level, out, size);
+    char name[4096]; /* the default name, for {name} */
+    int st = aia_output_name(input, NULL, level, name, sizeof name);
+    if (st)
+        return st;
+    name[strlen(name) - 5] = '\0'; /* without ".fits" */
+    const char *slash = strrchr(input, '/');
+    const char *base = slash ? slash + 1 : input;
+    const size_t stem = stem_length(base), dirlen = outdir ? strlen(outdir) : 0;
+    int n = snprintf(out, size, "%s%s", dirlen ? outdir : "", dirlen && outdir[dirlen - 1] != '/' ? "/" : "");
+    for (const char *p = tmpl; *p && n > 0 && (size_t)n < size; p++) {
+        const char *value;
+        size_t len;
+        const size_t skip = placeholder(p, base, stem, name, level, &value, &len);
+        if (skip) {
+            n += snprintf(out + n, size - (size_t)n, "%.*s", (int)len, value);
+            p += skip - 1;
+        } else if (*p == '{') {
+            return aia_fail(AIA_ERR_ARG, "output template '%s': unknown placeholder at '%s' (use {stem}, "
+                                         "{name}, {level})", tmpl, p);
+        } else {
+            out[n++] = *p;
+        }
+    }
+    if (n < 0 || (size_t)n + 6 >= size)
+        return aia_fail(AIA_ERR_ARG, "%s: output name too long", input);
+    out[n] = '\0';
+    if (n < 5 || strcmp(out + n - 5, ".fits") != 0)
+        strcat(out, ".fits");
+    return AIA_OK;
+}

@@ -472,18 +472,6 @@ int aia_normalize_exposure(aia_image *img, const char *path)
     if (aia_header_get_string(img->header, "BUNIT", unit, sizeof unit) == AIA_OK && strstr(unit, "/"))
         return aia_fail(AIA_ERR_BAD_DATA, "%s: already per unit time (BUNIT '%s')", file, unit);
     aia_clear_error();
-    const double r = 1.0 / m.exptime; /* sunpy: data * (1 / EXPTIME) */
-    const size_t n = (size_t)img->width * (size_t)img->height;
-    if (img->pixtype == AIA_PIX_F64) {
-        double *d = img->data;
-#pragma omp parallel for schedule(static)
-        for (size_t i = 0; i < n; i++)
-            d[i] *= r;
-    } else {
-        float *d = img->data;
-#pragma omp parallel for schedule(static)
-        for (size_t i = 0; i < n; i++)
-            d[i] = (float)((double)d[i] * r);
-    }
+    aia_image_scale(img, 1.0 / m.exptime); /* sunpy: data * (1 / EXPTIME) */
     return aia_header_set_string(img->header, "BUNIT", "DN / s", "exposure-normalised");
 }

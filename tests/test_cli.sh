@@ -107,5 +107,36 @@ check "  ... lev1.6 name" test -f "$T/res6/aia_lev1.6_171a_full.fits"
 check "  ... LVL_NUM 1.6" rc_is 0 "$AIAPREP" info --no-stats "$T/res6/aia_lev1.6_171a_full.fits"
 check "  ... shown" out_has "level       1.6"
 
+# calibration through prep: pointing, degradation, uncertainty, normalize
+cat > "$T/mpt.csv" <<'CSV'
+T_START,T_STOP,A_094_X0,A_094_Y0,A_094_IMSCALE,A_094_INSTROT
+2014-01-01T00:00:00Z,2014-01-01T03:00:00Z,256.7,255.0,4.8,0.1
+CSV
+cat > "$T/resp.txt" <<'TXT'
+DATE T_START T_STOP VER_NUM WAVE_STR WAVELNTH EPERDN DNPERPHT EFF_AREA EFF_WVLN EFFA_P1 EFFA_P2 EFFA_P3 RMSE
+2020-10-29T11:14:51 2010-03-24T00:00:00 2020-01-01T00:00:00 10 94_THIN 94 18.3 1.97 0.3 93.9 -0.0001 0 0 0.05
+TXT
+cat > "$T/err.txt" <<'TXT'
+DATE T_START T_STOP VER_NUM WAVE_STR WAVELNTH DNPERPHT COMPRESS CALERR CHIANTI EVEERR
+2012-02-10T01:12:01 2010-05-01T00:00:00 2050-05-01T00:00:00 3 94_THIN 94 1.975 26.196 0.250 0.500 0.087
+TXT
+mkdir -p "$T/cal"
+"$AIAPREP" synth -o "$T/cal/aia_lev1_94a_cal.fits" --channel 94 --size 512 >/dev/null
+check "pointing shows the change" rc_is 0 "$AIAPREP" pointing "$T/mpt.csv" "$T/cal/aia_lev1_94a_cal.fits"
+check "  ... CRPIX1 moves" out_has "CRPIX1   257.547500 -> 257.700000"
+check "prep with the calibration steps" rc_is 0 "$AIAPREP" prep --pointing "$T/mpt.csv" --degradation "$T/resp.txt" --uncertainty "$T/err.txt" --normalize -o "$T/calout" "$T/cal"
+check "  ... float32 DN/s output" out_has "float32"
+check "  ... with a DEGRADAT key" grep -q "DEGRADAT=" "$T/calout/aia_lev1.5_94a_cal.fits"
+check "  ... and the UNCERTAINTY HDU" grep -q "UNCERTAINTY" "$T/calout/aia_lev1.5_94a_cal.fits"
+check "prep --uncertainty-file" rc_is 0 "$AIAPREP" prep --uncertainty "$T/err.txt" --uncertainty-file -o "$T/calout2" "$T/cal"
+check "  ... a separate _err file" test -f "$T/calout2/aia_lev1.5_err_94a_cal.fits"
+check "prep with a bad table" rc_is 2 "$AIAPREP" prep --pointing "$T/nope.csv" -o "$T/calout3" "$T/cal"
+check "  ... names it" err_has "nope.csv"
+check "prep --respike on a frame without spikes" rc_is 1 "$AIAPREP" prep --respike "$T/none.spikes.fits" -o "$T/calout4" "$T/cal/aia_lev1_94a_cal.fits"
+check "  ... says so" err_has "NSPIKES is 0: no pixels were removed"
+check "prep --output-template" rc_is 0 "$AIAPREP" prep --output-template "{stem}_prep" -o "$T/calout5" "$T/cal"
+check "  ... names the output" test -f "$T/calout5/aia_lev1_94a_cal_prep.fits"
+check "prep bad template" rc_is 1 "$AIAPREP" prep --output-template "{bogus}" -o "$T/calout6" "$T/cal"
+
 echo "test_cli: $checks checks, $failed failed"
 [ "$failed" = 0 ]
