@@ -7,7 +7,9 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char prep_help[] =
     "Usage: aiaprep prep [OPTIONS] INPUT... -o OUTDIR\n"
@@ -23,7 +25,8 @@ static const char prep_help[] =
     "out as small NaN blobs (5x5 for order 3). Header: CRPIX, CDELT, PCi_j (CROTA2 and\n"
     "CDi_j removed), R_SUN = RSUN_OBS/CDELT1, LVL_NUM 1.5 (1.6 with --deconvolve).\n"
     "\n"
-    "INPUT is a FITS file or a directory (its *.fits files). Outputs go to OUTDIR,\n"
+    "INPUT is a FITS file, a directory (its *.fits files) or @LIST (a file naming one\n"
+    "input a line). The inputs are sorted; each is attempted once. Outputs go to OUTDIR,\n"
     "named after the input with 'lev1' replaced by 'lev1.5' ('lev1.6' with\n"
     "--deconvolve), or with '_lev1.5' added. An existing output is skipped unless\n"
     "--overwrite; an input is never written. A bad input (not FITS, truncated, a\n"
@@ -67,8 +70,25 @@ static const char prep_help[] =
     "Output:\n"
     "  --output-template T    output names from T: {stem} (input name without .fits),\n"
     "                         {name} (the default name), {level}; e.g. '{stem}_prep'\n"
-    "  -q, --quiet            print only errors\n"
+    "Running:\n"
+    "  --threads N            cores to use (default: all). Files are worked on in\n"
+    "                         parallel, reading, computing and writing of different\n"
+    "                         files overlapping; at most N + 2 files are in memory\n"
+    "                         (~130 MiB each for 4096 x 4096 frames)\n"
+    "  --shard I/N            only the I-th (0 <= I < N) of N slices of the sorted inputs\n"
+    "                         (every N-th file from the I-th): for job arrays\n"
+    "  --log FILE             one JSON line per file: input, output, status, error,\n"
+    "                         warnings, seconds per stage\n"
+    "  -q, --quiet            print only errors (no progress, no per-file lines)\n"
     "  -h, --help             show this help\n"
+    "\n"
+    "Resuming: outputs are written under a temporary name and renamed when complete,\n"
+    "so an output that exists is complete and is skipped; run the same command again\n"
+    "after an interruption (even kill -9) to finish the job. Temporaries a killed run\n"
+    "left in OUTDIR are removed at the start.\n"
+    "With MPI (built when mpicc is found): mpirun -n P aiaprep prep ... runs one\n"
+    "dealer (rank 0: the summary and the log) and P-1 workers given files one at a\n"
+    "time; --threads then counts per worker (default: the cores / workers here).\n"
     "\n" OUTPUT_OPTIONS_HELP
     "\n"
     "Use --dtype float32 to keep every digit of the interpolated values (the\n"
@@ -107,10 +127,34 @@ static int has_fits_extension(const char *name)
     return 0;
 }
 
-/* A directory contributes its FITS files (sorted); anything else is taken as
- * a file, and an unreadable one fails later with its own message. */
+/* @LIST: one input a line (blank lines and # comments skipped). */
+static int expand_list(path_list *l, const char *list)
+{
+    FILE *f = fopen(list, "r");
+    if (!f) {
+        fprintf(stderr, "aiaprep prep: error: cannot read the list %s: %s\n", list, strerror(errno));
+        return -2;
+    }
+    char line[4096];
+    int st = 0;
+    while (!st && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        const char *p = line;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p && *p != '#')
+            st = push(l, p);
+    }
+    fclose(f);
+    return st;
+}
+
+/* A directory contributes its FITS files; @LIST its lines; anything else is
+ * taken as a file, and an unreadable one fails later with its own message. */
 static int expand_input(path_list *l, const char *arg)
 {
+    if (arg[0] == '@')
+        return expand_list(l, arg + 1);
     struct stat sb;
     if (stat(arg, &sb) != 0 || !S_ISDIR(sb.st_mode))
         return push(l, arg);
@@ -133,18 +177,53 @@ static int expand_input(path_list *l, const char *arg)
     return st;
 }
 
+static int cmp_path(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted, without repeats: the order shards and MPI runs agree on. */
+static void sort_unique(path_list *l)
+{
+    qsort(l->paths, l->count, sizeof *l->paths, cmp_path);
+    size_t k = 0;
+    for (size_t i = 0; i < l->count; i++) {
+        if (k && strcmp(l->paths[k - 1], l->paths[i]) == 0) {
+            free(l->paths[i]);
+            continue;
+        }
+        l->paths[k++] = l->paths[i];
+    }
+    l->count = k;
+}
+
+/* Keep every n-th input from the i-th. */
+static void shard(path_list *l, long i, long n)
+{
+    size_t k = 0;
+    for (size_t j = 0; j < l->count; j++) {
+        if ((long)(j % (size_t)n) == i)
+            l->paths[k++] = l->paths[j];
+        else
+            free(l->paths[j]);
+    }
+    l->count = k;
+}
+
 /* ---- options ------------------------------------------------------------ */
 
 typedef struct cli_options {
     aia_prep_options prep;
     deconv_choice deconv;
-    const char *pointing, *degradation, *uncertainty;
-    int quiet;
+    const char *pointing, *degradation, *uncertainty, *log;
+    int quiet, threads;
+    long shard_i, shard_n;
 } cli_options;
 
 enum {
     OPT_POINTING = 300, OPT_DEGRADATION, OPT_CALVERSION, OPT_UNCERTAINTY, OPT_UNC_FILE, OPT_PREFLIGHT_ERR,
-    OPT_EVE, OPT_CHIANTI, OPT_NSAMPLE, OPT_RESPIKE, OPT_RESPIKE_DIR, OPT_TEMPLATE
+    OPT_EVE, OPT_CHIANTI, OPT_NSAMPLE, OPT_RESPIKE, OPT_RESPIKE_DIR, OPT_TEMPLATE, OPT_THREADS, OPT_SHARD,
+    OPT_LOG
 };
 
 static int parse_int(const char *arg, int *out)
@@ -176,6 +255,9 @@ static int parse_options(int argc, char **argv, cli_options *o)
         {"respike", required_argument, NULL, OPT_RESPIKE},
         {"respike-dir", required_argument, NULL, OPT_RESPIKE_DIR},
         {"output-template", required_argument, NULL, OPT_TEMPLATE},
+        {"threads", required_argument, NULL, OPT_THREADS},
+        {"shard", required_argument, NULL, OPT_SHARD},
+        {"log", required_argument, NULL, OPT_LOG},
         {NULL, 0, NULL, 0}};
     aia_prep_options *p = &o->prep;
     int c;
@@ -237,6 +319,16 @@ static int parse_options(int argc, char **argv, cli_options *o)
         case OPT_RESPIKE: p->respike_file = optarg; break;
         case OPT_RESPIKE_DIR: p->respike_dir = optarg; break;
         case OPT_TEMPLATE: p->output_template = optarg; break;
+        case OPT_THREADS:
+            if (!parse_int(optarg, &o->threads) || o->threads < 1)
+                return usage_error("prep", "--threads needs a positive number, got '%s'", optarg);
+            break;
+        case OPT_SHARD:
+            if (sscanf(optarg, "%ld/%ld", &o->shard_i, &o->shard_n) != 2 || o->shard_n < 1 ||
+                o->shard_i < 0 || o->shard_i >= o->shard_n)
+                return usage_error("prep", "--shard needs I/N with 0 <= I < N, got '%s'", optarg);
+            break;
+        case OPT_LOG: o->log = optarg; break;
         case 'h': fputs(prep_help, stdout); return -1;
         default: return usage_error("prep", "invalid option");
         }
@@ -289,18 +381,31 @@ static void free_tables(tables *t)
 
 /* ---- the run ------------------------------------------------------------ */
 
-static void report(const aia_prep_item *item, int quiet)
+typedef struct reporter {
+    int quiet, tty;
+} reporter;
+
+static void clear_progress(const reporter *rep)
 {
+    if (rep->tty)
+        fputs("\r\033[K", stderr);
+}
+
+static void on_item(const aia_prep_item *item, void *user)
+{
+    const reporter *rep = user;
     if (item->status == AIA_PREP_FAILED) {
+        clear_progress(rep);
         fflush(stdout);
         fprintf(stderr, "aiaprep prep: error: %s\n", item->message);
         return;
     }
-    if (item->warnings[0]) {
+    if (item->warnings[0] && !rep->quiet) {
+        clear_progress(rep);
         fflush(stdout);
         fprintf(stderr, "aiaprep prep: warning: %s: %s\n", item->input, item->warnings);
     }
-    if (quiet)
+    if (rep->quiet || rep->tty) /* on a terminal the progress line says it */
         return;
     if (item->status == AIA_PREP_SKIPPED)
         printf("skipped %s: %s\n", item->input, item->message);
@@ -308,6 +413,31 @@ static void report(const aia_prep_item *item, int quiet)
         printf("%s -> %s (%s, %s; %.2f + %.2f + %.2f s)\n", item->input, item->output,
                aia_out_type_name(item->written.type), aia_compression_name(item->written.compression),
                item->seconds[0], item->seconds[1], item->seconds[2]);
+}
+
+static void on_progress(const aia_pipeline_summary *s, long finished, long total, void *user)
+{
+    const reporter *rep = user;
+    if (!rep->tty || rep->quiet)
+        return;
+    const double rate = s->seconds > 0 ? (double)finished / s->seconds : 0;
+    const long eta = rate > 0 ? (long)((double)(total - finished) / rate + 0.5) : 0;
+    fprintf(stderr, "\r\033[Kprep: %ld/%ld files, %.2f files/s, ETA %ld:%02ld:%02ld, %ld failed", finished,
+            total, rate, eta / 3600, eta / 60 % 60, eta % 60, s->failed);
+}
+
+/* Print the summary; returns the exit status. */
+static int summarise(const aia_pipeline_summary *s, const char *outdir, int quiet)
+{
+    if (!quiet || s->failed)
+        printf("prep: %ld files in %.1f s (%.2f files/s, %d workers x %d threads): %ld done, %ld "
+               "skipped, %ld failed; outputs in %s\n",
+               s->total, s->seconds, s->seconds > 0 ? (double)s->total / s->seconds : 0.0, s->workers,
+               s->threads_per_worker, s->done, s->skipped, s->failed, outdir);
+    if (!quiet && s->done)
+        printf("prep: median per file: load %.3f s, process %.3f s, store %.3f s\n", s->stage_median[0],
+               s->stage_median[1], s->stage_median[2]);
+    return s->failed ? EXIT_SOME_FAILED : EXIT_OK;
 }
 
 int cmd_prep(int argc, char **argv)
@@ -318,6 +448,23 @@ int cmd_prep(int argc, char **argv)
     int st = parse_options(argc, argv, &o);
     if (st)
         return st < 0 ? EXIT_OK : st;
+    signal(SIGXFSZ, SIG_IGN); /* a file-size limit: a write error, not death */
+    path_list inputs = {0};
+    for (int i = optind; i < argc; i++) {
+        int e = expand_input(&inputs, argv[i]);
+        if (e) {
+            if (e == -1)
+                fprintf(stderr, "aiaprep prep: error: out of memory listing inputs\n");
+            return e == -2 ? EXIT_USAGE : EXIT_SOME_FAILED;
+        }
+    }
+    sort_unique(&inputs);
+    if (o.shard_n > 1)
+        shard(&inputs, o.shard_i, o.shard_n);
+#ifdef AIAPREP_WITH_MPI
+    if (mpi_launched())
+        return mpi_prep(&o, (const char *const *)inputs.paths, (long)inputs.count, optind, argv);
+#endif
     tables t = {0};
     if (load_tables(&o, &t))
         return EXIT_USAGE;
@@ -330,38 +477,40 @@ int cmd_prep(int argc, char **argv)
         free_tables(&t);
         return EXIT_SOME_FAILED;
     }
+    int removed = 0;
+    aia_cleanup_temporaries(o.prep.outdir, &removed);
+    if (removed && !o.quiet)
+        printf("prep: removed %d temporary files an interrupted run left in %s\n", removed, o.prep.outdir);
     char history[1024];
     make_history(history, sizeof history, "prep", optind, argv);
     o.prep.write.history = history;
 
-    path_list inputs = {0};
-    for (int i = optind; i < argc; i++)
-        if (expand_input(&inputs, argv[i])) {
-            fprintf(stderr, "aiaprep prep: error: out of memory listing inputs\n");
-            free_tables(&t);
-            return EXIT_SOME_FAILED;
-        }
-    size_t counts[4] = {0, 0, 0, 0};
-    aia_prep_shared *shared = aia_prep_shared_new(&o.prep);
-    aia_workspace *ws = aia_workspace_new();
-    aia_prep_item *item = malloc(sizeof *item);
-    for (size_t i = 0; i < inputs.count && shared && ws && item; i++) {
-        aia_prep_item_init(item, inputs.paths[i], &o.prep);
-        aia_prep_load(item, &o.prep);
-        aia_prep_process(item, &o.prep, shared, ws);
-        aia_prep_store(item, &o.prep);
-        report(item, o.quiet);
-        counts[item->status]++;
-        aia_prep_item_clear(item);
-        free(inputs.paths[i]);
+    FILE *log = NULL;
+    if (o.log && !(log = fopen(o.log, "a"))) {
+        fprintf(stderr, "aiaprep prep: error: cannot open the log %s: %s\n", o.log, strerror(errno));
+        free_tables(&t);
+        return EXIT_USAGE;
     }
-    free(item);
+    reporter rep = {o.quiet, isatty(fileno(stderr))};
+    aia_pipeline_options po;
+    aia_pipeline_options_default(&po);
+    po.threads = o.threads;
+    po.log = log;
+    po.on_item = on_item;
+    po.on_progress = on_progress;
+    po.user = &rep;
+    aia_pipeline_summary sum;
+    st = aia_pipeline_run((const char *const *)inputs.paths, (long)inputs.count, &o.prep, &po, &sum);
+    clear_progress(&rep);
+    if (log)
+        fclose(log);
+    for (size_t i = 0; i < inputs.count; i++)
+        free(inputs.paths[i]);
     free(inputs.paths);
-    aia_workspace_free(ws);
-    aia_prep_shared_free(shared);
     free_tables(&t);
-    if (!o.quiet || counts[AIA_PREP_FAILED])
-        printf("prep: %zu done, %zu skipped, %zu failed; outputs in %s\n", counts[AIA_PREP_DONE],
-               counts[AIA_PREP_SKIPPED], counts[AIA_PREP_FAILED], o.prep.outdir);
-    return counts[AIA_PREP_FAILED] ? EXIT_SOME_FAILED : EXIT_OK;
+    if (st) {
+        fprintf(stderr, "aiaprep prep: error: %s\n", aia_last_error());
+        return EXIT_SOME_FAILED;
+    }
+    return summarise(&sum, o.prep.outdir, o.quiet);
 }

@@ -31,6 +31,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -636,6 +637,7 @@ typedef enum aia_prep_status { AIA_PREP_PENDING, AIA_PREP_DONE, AIA_PREP_SKIPPED
 typedef struct aia_prep_item {
     char input[4096], output[4096], output_err[4096];
     aia_image *image, *uncertainty;     /* in flight between stages           */
+    aia_image *spare;                    /* a buffer kept for the next file    */
     aia_prep_status status;
     int error;                           /* aia_status when FAILED             */
     char message[1024];                  /* the error, or why it was skipped   */
@@ -645,9 +647,11 @@ typedef struct aia_prep_item {
 } aia_prep_item;
 
 /* Set up an item for an input: its output name(s). Marks it SKIPPED when
- * the output exists (and overwrite is off). */
+ * the output exists (and overwrite is off). An item keeps its image buffers
+ * from one input to the next (fresh 64 MiB buffers cost page faults):
+ * zero it once before the first use, and free it with aia_prep_item_free. */
 AIA_API int aia_prep_item_init(aia_prep_item *item, const char *input, const aia_prep_options *opts);
-AIA_API void aia_prep_item_clear(aia_prep_item *item); /* frees its images */
+AIA_API void aia_prep_item_free(aia_prep_item *item); /* frees its buffers */
 
 /* The stages. Each returns AIA_OK or marks the item FAILED (with the
  * message) and returns the status; a FAILED or SKIPPED item passes through
@@ -657,6 +661,48 @@ AIA_API int aia_prep_load(aia_prep_item *item, const aia_prep_options *opts);
 AIA_API int aia_prep_process(aia_prep_item *item, const aia_prep_options *opts, aia_prep_shared *shared,
                              aia_workspace *ws);
 AIA_API int aia_prep_store(aia_prep_item *item, const aia_prep_options *opts);
+
+/* ------------------------------------------------------------------------ */
+/* The batch pipeline                                                       */
+/* ------------------------------------------------------------------------ */
+
+typedef struct aia_pipeline_summary {
+    long total, done, skipped, failed;
+    double seconds;                        /* wall time so far / in all          */
+    double stage_median[AIA_PREP_STAGES];  /* load, process, store, done files  */
+    int workers, threads_per_worker;
+} aia_pipeline_summary;
+
+typedef struct aia_pipeline_options {
+    int threads;          /* cores to use (0: all)                                 */
+    int max_in_flight;    /* files held in memory at once (0: workers + 2); each
+                             holds up to two 64 MiB images (4096² float32)         */
+    FILE *log;            /* if set: one JSON line per file (aia_prep_log_item)    */
+    /* Called as each file finishes, and every progress_interval seconds, with
+     * the pipeline's lock held (keep them short). May be NULL. */
+    void (*on_item)(const aia_prep_item *item, void *user);
+    void (*on_progress)(const aia_pipeline_summary *sum, long finished, long total, void *user);
+    double progress_interval;
+    void *user;
+} aia_pipeline_options;
+
+AIA_API void aia_pipeline_options_default(aia_pipeline_options *opts);
+
+/* Prepare n files (in this order of starting) with `threads` cores: workers
+ * take the most advanced task available (store, process, load), so stages of
+ * different files overlap; each worker is single-threaded when there are
+ * several. Every file is attempted; a bad one is reported and the others go
+ * on. Returns AIA_OK unless the pipeline itself could not run. */
+AIA_API int aia_pipeline_run(const char *const *inputs, long n, const aia_prep_options *prep,
+                             const aia_pipeline_options *opts, aia_pipeline_summary *sum);
+
+/* One JSON line: input, output, status (done/skipped/failed), error, warnings,
+ * seconds per stage. */
+AIA_API void aia_prep_log_item(FILE *f, const aia_prep_item *item);
+
+/* Remove the temporaries (".*.aiaprep-tmp") that killed runs of this machine
+ * left in dir: those whose process no longer exists. */
+AIA_API int aia_cleanup_temporaries(const char *dir, int *removed);
 
 /* Output file name for an input: in outdir (may be NULL or ""), the input's
  * base name with "lev1" replaced by level (e.g. "lev1.5"), or with

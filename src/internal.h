@@ -102,6 +102,9 @@ static inline const char *aia_table_cell(const aia_table *t, long row, int col)
 /* A numeric cell: 0 and the value, or -1 when empty/not a number/"MISSING"/NaN. */
 int aia_table_number(const aia_table *t, long row, int col, double *v);
 
+/* This machine's name with only [A-Za-z0-9-] (for temporary file names). */
+void aia_host_name(char *buf, size_t size);
+
 /* Round half away from zero, as C's round(), but inlined and vectorisable:
  * libm's round() is a call per pixel. x - trunc(x) is exact in binary
  * floating point, so the comparison with 0.5 decides exactly. */

@@ -109,22 +109,26 @@ static int fail(aia_prep_item *item, int status)
     item->status = AIA_PREP_FAILED;
     item->error = status;
     snprintf(item->message, sizeof item->message, "%s", aia_last_error());
-    aia_image_free(item->image);
     aia_image_free(item->uncertainty);
-    item->image = item->uncertainty = NULL;
+    item->uncertainty = NULL;
     return status;
 }
 
-void aia_prep_item_clear(aia_prep_item *item)
+void aia_prep_item_free(aia_prep_item *item)
 {
     aia_image_free(item->image);
     aia_image_free(item->uncertainty);
-    item->image = item->uncertainty = NULL;
+    aia_image_free(item->spare);
+    item->image = item->uncertainty = item->spare = NULL;
 }
 
 int aia_prep_item_init(aia_prep_item *item, const char *input, const aia_prep_options *o)
 {
+    aia_image *keep[2] = {item->image, item->spare}; /* buffers for this file */
+    aia_image_free(item->uncertainty);
     memset(item, 0, sizeof *item);
+    item->image = keep[0];
+    item->spare = keep[1];
     snprintf(item->input, sizeof item->input, "%s", input);
     const char *level = o->deconvolve ? "lev1.6" : "lev1.5";
     int st = aia_output_path(input, o->outdir, level, o->output_template, item->output, sizeof item->output);
@@ -239,6 +243,8 @@ int aia_prep_process(aia_prep_item *item, const aia_prep_options *o, aia_prep_sh
     if (!st && o->deconvolve)
         st = deconvolve(item, o, shared);
     aia_register_info info;
+    out = item->spare; /* reused when large enough */
+    item->spare = NULL;
     if (!st)
         st = aia_register_ws(item->image, &o->reg, item->input, ws, &out, &info);
     if (!st && info.level_warning)
@@ -265,11 +271,11 @@ int aia_prep_process(aia_prep_item *item, const aia_prep_options *o, aia_prep_sh
     }
     item->seconds[1] = aia_now() - t0;
     if (st) {
-        aia_image_free(out);
+        item->spare = out;
         aia_image_free(err);
         return fail(item, st);
     }
-    aia_image_free(item->image);
+    item->spare = item->image; /* the input's buffer serves the next file */
     item->image = out;
     item->uncertainty = err;
     return AIA_OK;
@@ -297,9 +303,10 @@ int aia_prep_store(aia_prep_item *item, const aia_prep_options *o)
         st = aia_image_write(item->uncertainty, item->output_err, &we, NULL);
     }
     item->seconds[2] = aia_now() - t0;
+    aia_image_free(item->uncertainty);
+    item->uncertainty = NULL;
     if (st)
         return fail(item, st);
     item->status = AIA_PREP_DONE;
-    aia_prep_item_clear(item);
     return AIA_OK;
 }

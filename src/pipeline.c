@@ -1,0 +1,297 @@
+/* pipeline.c — many files through the preparation stages with every core
+ * busy and memory capped.
+ *
+ * N worker threads share three kinds of task: store a processed file,
+ * process a loaded one, load a new one, always taking the most advanced
+ * task available. So reading, computing and writing of different files
+ * overlap, and at most `max_in_flight` files are held in memory (each item
+ * keeps its two image buffers for the next file: no page faults per file).
+ * Each worker runs its stages single-threaded when there are several
+ * workers (OpenMP and FFTW get one thread each), so the pipeline's threads,
+ * OpenMP's and FFTW's never add up to more than the cores asked for. */
+#include "internal.h"
+
+#include "fft.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <omp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void aia_host_name(char *buf, size_t size)
+{
+    char host[256] = "host";
+    gethostname(host, sizeof host);
+    host[sizeof host - 1] = '\0';
+    size_t n = 0;
+    for (const char *p = host; *p && n + 1 < size; p++)
+        buf[n++] = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ? *p : '-';
+    buf[n] = '\0';
+}
+
+/* ---- temporaries of killed runs ---------------------------------------- */
+
+int aia_cleanup_temporaries(const char *dir, int *removed)
+{
+    *removed = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return AIA_OK; /* nothing there yet */
+    char host[64];
+    aia_host_name(host, sizeof host);
+    struct dirent *e;
+    const char *suffix = ".aiaprep-tmp";
+    while ((e = readdir(d))) {
+        const size_t len = strlen(e->d_name), sl = strlen(suffix);
+        if (len <= sl || strcmp(e->d_name + len - sl, suffix) != 0)
+            continue;
+        /* ".NAME.HOST.PID-N.aiaprep-tmp": take HOST and PID from the end */
+        char name[512];
+        snprintf(name, sizeof name, "%.*s", (int)(len - sl), e->d_name);
+        char *dot_pid = strrchr(name, '.');
+        if (!dot_pid)
+            continue;
+        *dot_pid = '\0';
+        char *dot_host = strrchr(name, '.');
+        long pid = strtol(dot_pid + 1, NULL, 10);
+        if (!dot_host || strcmp(dot_host + 1, host) != 0 || pid <= 0)
+            continue; /* another machine's: it may be running */
+        if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue; /* a live process's: being written */
+        char path[4600];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (unlink(path) == 0)
+            (*removed)++;
+    }
+    closedir(d);
+    return AIA_OK;
+}
+
+/* ---- the log: one JSON line per file ------------------------------------ */
+
+static void json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        const unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+void aia_prep_log_item(FILE *f, const aia_prep_item *item)
+{
+    static const char *const status[] = {"pending", "done", "skipped", "failed"};
+    fputs("{\"input\": ", f);
+    json_string(f, item->input);
+    fputs(", \"output\": ", f);
+    json_string(f, item->output);
+    fprintf(f, ", \"status\": \"%s\", \"error\": ", status[item->status]);
+    if (item->status == AIA_PREP_FAILED)
+        json_string(f, item->message);
+    else
+        fputs("null", f);
+    fputs(", \"warnings\": ", f);
+    json_string(f, item->warnings);
+    fprintf(f, ", \"seconds\": {\"load\": %.4f, \"process\": %.4f, \"store\": %.4f}}\n", item->seconds[0],
+            item->seconds[1], item->seconds[2]);
+    fflush(f);
+}
+
+/* ---- the scheduler ------------------------------------------------------ */
+
+void aia_pipeline_options_default(aia_pipeline_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->progress_interval = 0.5;
+}
+
+typedef struct queue {
+    aia_prep_item **items;
+    int head, count, capacity;
+} queue;
+
+static void push(queue *q, aia_prep_item *it)
+{
+    q->items[(q->head + q->count++) % q->capacity] = it;
+}
+
+static aia_prep_item *pop(queue *q)
+{
+    aia_prep_item *it = q->items[q->head];
+    q->head = (q->head + 1) % q->capacity;
+    q->count--;
+    return it;
+}
+
+typedef struct run {
+    const char *const *inputs;
+    long n, next, finished;
+    const aia_prep_options *prep;
+    const aia_pipeline_options *opts;
+    aia_prep_shared *shared;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    queue loaded, processed, free_items;
+    int omp_threads;
+    aia_pipeline_summary *sum;
+    double t0, last_progress;
+    double *stage_times[AIA_PREP_STAGES];
+    long nstage;
+} run;
+
+/* A file is finished: count it, log it, report it (under the lock). */
+static void finish(run *r, aia_prep_item *it)
+{
+    r->finished++;
+    aia_pipeline_summary *s = r->sum;
+    s->done += it->status == AIA_PREP_DONE;
+    s->skipped += it->status == AIA_PREP_SKIPPED;
+    s->failed += it->status == AIA_PREP_FAILED;
+    if (it->status == AIA_PREP_DONE)
+        for (int k = 0; k < AIA_PREP_STAGES; k++)
+            r->stage_times[k][r->nstage] = it->seconds[k];
+    r->nstage += it->status == AIA_PREP_DONE;
+    if (r->opts->log)
+        aia_prep_log_item(r->opts->log, it);
+    if (r->opts->on_item)
+        r->opts->on_item(it, r->opts->user);
+    const double now = aia_now();
+    if (r->opts->on_progress && (now - r->last_progress >= r->opts->progress_interval || r->finished == r->n)) {
+        r->last_progress = now;
+        s->seconds = now - r->t0;
+        r->opts->on_progress(s, r->finished, r->n, r->opts->user);
+    }
+    push(&r->free_items, it);
+}
+
+typedef enum { TASK_NONE, TASK_LOAD, TASK_PROCESS, TASK_STORE } task;
+
+static void *worker(void *arg)
+{
+    run *r = arg;
+    omp_set_num_threads(r->omp_threads);
+    aia_workspace *ws = aia_workspace_new();
+    pthread_mutex_lock(&r->lock);
+    for (;;) {
+        task t = TASK_NONE;
+        aia_prep_item *it = NULL;
+        if (r->processed.count) {
+            it = pop(&r->processed);
+            t = TASK_STORE;
+        } else if (r->loaded.count) {
+            it = pop(&r->loaded);
+            t = TASK_PROCESS;
+        } else if (r->next < r->n && r->free_items.count) {
+            it = pop(&r->free_items);
+            t = TASK_LOAD;
+        } else if (r->finished == r->n) {
+            break;
+        } else {
+            pthread_cond_wait(&r->wake, &r->lock);
+            continue;
+        }
+        const char *input = t == TASK_LOAD ? r->inputs[r->next++] : NULL;
+        pthread_mutex_unlock(&r->lock);
+        switch (t) {
+        case TASK_LOAD:
+            aia_prep_item_init(it, input, r->prep);
+            aia_prep_load(it, r->prep);
+            break;
+        case TASK_PROCESS:
+            if (ws)
+                aia_prep_process(it, r->prep, r->shared, ws);
+            break;
+        case TASK_STORE:
+            aia_prep_store(it, r->prep);
+            break;
+        default:
+            break;
+        }
+        pthread_mutex_lock(&r->lock);
+        if (t == TASK_STORE || it->status != AIA_PREP_PENDING)
+            finish(r, it); /* done, or failed/skipped on the way */
+        else
+            push(t == TASK_LOAD ? &r->loaded : &r->processed, it);
+        pthread_cond_broadcast(&r->wake);
+    }
+    pthread_cond_broadcast(&r->wake);
+    pthread_mutex_unlock(&r->lock);
+    aia_workspace_free(ws);
+    return NULL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int aia_pipeline_run(const char *const *inputs, long n, const aia_prep_options *prep,
+                     const aia_pipeline_options *opts, aia_pipeline_summary *sum)
+{
+    memset(sum, 0, sizeof *sum);
+    sum->total = n;
+    const int cores = opts->threads > 0 ? opts->threads : omp_get_num_procs();
+    const int workers = (int)(n < cores ? (n > 0 ? n : 1) : cores);
+    const int in_flight = opts->max_in_flight > 0 ? opts->max_in_flight : workers + 2;
+    run r = {.inputs = inputs, .n = n, .prep = prep, .opts = opts, .sum = sum};
+    r.omp_threads = cores / workers > 0 ? cores / workers : 1;
+    aia_fft_set_threads(r.omp_threads); /* FFTW plans made from here on */
+    aia_prep_item *items = calloc((size_t)in_flight, sizeof *items);
+    aia_prep_item **slots = calloc((size_t)in_flight * 3, sizeof *slots);
+    for (int k = 0; k < AIA_PREP_STAGES; k++)
+        r.stage_times[k] = malloc(sizeof(double) * (size_t)(n + 1));
+    r.shared = aia_prep_shared_new(prep);
+    pthread_t *threads = calloc((size_t)workers, sizeof *threads);
+    if (!items || !slots || !r.stage_times[0] || !r.stage_times[1] || !r.stage_times[2] || !r.shared || !threads) {
+        free(items);
+        free(slots);
+        for (int k = 0; k < AIA_PREP_STAGES; k++)
+            free(r.stage_times[k]);
+        aia_prep_shared_free(r.shared);
+        free(threads);
+        return aia_fail(AIA_ERR_NOMEM, "out of memory for the pipeline");
+    }
+    r.loaded = (queue){slots, 0, 0, in_flight};
+    r.processed = (queue){slots + in_flight, 0, 0, in_flight};
+    r.free_items = (queue){slots + 2 * in_flight, 0, 0, in_flight};
+    for (int i = 0; i < in_flight; i++)
+        push(&r.free_items, &items[i]);
+    pthread_mutex_init(&r.lock, NULL);
+    pthread_cond_init(&r.wake, NULL);
+    r.t0 = r.last_progress = aia_now();
+    for (int i = 0; i < workers; i++)
+        pthread_create(&threads[i], NULL, worker, &r);
+    for (int i = 0; i < workers; i++)
+        pthread_join(threads[i], NULL);
+    sum->seconds = aia_now() - r.t0;
+    sum->workers = workers;
+    sum->threads_per_worker = r.omp_threads;
+    for (int k = 0; k < AIA_PREP_STAGES && r.nstage; k++) {
+        qsort(r.stage_times[k], (size_t)r.nstage, sizeof(double), cmp_double);
+        sum->stage_median[k] = r.nstage % 2 ? r.stage_times[k][r.nstage / 2]
+                                            : 0.5 * (r.stage_times[k][r.nstage / 2 - 1] + r.stage_times[k][r.nstage / 2]);
+    }
+    for (int i = 0; i < in_flight; i++)
+        aia_prep_item_free(&items[i]);
+    pthread_mutex_destroy(&r.lock);
+    pthread_cond_destroy(&r.wake);
+    for (int k = 0; k < AIA_PREP_STAGES; k++)
+        free(r.stage_times[k]);
+    aia_prep_shared_free(r.shared);
+    free(threads);
+    free(items);
+    free(slots);
+    return AIA_OK;
+}
