@@ -383,7 +383,23 @@ static void free_tables(tables *t)
 
 typedef struct reporter {
     int quiet, tty;
+    char **failures; /* each failed file's error, for the summary */
+    long n_failures;
 } reporter;
+
+enum { SUMMARY_MAX_FAILURES = 100 };
+
+static void remember_failure(reporter *rep, const char *message)
+{
+    if (rep->n_failures < SUMMARY_MAX_FAILURES) {
+        char **grown = realloc(rep->failures, (size_t)(rep->n_failures + 1) * sizeof *grown);
+        if (!grown)
+            return;
+        rep->failures = grown;
+        rep->failures[rep->n_failures] = strdup(message);
+    }
+    rep->n_failures++;
+}
 
 static void clear_progress(const reporter *rep)
 {
@@ -393,11 +409,12 @@ static void clear_progress(const reporter *rep)
 
 static void on_item(const aia_prep_item *item, void *user)
 {
-    const reporter *rep = user;
+    reporter *rep = user;
     if (item->status == AIA_PREP_FAILED) {
         clear_progress(rep);
         fflush(stdout);
         fprintf(stderr, "aiaprep prep: error: %s\n", item->message);
+        remember_failure(rep, item->message);
         return;
     }
     if (item->warnings[0] && !rep->quiet) {
@@ -426,9 +443,20 @@ static void on_progress(const aia_pipeline_summary *s, long finished, long total
             total, rate, eta / 3600, eta / 60 % 60, eta % 60, s->failed);
 }
 
-/* Print the summary; returns the exit status. */
-static int summarise(const aia_pipeline_summary *s, const char *outdir, int quiet)
+/* Print the summary (each failure again, so that a long run's end says
+ * what went wrong); returns the exit status. */
+static int summarise(const aia_pipeline_summary *s, const char *outdir, reporter *rep)
 {
+    const int quiet = rep->quiet;
+    for (long i = 0; i < rep->n_failures && i < SUMMARY_MAX_FAILURES; i++) {
+        printf("failed: %s\n", rep->failures[i] ? rep->failures[i] : "(no memory for the message)");
+        free(rep->failures[i]);
+    }
+    if (rep->n_failures > SUMMARY_MAX_FAILURES)
+        printf("failed: ... and %ld more (--log FILE records every one)\n",
+               rep->n_failures - SUMMARY_MAX_FAILURES);
+    free(rep->failures);
+    rep->failures = NULL;
     if (!quiet || s->failed)
         printf("prep: %ld files in %.1f s (%.2f files/s, %d workers x %d threads): %ld done, %ld "
                "skipped, %ld failed; outputs in %s\n",
@@ -471,8 +499,8 @@ int cmd_prep(int argc, char **argv)
     o.prep.pointing = t.pointing;
     o.prep.degradation = t.response;
     o.prep.uncertainty = t.errors;
-    if (mkdir(o.prep.outdir, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "aiaprep prep: error: cannot create output directory %s: %s\n", o.prep.outdir,
+    if ((mkdir(o.prep.outdir, 0777) != 0 && errno != EEXIST) || access(o.prep.outdir, W_OK | X_OK) != 0) {
+        fprintf(stderr, "aiaprep prep: error: cannot write to the output directory %s: %s\n", o.prep.outdir,
                 strerror(errno));
         free_tables(&t);
         return EXIT_SOME_FAILED;
@@ -491,7 +519,7 @@ int cmd_prep(int argc, char **argv)
         free_tables(&t);
         return EXIT_USAGE;
     }
-    reporter rep = {o.quiet, isatty(fileno(stderr))};
+    reporter rep = {.quiet = o.quiet, .tty = isatty(fileno(stderr))};
     aia_pipeline_options po;
     aia_pipeline_options_default(&po);
     po.threads = o.threads;
@@ -512,5 +540,5 @@ int cmd_prep(int argc, char **argv)
         fprintf(stderr, "aiaprep prep: error: %s\n", aia_last_error());
         return EXIT_SOME_FAILED;
     }
-    return summarise(&sum, o.prep.outdir, o.quiet);
+    return summarise(&sum, o.prep.outdir, &rep);
 }

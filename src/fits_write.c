@@ -374,8 +374,13 @@ static int write_fits(const char *tmp, const char *path, const aia_image *img, a
 {
     fitsfile *f = NULL;
     int fst = 0;
-    if (fits_create_diskfile(&f, tmp, &fst))
+    errno = 0;
+    if (fits_create_diskfile(&f, tmp, &fst)) {
+        if (errno) /* the system's reason (permission, no space...) says more than cfitsio's */
+            return aia_fail(AIA_ERR_IO, "%s: cannot create a temporary file in the output directory: %s", path,
+                            strerror(errno));
         return aia_fail_fits(fst, path, "cannot create a temporary file in the output directory");
+    }
     if (comp != AIA_COMP_NONE)
         fits_create_img(f, BYTE_IMG, 0, NULL, &fst); /* empty primary, JSOC layout */
     write_hdu(f, img, type, comp, opts->quantize_level, opts, blanks, &fst);
@@ -386,8 +391,12 @@ static int write_fits(const char *tmp, const char *path, const aia_image *img, a
         write_hdu(f, opts->extra, AIA_OUT_FLOAT32, comp == AIA_COMP_NONE ? AIA_COMP_NONE : AIA_COMP_RICE,
                   16.0f, &plain, &extra_blanks, &fst);
     }
+    const int write_errno = errno;
     int close_st = 0;
     fits_close_file(f, &close_st);
+    const int err = write_errno ? write_errno : errno;
+    if ((fst == WRITE_ERROR || close_st == WRITE_ERROR) && err) /* e.g. no space left on device */
+        return aia_fail(AIA_ERR_IO, "%s: cannot write the output: %s", path, strerror(err));
     if (fst || close_st)
         return aia_fail_fits(fst ? fst : close_st, path, "cannot write the output");
     return AIA_OK;
