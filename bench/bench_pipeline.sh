@@ -36,15 +36,15 @@ median=$(printf '%s\n' "${rates[@]}" | sort -g | sed -n 2p)
 echo "median: $median files/s ($(awk -v r="$median" 'BEGIN { printf "%.3f", 1 / r }') s a file)"
 PY=${AIAPREP_PYTHON:-/usr/bin/python3}
 if "$PY" -c "import sunpy.map, scipy" 2>/dev/null; then
-  "$PY" - "$T" "${frames[@]:0:3}" <<'PY'
+  "$PY" - "$T" "$median" "${frames[@]:0:3}" <<'PY'
 import sys, time, warnings
 import astropy.units as u, numpy as np
 from astropy.io import fits
 import sunpy.map
 warnings.simplefilter("ignore")
-out = sys.argv[1]
+out, rate = sys.argv[1], float(sys.argv[2])
 times = []
-for i, path in enumerate(sys.argv[2:]):
+for i, path in enumerate(sys.argv[3:]):
     t0 = time.perf_counter()
     with fits.open(path) as h:                       # load (float32, as aiapy's reference)
         hdu = h[1] if h[0].data is None else h[0]
@@ -59,5 +59,8 @@ for i, path in enumerate(sys.argv[2:]):
     times.append(time.perf_counter() - t0)
 per = sorted(times)[len(times) // 2]
 print(f"aiapy load + register + save, one after another: median {per:.2f} s a file ({len(times)} files)")
+print(f"throughput ratio aiaprep / aiapy (same machine, same run): {per * rate:.1f}x")
 PY
+else
+  echo "aiapy comparison SKIPPED: needs Debian's python3-sunpy and python3-scipy"
 fi

@@ -74,7 +74,7 @@ static const char prep_help[] =
     "  --threads N            cores to use (default: all). Files are worked on in\n"
     "                         parallel, reading, computing and writing of different\n"
     "                         files overlapping; at most N + 2 files are in memory\n"
-    "                         (~130 MiB each for 4096 x 4096 frames)\n"
+    "                         (peak ~0.2 GiB per thread + 0.26 GiB for 4096 x 4096)\n"
     "  --shard I/N            only the I-th (0 <= I < N) of N slices of the sorted inputs\n"
     "                         (every N-th file from the I-th): for job arrays\n"
     "  --log FILE             one JSON line per file: input, output, status, error,\n"
@@ -82,6 +82,10 @@ static const char prep_help[] =
     "  -q, --quiet            print only errors (no progress, no per-file lines)\n"
     "  -h, --help             show this help\n"
     "\n"
+    "Reporting: a progress line (done/total, files/s, ETA, failures) when stderr is a\n"
+    "terminal, else one line per file on stdout; each failure on stderr (file: reason);\n"
+    "at the end every failure again and a summary (done, skipped, failed, time, median\n"
+    "seconds per stage). Exit status: 0 all done or skipped, 1 some failed, 2 usage.\n"
     "Resuming: outputs are written under a temporary name and renamed when complete,\n"
     "so an output that exists is complete and is skipped; run the same command again\n"
     "after an interruption (even kill -9) to finish the job. Temporaries a killed run\n"
@@ -89,6 +93,8 @@ static const char prep_help[] =
     "With MPI (built when mpicc is found): mpirun -n P aiaprep prep ... runs one\n"
     "dealer (rank 0: the summary and the log) and P-1 workers given files one at a\n"
     "time; --threads then counts per worker (default: the cores / workers here).\n"
+    "Outputs do not depend on threads, shards, MPI or resuming: the same bytes (with\n"
+    "--deconvolve, up to the last bits: FFTW may plan differently for other threads).\n"
     "\n" OUTPUT_OPTIONS_HELP
     "\n"
     "Use --dtype float32 to keep every digit of the interpolated values (the\n"
@@ -468,6 +474,121 @@ static int summarise(const aia_pipeline_summary *s, const char *outdir, reporter
     return s->failed ? EXIT_SOME_FAILED : EXIT_OK;
 }
 
+/* The options that change how a run goes but not its results (where,
+ * how fast, how loud): kept out of HISTORY, so that the same science gives
+ * the same output bytes however it was run (resumed, sharded, on MPI). */
+static int operational_option(const char *arg, int *takes_value)
+{
+    static const struct { const char *name; int value; } ops[] = {
+        {"-o", 1}, {"--output", 1}, {"--log", 1}, {"--threads", 1}, {"--shard", 1},
+        {"-q", 0}, {"--quiet", 0}, {"--overwrite", 0},
+    };
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+        const size_t len = strlen(ops[i].name);
+        if (strncmp(arg, ops[i].name, len) != 0)
+            continue;
+        if (arg[len] == '\0') {
+            *takes_value = ops[i].value;
+            return 1;
+        }
+        if (ops[i].value && (arg[len] == '=' || len == 2)) { /* --log=F, -oDIR */
+            *takes_value = 0;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* HISTORY: the command with its science options only. */
+static void science_history(char *buf, size_t size, int nopts, char **argv)
+{
+    char *kept[256];
+    int n = 1;
+    kept[0] = argv[0];
+    for (int i = 1; i < nopts && n < (int)(sizeof kept / sizeof kept[0]); i++) {
+        int takes_value = 0;
+        if (operational_option(argv[i], &takes_value))
+            i += takes_value;
+        else
+            kept[n++] = argv[i];
+    }
+    make_history(buf, size, "prep", n, kept);
+}
+
+/* Everything between the options and the run; returns 0 or an exit code
+ * (reported). Every MPI rank does it: tables, output directory, its host's
+ * temporaries; rank 0 alone opens the log. */
+static int set_up(cli_options *o, tables *t, char *history, size_t history_size, int rank, int argc_opts,
+                  char **argv, FILE **log)
+{
+    if (load_tables(o, t))
+        return EXIT_USAGE;
+    o->prep.pointing = t->pointing;
+    o->prep.degradation = t->response;
+    o->prep.uncertainty = t->errors;
+    if ((mkdir(o->prep.outdir, 0777) != 0 && errno != EEXIST) || access(o->prep.outdir, W_OK | X_OK) != 0) {
+        fprintf(stderr, "aiaprep prep: error: cannot write to the output directory %s: %s\n", o->prep.outdir,
+                strerror(errno));
+        return EXIT_SOME_FAILED;
+    }
+    int removed = 0;
+    aia_cleanup_temporaries(o->prep.outdir, &removed);
+    if (removed && !o->quiet)
+        printf("prep: removed %d temporary files an interrupted run left in %s\n", removed, o->prep.outdir);
+    science_history(history, history_size, argc_opts, argv);
+    o->prep.write.history = history;
+    if (rank == 0 && o->log && !(*log = fopen(o->log, "a"))) {
+        fprintf(stderr, "aiaprep prep: error: cannot open the log %s: %s\n", o->log, strerror(errno));
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+static int run_prep(cli_options *o, path_list *inputs, int rank, int ranks, int argc_opts, char **argv)
+{
+    tables t = {0};
+    FILE *log = NULL;
+    char history[1024];
+    int st = set_up(o, &t, history, sizeof history, rank, argc_opts, argv, &log);
+#ifdef AIAPREP_WITH_MPI
+    if (ranks > 1 && !mpi_all_ok(st == 0) && !st)
+        st = EXIT_SOME_FAILED; /* another rank could not start: it said why */
+#endif
+    if (st) {
+        if (log)
+            fclose(log);
+        free_tables(&t);
+        return st;
+    }
+    reporter rep = {.quiet = o->quiet, .tty = isatty(fileno(stderr))};
+    aia_pipeline_options po;
+    aia_pipeline_options_default(&po);
+    po.threads = o->threads;
+    po.log = log;
+    po.on_item = on_item;
+    po.on_progress = on_progress;
+    po.user = &rep;
+    aia_pipeline_summary sum;
+#ifdef AIAPREP_WITH_MPI
+    if (ranks > 1)
+        st = mpi_pipeline_run((const char *const *)inputs->paths, (long)inputs->count, &o->prep, &po, &sum);
+    else
+#endif
+        st = aia_pipeline_run((const char *const *)inputs->paths, (long)inputs->count, &o->prep, &po, &sum);
+    (void)ranks;
+    clear_progress(&rep);
+    if (log)
+        fclose(log);
+    free_tables(&t);
+    if (st) {
+        fprintf(stderr, "aiaprep prep: error: %s\n", aia_last_error());
+        return EXIT_SOME_FAILED;
+    }
+    if (rank != 0) /* an MPI worker: the dealer sums up */
+        return EXIT_OK;
+    return summarise(&sum, o->prep.outdir, &rep);
+}
+
 int cmd_prep(int argc, char **argv)
 {
     cli_options o = {0};
@@ -478,67 +599,32 @@ int cmd_prep(int argc, char **argv)
         return st < 0 ? EXIT_OK : st;
     signal(SIGXFSZ, SIG_IGN); /* a file-size limit: a write error, not death */
     path_list inputs = {0};
-    for (int i = optind; i < argc; i++) {
+    for (int i = optind; i < argc && !st; i++) {
         int e = expand_input(&inputs, argv[i]);
-        if (e) {
-            if (e == -1)
-                fprintf(stderr, "aiaprep prep: error: out of memory listing inputs\n");
-            return e == -2 ? EXIT_USAGE : EXIT_SOME_FAILED;
-        }
+        if (e == -1)
+            fprintf(stderr, "aiaprep prep: error: out of memory listing inputs\n");
+        if (e)
+            st = e == -2 ? EXIT_USAGE : EXIT_SOME_FAILED;
     }
-    sort_unique(&inputs);
-    if (o.shard_n > 1)
-        shard(&inputs, o.shard_i, o.shard_n);
+    if (!st) {
+        sort_unique(&inputs);
+        if (o.shard_n > 1)
+            shard(&inputs, o.shard_i, o.shard_n);
+        int rank = 0, ranks = 1;
 #ifdef AIAPREP_WITH_MPI
-    if (mpi_launched())
-        return mpi_prep(&o, (const char *const *)inputs.paths, (long)inputs.count, optind, argv);
+        /* every rank lists the same inputs (the same command line) before
+         * this, so a usage error stops them all alike */
+        const int mpi = mpi_launched();
+        const int started = mpi && mpi_start(&rank, &ranks) == 0;
+        st = mpi && !started ? EXIT_SOME_FAILED : run_prep(&o, &inputs, rank, ranks, optind, argv);
+        if (started)
+            mpi_stop();
+#else
+        st = run_prep(&o, &inputs, rank, ranks, optind, argv);
 #endif
-    tables t = {0};
-    if (load_tables(&o, &t))
-        return EXIT_USAGE;
-    o.prep.pointing = t.pointing;
-    o.prep.degradation = t.response;
-    o.prep.uncertainty = t.errors;
-    if ((mkdir(o.prep.outdir, 0777) != 0 && errno != EEXIST) || access(o.prep.outdir, W_OK | X_OK) != 0) {
-        fprintf(stderr, "aiaprep prep: error: cannot write to the output directory %s: %s\n", o.prep.outdir,
-                strerror(errno));
-        free_tables(&t);
-        return EXIT_SOME_FAILED;
     }
-    int removed = 0;
-    aia_cleanup_temporaries(o.prep.outdir, &removed);
-    if (removed && !o.quiet)
-        printf("prep: removed %d temporary files an interrupted run left in %s\n", removed, o.prep.outdir);
-    char history[1024];
-    make_history(history, sizeof history, "prep", optind, argv);
-    o.prep.write.history = history;
-
-    FILE *log = NULL;
-    if (o.log && !(log = fopen(o.log, "a"))) {
-        fprintf(stderr, "aiaprep prep: error: cannot open the log %s: %s\n", o.log, strerror(errno));
-        free_tables(&t);
-        return EXIT_USAGE;
-    }
-    reporter rep = {.quiet = o.quiet, .tty = isatty(fileno(stderr))};
-    aia_pipeline_options po;
-    aia_pipeline_options_default(&po);
-    po.threads = o.threads;
-    po.log = log;
-    po.on_item = on_item;
-    po.on_progress = on_progress;
-    po.user = &rep;
-    aia_pipeline_summary sum;
-    st = aia_pipeline_run((const char *const *)inputs.paths, (long)inputs.count, &o.prep, &po, &sum);
-    clear_progress(&rep);
-    if (log)
-        fclose(log);
     for (size_t i = 0; i < inputs.count; i++)
         free(inputs.paths[i]);
     free(inputs.paths);
-    free_tables(&t);
-    if (st) {
-        fprintf(stderr, "aiaprep prep: error: %s\n", aia_last_error());
-        return EXIT_SOME_FAILED;
-    }
-    return summarise(&sum, o.prep.outdir, &rep);
+    return st;
 }

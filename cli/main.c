@@ -38,7 +38,11 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
-        printf("aiaprep %s\n", aia_version());
+#ifdef AIAPREP_WITH_MPI
+        printf("aiaprep %s (with MPI: mpirun -n P aiaprep prep ...)\n", aia_version());
+#else
+        printf("aiaprep %s (without MPI)\n", aia_version());
+#endif
         return EXIT_OK;
     }
     /* Each subcommand sees argv[0] = its own name. */

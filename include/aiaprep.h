@@ -683,18 +683,34 @@ typedef struct aia_pipeline_options {
     void (*on_item)(const aia_prep_item *item, void *user);
     void (*on_progress)(const aia_pipeline_summary *sum, long finished, long total, void *user);
     double progress_interval;
+    /* Where the inputs come from when aia_pipeline_run is given none (MPI
+     * workers ask a dealer): called with the lock held each time a worker
+     * can start a file; returns the next input (copied at once) or NULL
+     * when there are no more. `total` is then 0 in on_progress. */
+    const char *(*next_input)(void *user);
     void *user;
 } aia_pipeline_options;
 
 AIA_API void aia_pipeline_options_default(aia_pipeline_options *opts);
 
-/* Prepare n files (in this order of starting) with `threads` cores: workers
+/* Prepare n files (in this order of starting; inputs NULL: from
+ * opts->next_input) with `threads` cores: workers
  * take the most advanced task available (store, process, load), so stages of
  * different files overlap; each worker is single-threaded when there are
  * several. Every file is attempted; a bad one is reported and the others go
  * on. Returns AIA_OK unless the pipeline itself could not run. */
 AIA_API int aia_pipeline_run(const char *const *inputs, long n, const aia_prep_options *prep,
                              const aia_pipeline_options *opts, aia_pipeline_summary *sum);
+
+/* The per-stage seconds of finished files, for their medians (zero it
+ * before use). */
+typedef struct aia_stage_times {
+    double *v[AIA_PREP_STAGES];
+    long n, capacity;
+} aia_stage_times;
+AIA_API int aia_stage_times_add(aia_stage_times *t, const double seconds[AIA_PREP_STAGES]);
+AIA_API void aia_stage_times_medians(aia_stage_times *t, double median[AIA_PREP_STAGES]);
+AIA_API void aia_stage_times_free(aia_stage_times *t);
 
 /* One JSON line: input, output, status (done/skipped/failed), error, warnings,
  * seconds per stage. */

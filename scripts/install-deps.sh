@@ -6,8 +6,9 @@ set -euo pipefail
 # Build: compiler, CMake, pkg-config, cfitsio (with funpack for the tests),
 # FFTW (double and float, with threads), OpenMP (part of gcc).
 required=(gcc make cmake pkg-config libcfitsio-dev libcfitsio-bin libfftw3-dev)
-# Tests: Debian's astropy and sunpy read the files aiaprep writes.
-optional=(python3 python3-numpy python3-scipy python3-astropy python3-sunpy)
+# Tests: Debian's astropy and sunpy read the files aiaprep writes. Open MPI:
+# the MPI mode of prep (built and tested when present; SKIPPED otherwise).
+optional=(python3 python3-numpy python3-scipy python3-astropy python3-sunpy libopenmpi-dev openmpi-bin)
 
 missing() {
   local out=()
@@ -41,8 +42,8 @@ if [ -n "$need_req" ]; then
   $SUDO apt-get install -y -qq --no-install-recommends $need_req >/dev/null
 fi
 if [ -n "$need_opt" ]; then
-  # The Python packages only serve one interoperability test, which says
+  # These serve the interoperability tests and the MPI mode, which say
   # SKIPPED when they are absent: their failure is not fatal.
   $SUDO apt-get install -y -qq --no-install-recommends $need_opt >/dev/null ||
-    echo "install-deps: warning: could not install $need_opt; the astropy/sunpy test will be skipped" >&2
+    echo "install-deps: warning: could not install $need_opt; the astropy/sunpy/MPI tests will be skipped" >&2
 fi

@@ -137,6 +137,7 @@ static aia_prep_item *pop(queue *q)
 typedef struct run {
     const char *const *inputs;
     long n, next, finished;
+    int exhausted, in_flight;
     const aia_prep_options *prep;
     const aia_pipeline_options *opts;
     aia_prep_shared *shared;
@@ -146,8 +147,7 @@ typedef struct run {
     int omp_threads;
     aia_pipeline_summary *sum;
     double t0, last_progress;
-    double *stage_times[AIA_PREP_STAGES];
-    long nstage;
+    aia_stage_times times;
 } run;
 
 /* A file is finished: count it, log it, report it (under the lock). */
@@ -159,9 +159,7 @@ static void finish(run *r, aia_prep_item *it)
     s->skipped += it->status == AIA_PREP_SKIPPED;
     s->failed += it->status == AIA_PREP_FAILED;
     if (it->status == AIA_PREP_DONE)
-        for (int k = 0; k < AIA_PREP_STAGES; k++)
-            r->stage_times[k][r->nstage] = it->seconds[k];
-    r->nstage += it->status == AIA_PREP_DONE;
+        aia_stage_times_add(&r->times, it->seconds);
     if (r->opts->log)
         aia_prep_log_item(r->opts->log, it);
     if (r->opts->on_item)
@@ -177,11 +175,20 @@ static void finish(run *r, aia_prep_item *it)
 
 typedef enum { TASK_NONE, TASK_LOAD, TASK_PROCESS, TASK_STORE } task;
 
+/* The next input (under the lock): from the array, or the caller's source. */
+static const char *next_input(run *r)
+{
+    if (r->inputs)
+        return r->next < r->n ? r->inputs[r->next++] : NULL;
+    return r->opts->next_input(r->opts->user);
+}
+
 static void *worker(void *arg)
 {
     run *r = arg;
     omp_set_num_threads(r->omp_threads);
     aia_workspace *ws = aia_workspace_new();
+    char input[sizeof ((aia_prep_item *)0)->input];
     pthread_mutex_lock(&r->lock);
     for (;;) {
         task t = TASK_NONE;
@@ -192,16 +199,21 @@ static void *worker(void *arg)
         } else if (r->loaded.count) {
             it = pop(&r->loaded);
             t = TASK_PROCESS;
-        } else if (r->next < r->n && r->free_items.count) {
+        } else if (!r->exhausted && r->free_items.count) {
+            const char *next = next_input(r);
+            if (!next) {
+                r->exhausted = 1;
+                continue;
+            }
+            snprintf(input, sizeof input, "%s", next); /* the source may reuse its buffer */
             it = pop(&r->free_items);
             t = TASK_LOAD;
-        } else if (r->finished == r->n) {
-            break;
+        } else if (r->exhausted && r->free_items.count == r->in_flight) {
+            break; /* nothing left to start, nothing in flight */
         } else {
             pthread_cond_wait(&r->wake, &r->lock);
             continue;
         }
-        const char *input = t == TASK_LOAD ? r->inputs[r->next++] : NULL;
         pthread_mutex_unlock(&r->lock);
         switch (t) {
         case TASK_LOAD:
@@ -237,32 +249,69 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+int aia_stage_times_add(aia_stage_times *t, const double seconds[AIA_PREP_STAGES])
+{
+    if (t->n == t->capacity) {
+        const long cap = t->capacity ? 2 * t->capacity : 256;
+        for (int k = 0; k < AIA_PREP_STAGES; k++) {
+            double *grown = realloc(t->v[k], sizeof(double) * (size_t)cap);
+            if (!grown)
+                return aia_fail(AIA_ERR_NOMEM, "out of memory for the stage times");
+            t->v[k] = grown;
+        }
+        t->capacity = cap;
+    }
+    for (int k = 0; k < AIA_PREP_STAGES; k++)
+        t->v[k][t->n] = seconds[k];
+    t->n++;
+    return AIA_OK;
+}
+
+void aia_stage_times_medians(aia_stage_times *t, double median[AIA_PREP_STAGES])
+{
+    for (int k = 0; k < AIA_PREP_STAGES; k++) {
+        median[k] = 0;
+        if (!t->n)
+            continue;
+        qsort(t->v[k], (size_t)t->n, sizeof(double), cmp_double);
+        median[k] = t->n % 2 ? t->v[k][t->n / 2] : 0.5 * (t->v[k][t->n / 2 - 1] + t->v[k][t->n / 2]);
+    }
+}
+
+void aia_stage_times_free(aia_stage_times *t)
+{
+    for (int k = 0; k < AIA_PREP_STAGES; k++)
+        free(t->v[k]);
+    memset(t, 0, sizeof *t);
+}
+
 int aia_pipeline_run(const char *const *inputs, long n, const aia_prep_options *prep,
                      const aia_pipeline_options *opts, aia_pipeline_summary *sum)
 {
     memset(sum, 0, sizeof *sum);
+    if (!inputs && !opts->next_input)
+        return aia_fail(AIA_ERR_ARG, "pipeline: neither inputs nor a source of them");
+    if (!inputs)
+        n = 0; /* not known in advance */
     sum->total = n;
     const int cores = opts->threads > 0 ? opts->threads : omp_get_num_procs();
-    const int workers = (int)(n < cores ? (n > 0 ? n : 1) : cores);
+    const int workers = (int)(inputs && n < cores ? (n > 0 ? n : 1) : cores);
     const int in_flight = opts->max_in_flight > 0 ? opts->max_in_flight : workers + 2;
     run r = {.inputs = inputs, .n = n, .prep = prep, .opts = opts, .sum = sum};
     r.omp_threads = cores / workers > 0 ? cores / workers : 1;
     aia_fft_set_threads(r.omp_threads); /* FFTW plans made from here on */
     aia_prep_item *items = calloc((size_t)in_flight, sizeof *items);
     aia_prep_item **slots = calloc((size_t)in_flight * 3, sizeof *slots);
-    for (int k = 0; k < AIA_PREP_STAGES; k++)
-        r.stage_times[k] = malloc(sizeof(double) * (size_t)(n + 1));
     r.shared = aia_prep_shared_new(prep);
     pthread_t *threads = calloc((size_t)workers, sizeof *threads);
-    if (!items || !slots || !r.stage_times[0] || !r.stage_times[1] || !r.stage_times[2] || !r.shared || !threads) {
+    if (!items || !slots || !r.shared || !threads) {
         free(items);
         free(slots);
-        for (int k = 0; k < AIA_PREP_STAGES; k++)
-            free(r.stage_times[k]);
         aia_prep_shared_free(r.shared);
         free(threads);
         return aia_fail(AIA_ERR_NOMEM, "out of memory for the pipeline");
     }
+    r.in_flight = in_flight;
     r.loaded = (queue){slots, 0, 0, in_flight};
     r.processed = (queue){slots + in_flight, 0, 0, in_flight};
     r.free_items = (queue){slots + 2 * in_flight, 0, 0, in_flight};
@@ -276,19 +325,16 @@ int aia_pipeline_run(const char *const *inputs, long n, const aia_prep_options *
     for (int i = 0; i < workers; i++)
         pthread_join(threads[i], NULL);
     sum->seconds = aia_now() - r.t0;
+    if (!inputs)
+        sum->total = r.finished;
     sum->workers = workers;
     sum->threads_per_worker = r.omp_threads;
-    for (int k = 0; k < AIA_PREP_STAGES && r.nstage; k++) {
-        qsort(r.stage_times[k], (size_t)r.nstage, sizeof(double), cmp_double);
-        sum->stage_median[k] = r.nstage % 2 ? r.stage_times[k][r.nstage / 2]
-                                            : 0.5 * (r.stage_times[k][r.nstage / 2 - 1] + r.stage_times[k][r.nstage / 2]);
-    }
+    aia_stage_times_medians(&r.times, sum->stage_median);
     for (int i = 0; i < in_flight; i++)
         aia_prep_item_free(&items[i]);
     pthread_mutex_destroy(&r.lock);
     pthread_cond_destroy(&r.wake);
-    for (int k = 0; k < AIA_PREP_STAGES; k++)
-        free(r.stage_times[k]);
+    aia_stage_times_free(&r.times);
     aia_prep_shared_free(r.shared);
     free(threads);
     free(items);
