@@ -409,7 +409,7 @@ static void remember_failure(reporter *rep, const char *message)
 
 static void clear_progress(const reporter *rep)
 {
-    if (rep->tty)
+    if (rep->tty && !rep->quiet)
         fputs("\r\033[K", stderr);
 }
 

@@ -4,15 +4,7 @@
 set -u
 AIAPREP=$1
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-checks=0; failed=0
-check() { # check DESCRIPTION COMMAND...
-  local what=$1; shift
-  checks=$((checks+1))
-  if ! "$@"; then failed=$((failed+1)); echo "FAILED: $what" >&2; fi
-}
-rc_is() { local want=$1; shift; "$@" >"$T/stdout" 2>"$T/err"; local rc=$?; [ "$rc" = "$want" ] || { echo "  exit $rc, expected $want: $*" >&2; cat "$T/err" >&2; return 1; }; }
-out_has() { grep -q -- "$1" "$T/stdout" || { echo "  stdout lacks '$1'" >&2; return 1; }; }
-err_has() { grep -q -- "$1" "$T/err" || { echo "  stderr lacks '$1':" >&2; cat "$T/err" >&2; return 1; }; }
+. "$(dirname "$0")/checks.sh"
 
 check "--version" rc_is 0 "$AIAPREP" --version
 check "--version prints the version" out_has "aiaprep [0-9]"
@@ -138,5 +130,4 @@ check "prep --output-template" rc_is 0 "$AIAPREP" prep --output-template "{stem}
 check "  ... names the output" test -f "$T/calout5/aia_lev1_94a_cal_prep.fits"
 check "prep bad template" rc_is 1 "$AIAPREP" prep --output-template "{bogus}" -o "$T/calout6" "$T/cal"
 
-echo "test_cli: $checks checks, $failed failed"
-[ "$failed" = 0 ]
+finish test_cli

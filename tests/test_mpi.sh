@@ -17,12 +17,7 @@ fi
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_btl_vader_single_copy_mechanism=none
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-checks=0; failed=0
-check() { # check DESCRIPTION COMMAND...
-  local what=$1; shift
-  checks=$((checks+1))
-  if ! "$@"; then failed=$((failed+1)); echo "FAILED: $what" >&2; fi
-}
+. "$(dirname "$0")/checks.sh"
 same_lines() { diff <(sort "$1") <(sort "$2") >&2; }
 
 # uneven files: small and large frames, in several channels, and a bad one
@@ -54,5 +49,4 @@ check "the failure reported once" test "$(grep -c 'error: in/aia_lev1_171a_corru
 "$MPIRUN" -n 3 --oversubscribe "$AIAPREP" prep -o out in >again.out 2>&1
 check "again: the finished files are skipped" grep -q "0 done, 8 skipped, 1 failed" again.out
 
-echo "test_mpi: $checks checks, $failed failed"
-[ "$failed" = 0 ]
+finish test_mpi

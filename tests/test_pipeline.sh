@@ -8,16 +8,7 @@ AIAPREP=$1
 MAKE_BAD=$2
 T=$(mktemp -d); trap 'chmod -R u+rwX "$T" 2>/dev/null; rm -rf "$T"' EXIT
 chmod 755 "$T"
-checks=0; failed=0
-check() { # check DESCRIPTION COMMAND...
-  local what=$1; shift
-  checks=$((checks+1))
-  if ! "$@"; then failed=$((failed+1)); echo "FAILED: $what" >&2; fi
-}
-rc_is() { local want=$1; shift; "$@" >"$T/stdout" 2>"$T/err"; local rc=$?; [ "$rc" = "$want" ] || { echo "  exit $rc, expected $want: $*" >&2; cat "$T/err" >&2; return 1; }; }
-out_has() { grep -q -- "$1" "$T/stdout" || { echo "  stdout lacks '$1':" >&2; cat "$T/stdout" >&2; return 1; }; }
-err_has() { grep -q -- "$1" "$T/err" || { echo "  stderr lacks '$1':" >&2; cat "$T/err" >&2; return 1; }; }
-count_is() { [ "$1" = "$2" ] || { echo "  counted $1, expected $2" >&2; return 1; }; }
+. "$(dirname "$0")/checks.sh"
 no_temporaries() { [ -z "$(ls -A "$1" | grep aiaprep-tmp)" ] || { echo "  left in $1:" >&2; ls -A "$1" >&2; return 1; }; }
 # every .fits in DIR reads back whole (checksums verified)
 all_complete() { local f; for f in "$1"/*.fits; do "$AIAPREP" info "$f" >/dev/null 2>&1 || { echo "  incomplete: $f" >&2; return 1; }; done; }
@@ -118,6 +109,20 @@ check "  ... keeping a live process's" test -e "$T/resumed/.aia_lev1.5_171a_b7.f
 kill $live; rm -f "$T/resumed/.aia_lev1.5_171a_b7.fits.$host.$live-0.aiaprep-tmp"
 check "  ... every output, byte for byte as an uninterrupted run" diff -rq "$T/whole" "$T/resumed"
 
+# ---- progress on a terminal ------------------------------------------------
+if command -v script >/dev/null; then
+  script -qec "'$AIAPREP' prep --overwrite -o '$T/tty' '$T/good'" /dev/null >"$T/tty.out" 2>&1
+  check "on a terminal: a progress line" grep -q "prep: 6/6 files, .* files/s, ETA 0:00:00, 0 failed" "$T/tty.out"
+  check "  ... instead of a line per file" test "$(grep -c -- ' -> ' "$T/tty.out")" = 0
+  script -qec "'$AIAPREP' prep -q --overwrite -o '$T/tty' '$T/good'" /dev/null >"$T/tty.out" 2>&1
+  check "  ... and nothing with --quiet" test ! -s "$T/tty.out"
+else
+  echo "SKIPPED: progress-line check (no 'script' to make a terminal)"
+fi
+check "not on a terminal: no progress line" rc_is 0 "$AIAPREP" prep --overwrite -o "$T/tty" "$T/good"
+check "  ... but a line per file" count_is "$(grep -c -- ' -> ' "$T/stdout")" 6
+check "  ... and no escape codes" count_is "$(cat "$T/stdout" "$T/err" | grep -c $'\033')" 0
+
 # ---- shards and lists ------------------------------------------------------
 for k in 0 1 2; do
   check "shard $k/3" rc_is 0 "$AIAPREP" prep -q --shard $k/3 -o "$T/shard$k" "$T/big"
@@ -130,5 +135,4 @@ check "@list (duplicates once)" rc_is 0 "$AIAPREP" prep -o "$T/listed" "@$T/list
 check "  ... its files" count_is "$(ls "$T/listed" | wc -l)" 2
 check "missing list" rc_is 2 "$AIAPREP" prep -o "$T/listed" "@$T/nolist"
 
-echo "test_pipeline: $checks checks, $failed failed"
-[ "$failed" = 0 ]
+finish test_pipeline
