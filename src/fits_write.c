@@ -327,22 +327,55 @@ static int write_quantised(fitsfile *f, const aia_image *img, aia_out_type type,
     return *fst;
 }
 
-/* CHECKSUM and DATASUM as fits_write_chksum writes them, but with comments
- * that carry no timestamp, so that the same image gives the same file
- * bytes on every run, rank and host (resume and MPI runs are compared
- * byte for byte). CHECKSUM is summed with its value all zeros, then set to
- * the encoded complement, as the FITS checksum convention prescribes. */
+/* The FITS checksum convention's 32-bit ones'-complement sum of n bytes
+ * (whole 2880-byte records: big-endian words), added to sum. */
+static uint32_t ones_complement_sum(const unsigned char *p, size_t n, uint32_t sum)
+{
+    uint64_t s = sum;
+    for (size_t i = 0; i + 4 <= n; i += 4)
+        s += (uint32_t)p[i] << 24 | (uint32_t)p[i + 1] << 16 | (uint32_t)p[i + 2] << 8 | p[i + 3];
+    while (s >> 32)
+        s = (s & 0xffffffffu) + (s >> 32); /* end-around carry */
+    return (uint32_t)s;
+}
+
+/* CHECKSUM and DATASUM, with comments that carry no timestamp, so that
+ * the same image gives the same file bytes on every run, rank and host
+ * (resumed and MPI runs are compared byte for byte). cfitsio sums the data
+ * once (fits_write_chksum keeps the comments of keys that exist, except
+ * that it dates DATASUM's); CHECKSUM is then redone over the header alone,
+ * read back from the disk. */
 static int write_checksums(fitsfile *f, int *fst)
 {
-    fits_write_chksum(f, fst); /* writes DATASUM and the keyword layout */
+    static const char zeros[] = "0000000000000000";
+    fits_write_key_str(f, "CHECKSUM", zeros, "HDU checksum", fst);
+    fits_write_key_str(f, "DATASUM", "0", "data unit checksum", fst);
+    fits_write_chksum(f, fst);
     fits_modify_comment(f, "DATASUM", "data unit checksum", fst);
-    fits_modify_key_str(f, "CHECKSUM", "0000000000000000", "HDU checksum", fst);
-    unsigned long datasum = 0, hdusum = 0;
-    char ascii[17] = {0};
-    if (!*fst && !fits_get_chksum(f, &datasum, &hdusum, fst)) {
-        fits_encode_chksum(hdusum, 1, ascii);
+    fits_modify_key_str(f, "CHECKSUM", zeros, "&", fst);
+    fits_flush_buffer(f, 0, fst);
+    char datasum[FLEN_VALUE] = "", path[FLEN_FILENAME] = "";
+    LONGLONG head = 0, data = 0, end = 0;
+    fits_read_key_str(f, "DATASUM", datasum, NULL, fst);
+    fits_get_hduaddrll(f, &head, &data, &end, fst);
+    fits_file_name(f, path, fst);
+    if (*fst)
+        return *fst;
+    const size_t len = (size_t)(data - head);
+    unsigned char *hdr = malloc(len);
+    const int fd = open(path, O_RDONLY);
+    const int ok = hdr && fd >= 0 && pread(fd, hdr, len, (off_t)head) == (ssize_t)len;
+    if (fd >= 0)
+        close(fd);
+    if (ok) {
+        char ascii[17] = "";
+        const uint32_t sum = ones_complement_sum(hdr, len, (uint32_t)strtoul(datasum, NULL, 10));
+        fits_encode_chksum(sum, 1, ascii); /* the complement: the HDU then sums to -0 */
         fits_modify_key_str(f, "CHECKSUM", ascii, "&", fst);
+    } else {
+        *fst = WRITE_ERROR; /* reported with errno */
     }
+    free(hdr);
     return *fst;
 }
 

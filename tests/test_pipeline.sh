@@ -123,6 +123,13 @@ check "not on a terminal: no progress line" rc_is 0 "$AIAPREP" prep --overwrite 
 check "  ... but a line per file" count_is "$(grep -c -- ' -> ' "$T/stdout")" 6
 check "  ... and no escape codes" count_is "$(cat "$T/stdout" "$T/err" | grep -c $'\033')" 0
 
+# ---- the same bytes every time (no dates, no clock-seeded dither) -----------
+for k in 1 2; do
+  "$AIAPREP" prep -q --dtype float32 --compress rice -o "$T/q" "$T/good/aia_lev1_171a_t3.fits"
+  mv "$T/q" "$T/q$k"; sleep 1
+done
+check "quantised float output: the same bytes a second later" diff -rq "$T/q1" "$T/q2"
+
 # ---- shards and lists ------------------------------------------------------
 for k in 0 1 2; do
   check "shard $k/3" rc_is 0 "$AIAPREP" prep -q --shard $k/3 -o "$T/shard$k" "$T/big"
