@@ -84,19 +84,4 @@ void print_write_result(FILE *f, const char *path, const aia_write_result *res);
  * so that a batch of thousands of inputs does not end up in every header. */
 void make_history(char *buf, size_t size, const char *cmd, int nopts, char **argv);
 
-#ifdef AIAPREP_WITH_MPI
-/* MPI mode of prep (prep_mpi.c). mpi_launched: started by mpirun. Every
- * rank calls mpi_start, then mpi_all_ok (with whether its set-up went
- * well: all give up if one did), then mpi_pipeline_run, then mpi_stop.
- * mpi_pipeline_run: rank 0 deals the inputs and gathers the results into
- * sum and opts' log/callbacks; the other ranks process files (opts->threads
- * each; default: this machine's cores / its worker ranks). */
-int mpi_launched(void);
-int mpi_start(int *rank, int *ranks);
-int mpi_all_ok(int ok);
-int mpi_pipeline_run(const char *const *inputs, long n, const aia_prep_options *prep,
-                     const aia_pipeline_options *opts, aia_pipeline_summary *sum);
-void mpi_stop(void);
-#endif
-
 #endif

@@ -1,8 +1,7 @@
 /* cmd_prep.c — `aiaprep prep INPUT... -o OUTDIR`: the main job. Options in,
  * the library's preparation stages (src/prep.c) over every input. */
-#include "cli.h"
+#include "prep.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -99,122 +98,6 @@ static const char prep_help[] =
     "\n"
     "Use --dtype float32 to keep every digit of the interpolated values (the\n"
     "default int16 rounds to whole DN, as JSOC level 1.5 does).\n";
-
-/* ---- inputs ------------------------------------------------------------- */
-
-typedef struct path_list {
-    char **paths;
-    size_t count, capacity;
-} path_list;
-
-static int push(path_list *l, const char *path)
-{
-    if (l->count == l->capacity) {
-        size_t cap = l->capacity ? 2 * l->capacity : 64;
-        char **p = realloc(l->paths, cap * sizeof *p);
-        if (!p)
-            return -1;
-        l->paths = p;
-        l->capacity = cap;
-    }
-    l->paths[l->count] = strdup(path);
-    return l->paths[l->count++] ? 0 : -1;
-}
-
-static int has_fits_extension(const char *name)
-{
-    static const char *const exts[] = {".fits", ".fit", ".fts", ".fits.fz", ".fits.gz"};
-    size_t n = strlen(name);
-    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
-        size_t k = strlen(exts[i]);
-        if (n > k && strcmp(name + n - k, exts[i]) == 0)
-            return 1;
-    }
-    return 0;
-}
-
-/* @LIST: one input a line (blank lines and # comments skipped). */
-static int expand_list(path_list *l, const char *list)
-{
-    FILE *f = fopen(list, "r");
-    if (!f) {
-        fprintf(stderr, "aiaprep prep: error: cannot read the list %s: %s\n", list, strerror(errno));
-        return -2;
-    }
-    char line[4096];
-    int st = 0;
-    while (!st && fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\r\n")] = '\0';
-        const char *p = line;
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (*p && *p != '#')
-            st = push(l, p);
-    }
-    fclose(f);
-    return st;
-}
-
-/* A directory contributes its FITS files; @LIST its lines; anything else is
- * taken as a file, and an unreadable one fails later with its own message. */
-static int expand_input(path_list *l, const char *arg)
-{
-    if (arg[0] == '@')
-        return expand_list(l, arg + 1);
-    struct stat sb;
-    if (stat(arg, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        return push(l, arg);
-    struct dirent **names;
-    int n = scandir(arg, &names, NULL, alphasort);
-    if (n < 0)
-        return push(l, arg); /* reported as unreadable when processed */
-    int st = 0;
-    for (int i = 0; i < n; i++) {
-        if (!st && names[i]->d_name[0] != '.' && has_fits_extension(names[i]->d_name)) {
-            char path[4096];
-            size_t len = strlen(arg);
-            snprintf(path, sizeof path, "%s%s%s", arg, len && arg[len - 1] == '/' ? "" : "/",
-                     names[i]->d_name);
-            st = push(l, path);
-        }
-        free(names[i]);
-    }
-    free(names);
-    return st;
-}
-
-static int cmp_path(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorted, without repeats: the order shards and MPI runs agree on. */
-static void sort_unique(path_list *l)
-{
-    qsort(l->paths, l->count, sizeof *l->paths, cmp_path);
-    size_t k = 0;
-    for (size_t i = 0; i < l->count; i++) {
-        if (k && strcmp(l->paths[k - 1], l->paths[i]) == 0) {
-            free(l->paths[i]);
-            continue;
-        }
-        l->paths[k++] = l->paths[i];
-    }
-    l->count = k;
-}
-
-/* Keep every n-th input from the i-th. */
-static void shard(path_list *l, long i, long n)
-{
-    size_t k = 0;
-    for (size_t j = 0; j < l->count; j++) {
-        if ((long)(j % (size_t)n) == i)
-            l->paths[k++] = l->paths[j];
-        else
-            free(l->paths[j]);
-    }
-    l->count = k;
-}
 
 /* ---- options ------------------------------------------------------------ */
 
@@ -385,94 +268,6 @@ static void free_tables(tables *t)
     aia_error_table_free(t->errors);
 }
 
-/* ---- the run ------------------------------------------------------------ */
-
-typedef struct reporter {
-    int quiet, tty;
-    char **failures; /* each failed file's error, for the summary */
-    long n_failures;
-} reporter;
-
-enum { SUMMARY_MAX_FAILURES = 100 };
-
-static void remember_failure(reporter *rep, const char *message)
-{
-    if (rep->n_failures < SUMMARY_MAX_FAILURES) {
-        char **grown = realloc(rep->failures, (size_t)(rep->n_failures + 1) * sizeof *grown);
-        if (!grown)
-            return;
-        rep->failures = grown;
-        rep->failures[rep->n_failures] = strdup(message);
-    }
-    rep->n_failures++;
-}
-
-static void clear_progress(const reporter *rep)
-{
-    if (rep->tty && !rep->quiet)
-        fputs("\r\033[K", stderr);
-}
-
-static void on_item(const aia_prep_item *item, void *user)
-{
-    reporter *rep = user;
-    if (item->status == AIA_PREP_FAILED) {
-        clear_progress(rep);
-        fflush(stdout);
-        fprintf(stderr, "aiaprep prep: error: %s\n", item->message);
-        remember_failure(rep, item->message);
-        return;
-    }
-    if (item->warnings[0] && !rep->quiet) {
-        clear_progress(rep);
-        fflush(stdout);
-        fprintf(stderr, "aiaprep prep: warning: %s: %s\n", item->input, item->warnings);
-    }
-    if (rep->quiet || rep->tty) /* on a terminal the progress line says it */
-        return;
-    if (item->status == AIA_PREP_SKIPPED)
-        printf("skipped %s: %s\n", item->input, item->message);
-    else
-        printf("%s -> %s (%s, %s; %.2f + %.2f + %.2f s)\n", item->input, item->output,
-               aia_out_type_name(item->written.type), aia_compression_name(item->written.compression),
-               item->seconds[0], item->seconds[1], item->seconds[2]);
-}
-
-static void on_progress(const aia_pipeline_summary *s, long finished, long total, void *user)
-{
-    const reporter *rep = user;
-    if (!rep->tty || rep->quiet)
-        return;
-    const double rate = s->seconds > 0 ? (double)finished / s->seconds : 0;
-    const long eta = rate > 0 ? (long)((double)(total - finished) / rate + 0.5) : 0;
-    fprintf(stderr, "\r\033[Kprep: %ld/%ld files, %.2f files/s, ETA %ld:%02ld:%02ld, %ld failed", finished,
-            total, rate, eta / 3600, eta / 60 % 60, eta % 60, s->failed);
-}
-
-/* Print the summary (each failure again, so that a long run's end says
- * what went wrong); returns the exit status. */
-static int summarise(const aia_pipeline_summary *s, const char *outdir, reporter *rep)
-{
-    const int quiet = rep->quiet;
-    for (long i = 0; i < rep->n_failures && i < SUMMARY_MAX_FAILURES; i++) {
-        printf("failed: %s\n", rep->failures[i] ? rep->failures[i] : "(no memory for the message)");
-        free(rep->failures[i]);
-    }
-    if (rep->n_failures > SUMMARY_MAX_FAILURES)
-        printf("failed: ... and %ld more (--log FILE records every one)\n",
-               rep->n_failures - SUMMARY_MAX_FAILURES);
-    free(rep->failures);
-    rep->failures = NULL;
-    if (!quiet || s->failed)
-        printf("prep: %ld files in %.1f s (%.2f files/s, %d workers x %d threads): %ld done, %ld "
-               "skipped, %ld failed; outputs in %s\n",
-               s->total, s->seconds, s->seconds > 0 ? (double)s->total / s->seconds : 0.0, s->workers,
-               s->threads_per_worker, s->done, s->skipped, s->failed, outdir);
-    if (!quiet && s->done)
-        printf("prep: median per file: load %.3f s, process %.3f s, store %.3f s\n", s->stage_median[0],
-               s->stage_median[1], s->stage_median[2]);
-    return s->failed ? EXIT_SOME_FAILED : EXIT_OK;
-}
 
 /* The options that change how a run goes but not its results (where,
  * how fast, how loud): kept out of HISTORY, so that the same science gives
@@ -623,8 +418,6 @@ int cmd_prep(int argc, char **argv)
         st = run_prep(&o, &inputs, rank, ranks, optind, argv);
 #endif
     }
-    for (size_t i = 0; i < inputs.count; i++)
-        free(inputs.paths[i]);
-    free(inputs.paths);
+    path_list_free(&inputs);
     return st;
 }

@@ -3,7 +3,7 @@
  * gathers every result for the summary and the log; ranks 1..P-1 each run
  * the ordinary pipeline (its stages overlapping, the channel's PSF plan
  * built once) fed from the dealer. Built when CMake finds MPI. */
-#include "cli.h"
+#include "prep.h"
 
 #include <mpi.h>
 #include <omp.h>

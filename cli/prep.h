@@ -1,0 +1,52 @@
+/* prep.h — what the files of `aiaprep prep` share (cmd_prep.c: options and
+ * the run; prep_inputs.c: the input list; prep_report.c: progress and
+ * summary; prep_mpi.c: the MPI mode). */
+#ifndef AIAPREP_CLI_PREP_H
+#define AIAPREP_CLI_PREP_H
+
+#include "cli.h"
+
+#include <stddef.h>
+
+/* ---- inputs ---- */
+typedef struct path_list {
+    char **paths;
+    size_t count, capacity;
+} path_list;
+
+/* Add arg: a file, a directory's FITS files, or @LIST's lines. Returns 0,
+ * -1 (out of memory) or -2 (an unreadable list, reported). */
+int expand_input(path_list *l, const char *arg);
+void sort_unique(path_list *l);
+void shard(path_list *l, long i, long n); /* keep every n-th from the i-th */
+void path_list_free(path_list *l);
+
+/* ---- reporting (the pipeline's callbacks; user = the reporter) ---- */
+typedef struct reporter {
+    int quiet, tty;
+    char **failures; /* each failed file's error, for the summary */
+    long n_failures;
+} reporter;
+
+void on_item(const aia_prep_item *item, void *user);
+void on_progress(const aia_pipeline_summary *s, long finished, long total, void *user);
+void clear_progress(const reporter *rep);
+/* Print the summary and free the failures; returns the exit status. */
+int summarise(const aia_pipeline_summary *s, const char *outdir, reporter *rep);
+
+#ifdef AIAPREP_WITH_MPI
+/* MPI mode of prep (prep_mpi.c). mpi_launched: started by mpirun. Every
+ * rank calls mpi_start, then mpi_all_ok (with whether its set-up went
+ * well: all give up if one did), then mpi_pipeline_run, then mpi_stop.
+ * mpi_pipeline_run: rank 0 deals the inputs and gathers the results into
+ * sum and opts' log/callbacks; the other ranks process files (opts->threads
+ * each; default: this machine's cores / its worker ranks). */
+int mpi_launched(void);
+int mpi_start(int *rank, int *ranks);
+int mpi_all_ok(int ok);
+int mpi_pipeline_run(const char *const *inputs, long n, const aia_prep_options *prep,
+                     const aia_pipeline_options *opts, aia_pipeline_summary *sum);
+void mpi_stop(void);
+#endif
+
+#endif

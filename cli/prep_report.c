@@ -1,0 +1,88 @@
+/* prep_report.c — what prep tells the user as files finish: a progress
+ * line on a terminal, a line per file otherwise, each failure, and the
+ * summary at the end. */
+#include "prep.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { SUMMARY_MAX_FAILURES = 100 };
+
+static void remember_failure(reporter *rep, const char *message)
+{
+    if (rep->n_failures < SUMMARY_MAX_FAILURES) {
+        char **grown = realloc(rep->failures, (size_t)(rep->n_failures + 1) * sizeof *grown);
+        if (!grown)
+            return;
+        rep->failures = grown;
+        rep->failures[rep->n_failures] = strdup(message);
+    }
+    rep->n_failures++;
+}
+
+void clear_progress(const reporter *rep)
+{
+    if (rep->tty && !rep->quiet)
+        fputs("\r\033[K", stderr);
+}
+
+void on_item(const aia_prep_item *item, void *user)
+{
+    reporter *rep = user;
+    if (item->status == AIA_PREP_FAILED) {
+        clear_progress(rep);
+        fflush(stdout);
+        fprintf(stderr, "aiaprep prep: error: %s\n", item->message);
+        remember_failure(rep, item->message);
+        return;
+    }
+    if (item->warnings[0] && !rep->quiet) {
+        clear_progress(rep);
+        fflush(stdout);
+        fprintf(stderr, "aiaprep prep: warning: %s: %s\n", item->input, item->warnings);
+    }
+    if (rep->quiet || rep->tty) /* on a terminal the progress line says it */
+        return;
+    if (item->status == AIA_PREP_SKIPPED)
+        printf("skipped %s: %s\n", item->input, item->message);
+    else
+        printf("%s -> %s (%s, %s; %.2f + %.2f + %.2f s)\n", item->input, item->output,
+               aia_out_type_name(item->written.type), aia_compression_name(item->written.compression),
+               item->seconds[0], item->seconds[1], item->seconds[2]);
+}
+
+void on_progress(const aia_pipeline_summary *s, long finished, long total, void *user)
+{
+    const reporter *rep = user;
+    if (!rep->tty || rep->quiet)
+        return;
+    const double rate = s->seconds > 0 ? (double)finished / s->seconds : 0;
+    const long eta = rate > 0 ? (long)((double)(total - finished) / rate + 0.5) : 0;
+    fprintf(stderr, "\r\033[Kprep: %ld/%ld files, %.2f files/s, ETA %ld:%02ld:%02ld, %ld failed", finished,
+            total, rate, eta / 3600, eta / 60 % 60, eta % 60, s->failed);
+}
+
+/* Print the summary (each failure again, so that a long run's end says
+ * what went wrong); returns the exit status. */
+int summarise(const aia_pipeline_summary *s, const char *outdir, reporter *rep)
+{
+    const int quiet = rep->quiet;
+    for (long i = 0; i < rep->n_failures && i < SUMMARY_MAX_FAILURES; i++) {
+        printf("failed: %s\n", rep->failures[i] ? rep->failures[i] : "(no memory for the message)");
+        free(rep->failures[i]);
+    }
+    if (rep->n_failures > SUMMARY_MAX_FAILURES)
+        printf("failed: ... and %ld more (--log FILE records every one)\n",
+               rep->n_failures - SUMMARY_MAX_FAILURES);
+    free(rep->failures);
+    rep->failures = NULL;
+    if (!quiet || s->failed)
+        printf("prep: %ld files in %.1f s (%.2f files/s, %d workers x %d threads): %ld done, %ld "
+               "skipped, %ld failed; outputs in %s\n",
+               s->total, s->seconds, s->seconds > 0 ? (double)s->total / s->seconds : 0.0, s->workers,
+               s->threads_per_worker, s->done, s->skipped, s->failed, outdir);
+    if (!quiet && s->done)
+        printf("prep: median per file: load %.3f s, process %.3f s, store %.3f s\n", s->stage_median[0],
+               s->stage_median[1], s->stage_median[2]);
+    return s->failed ? EXIT_SOME_FAILED : EXIT_OK;
+}
