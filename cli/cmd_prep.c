@@ -401,6 +401,10 @@ int cmd_prep(int argc, char **argv)
         if (e)
             st = e == -2 ? EXIT_USAGE : EXIT_SOME_FAILED;
     }
+    if (!st && inputs.count == 0) {
+        fprintf(stderr, "aiaprep prep: error: no FITS files in the inputs given\n");
+        st = EXIT_SOME_FAILED;
+    }
     if (!st) {
         sort_unique(&inputs);
         if (o.shard_n > 1)

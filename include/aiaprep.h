@@ -693,8 +693,8 @@ typedef struct aia_pipeline_options {
 
 AIA_API void aia_pipeline_options_default(aia_pipeline_options *opts);
 
-/* Prepare n files (in this order of starting; inputs NULL: from
- * opts->next_input) with `threads` cores: workers
+/* Prepare n files (in this order of starting; with opts->next_input set,
+ * from it instead) with `threads` cores: workers
  * take the most advanced task available (store, process, load), so stages of
  * different files overlap; each worker is single-threaded when there are
  * several. Every file is attempted; a bad one is reported and the others go

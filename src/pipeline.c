@@ -178,9 +178,9 @@ typedef enum { TASK_NONE, TASK_LOAD, TASK_PROCESS, TASK_STORE } task;
 /* The next input (under the lock): from the array, or the caller's source. */
 static const char *next_input(run *r)
 {
-    if (r->inputs)
-        return r->next < r->n ? r->inputs[r->next++] : NULL;
-    return r->opts->next_input(r->opts->user);
+    if (r->opts->next_input)
+        return r->opts->next_input(r->opts->user);
+    return r->next < r->n ? r->inputs[r->next++] : NULL;
 }
 
 static void *worker(void *arg)
@@ -289,13 +289,13 @@ int aia_pipeline_run(const char *const *inputs, long n, const aia_prep_options *
                      const aia_pipeline_options *opts, aia_pipeline_summary *sum)
 {
     memset(sum, 0, sizeof *sum);
-    if (!inputs && !opts->next_input)
-        return aia_fail(AIA_ERR_ARG, "pipeline: neither inputs nor a source of them");
-    if (!inputs)
+    if (!inputs && n > 0)
+        return aia_fail(AIA_ERR_ARG, "pipeline: %ld inputs but no array of them", n);
+    if (opts->next_input)
         n = 0; /* not known in advance */
     sum->total = n;
     const int cores = opts->threads > 0 ? opts->threads : omp_get_num_procs();
-    const int workers = (int)(inputs && n < cores ? (n > 0 ? n : 1) : cores);
+    const int workers = (int)(!opts->next_input && n < cores ? (n > 0 ? n : 1) : cores);
     const int in_flight = opts->max_in_flight > 0 ? opts->max_in_flight : workers + 2;
     run r = {.inputs = inputs, .n = n, .prep = prep, .opts = opts, .sum = sum};
     r.omp_threads = cores / workers > 0 ? cores / workers : 1;
@@ -325,7 +325,7 @@ int aia_pipeline_run(const char *const *inputs, long n, const aia_prep_options *
     for (int i = 0; i < workers; i++)
         pthread_join(threads[i], NULL);
     sum->seconds = aia_now() - r.t0;
-    if (!inputs)
+    if (opts->next_input)
         sum->total = r.finished;
     sum->workers = workers;
     sum->threads_per_worker = r.omp_threads;

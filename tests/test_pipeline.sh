@@ -136,6 +136,10 @@ for k in 0 1 2; do
 done
 check "shards are disjoint and cover the inputs" count_is "$(ls "$T"/shard?/ | grep fits | sort | uniq -u | wc -l)" 8
 check "shards are deterministic slices" test -f "$T/shard1/aia_lev1.5_171a_b2.fits"
+check "an empty shard (more shards than files) is no error" rc_is 0 "$AIAPREP" prep --shard 9/10 -o "$T/shardx" "$T/big"
+mkdir "$T/nothing"
+check "no FITS files at all is one" rc_is 1 "$AIAPREP" prep -o "$T/shardx" "$T/nothing"
+check "  ... saying so" err_has "no FITS files in the inputs"
 check "bad shard" rc_is 2 "$AIAPREP" prep --shard 3/3 -o "$T/shardx" "$T/big"
 printf '%s\n' "$T/good/aia_lev1_94a_t1.fits" "$T/good/aia_lev1_335a_t6.fits" "$T/good/aia_lev1_94a_t1.fits" >"$T/list"
 check "@list (duplicates once)" rc_is 0 "$AIAPREP" prep -o "$T/listed" "@$T/list"
