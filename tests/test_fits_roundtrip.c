@@ -136,6 +136,18 @@ static void test_auto_types(void)
     o.type = AIA_OUT_INT16;
     CHECK_FAILS(aia_image_write(img, test_path("nofit.fits"), &o, NULL), AIA_ERR_RANGE, "int16");
     CHECK(access(test_path("nofit.fits"), F_OK) != 0);
+    /* the range scan: an extreme in the last, odd pixel and NaN around it */
+    aia_image *odd = ramp(71, 69);
+    float *px = odd->data;
+    px[0] = px[71 * 69 - 2] = NAN;
+    px[71 * 69 - 1] = -40000.0f;
+    o.type = AIA_OUT_AUTO;
+    CHECK_OK(aia_resolve_output(odd, &o, &t, &c, &promoted));
+    CHECK(t == AIA_OUT_INT32 && promoted);
+    px[71 * 69 - 1] = 7.0f;
+    CHECK_OK(aia_resolve_output(odd, &o, &t, &c, &promoted));
+    CHECK(t == AIA_OUT_INT16 && !promoted);
+    aia_image_free(odd);
     /* an image in DN/s -> float32 uncompressed */
     aia_header_set_string(img->header, "BUNIT", "DN / s", NULL);
     o.type = AIA_OUT_AUTO;
