@@ -37,21 +37,10 @@ int aia_response_table_read(const char *path, aia_response_table **out)
         return aia_fail(AIA_ERR_NOMEM, "out of memory");
     snprintf(r->path, sizeof r->path, "%s", path);
     int st = aia_table_read(path, &r->t);
-    for (int c = 0; !st && c < NCOL; c++)
-        if ((r->col[c] = aia_table_column(r->t, col_names[c])) < 0)
-            st = aia_fail(AIA_ERR_BAD_DATA, "%s: not a response table: no %s column", path, col_names[c]);
-    if (!st) {
-        r->start = malloc(sizeof(aia_time) * (size_t)(r->t->nrows + 1));
-        r->stop = malloc(sizeof(aia_time) * (size_t)(r->t->nrows + 1));
-        if (!r->start || !r->stop)
-            st = aia_fail(AIA_ERR_NOMEM, "out of memory");
-    }
-    for (long i = 0; !st && i < r->t->nrows; i++) {
-        st = aia_time_parse(aia_table_cell(r->t, i, r->col[C_T_START]), &r->start[i]);
-        st = st ? st : aia_time_parse(aia_table_cell(r->t, i, r->col[C_T_STOP]), &r->stop[i]);
-        if (st)
-            aia_error_prefix(path);
-    }
+    if (!st)
+        st = aia_table_require(r->t, col_names, NCOL, r->col, path, "a response table");
+    if (!st)
+        st = aia_table_intervals(r->t, r->col[C_T_START], r->col[C_T_STOP], path, &r->start, &r->stop);
     if (st) {
         aia_response_table_free(r);
         return st;

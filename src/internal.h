@@ -101,6 +101,14 @@ static inline const char *aia_table_cell(const aia_table *t, long row, int col)
 }
 /* A numeric cell: 0 and the value, or -1 when empty/not a number/"MISSING"/NaN. */
 int aia_table_number(const aia_table *t, long row, int col, double *v);
+/* The columns names[0..n) into cols[], or fail naming the first missing one:
+ * "PATH: not KIND: no NAME column". */
+int aia_table_require(const aia_table *t, const char *const *names, int n, int *cols, const char *path,
+                      const char *kind);
+/* Each row's validity interval, columns c_start and c_stop parsed as times,
+ * into two new arrays of nrows (the caller frees them, also on failure). */
+int aia_table_intervals(const aia_table *t, int c_start, int c_stop, const char *path, aia_time **start,
+                        aia_time **stop);
 
 /* This machine's name with only [A-Za-z0-9-] (for temporary file names). */
 void aia_host_name(char *buf, size_t size);

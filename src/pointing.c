@@ -33,22 +33,12 @@ int aia_pointing_table_read(const char *path, aia_pointing_table **out)
         return aia_fail(AIA_ERR_NOMEM, "out of memory");
     snprintf(p->path, sizeof p->path, "%s", path);
     int st = aia_table_read(path, &p->t);
-    const int cs = st ? -1 : aia_table_column(p->t, "T_START"), ce = st ? -1 : aia_table_column(p->t, "T_STOP");
-    if (!st && (cs < 0 || ce < 0))
-        st = aia_fail(AIA_ERR_BAD_DATA, "%s: not a pointing table: no T_START and T_STOP columns", path);
-    if (!st) {
-        p->start = malloc(sizeof(aia_time) * (size_t)(p->t->nrows + 1));
-        p->stop = malloc(sizeof(aia_time) * (size_t)(p->t->nrows + 1));
-        if (!p->start || !p->stop)
-            st = aia_fail(AIA_ERR_NOMEM, "out of memory");
-    }
-    for (long r = 0; !st && r < p->t->nrows; r++) {
-        st = aia_time_parse(aia_table_cell(p->t, r, cs), &p->start[r]);
-        if (!st)
-            st = aia_time_parse(aia_table_cell(p->t, r, ce), &p->stop[r]);
-        if (st)
-            aia_error_prefix(path);
-    }
+    static const char *const interval[2] = {"T_START", "T_STOP"};
+    int cols[2];
+    if (!st)
+        st = aia_table_require(p->t, interval, 2, cols, path, "a pointing table");
+    if (!st)
+        st = aia_table_intervals(p->t, cols[0], cols[1], path, &p->start, &p->stop);
     if (st) {
         aia_pointing_table_free(p);
         return st;

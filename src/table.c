@@ -143,6 +143,33 @@ int aia_table_column(const aia_table *t, const char *name)
     return -1;
 }
 
+int aia_table_require(const aia_table *t, const char *const *names, int n, int *cols, const char *path,
+                      const char *kind)
+{
+    for (int c = 0; c < n; c++)
+        if ((cols[c] = aia_table_column(t, names[c])) < 0)
+            return aia_fail(AIA_ERR_BAD_DATA, "%s: not %s: no %s column", path, kind, names[c]);
+    return AIA_OK;
+}
+
+int aia_table_intervals(const aia_table *t, int c_start, int c_stop, const char *path, aia_time **start,
+                        aia_time **stop)
+{
+    *start = malloc(sizeof(aia_time) * (size_t)(t->nrows + 1));
+    *stop = malloc(sizeof(aia_time) * (size_t)(t->nrows + 1));
+    if (!*start || !*stop)
+        return aia_fail(AIA_ERR_NOMEM, "out of memory");
+    int st = AIA_OK;
+    for (long r = 0; !st && r < t->nrows; r++) {
+        st = aia_time_parse(aia_table_cell(t, r, c_start), &(*start)[r]);
+        if (!st)
+            st = aia_time_parse(aia_table_cell(t, r, c_stop), &(*stop)[r]);
+        if (st)
+            aia_error_prefix(path);
+    }
+    return st;
+}
+
 int aia_table_number(const aia_table *t, long row, int col, double *v)
 {
     const char *s = aia_table_cell(t, row, col);

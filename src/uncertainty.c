@@ -34,9 +34,8 @@ int aia_error_table_read(const char *path, aia_error_table **out)
         return aia_fail(AIA_ERR_NOMEM, "out of memory");
     snprintf(e->path, sizeof e->path, "%s", path);
     int st = aia_table_read(path, &e->t);
-    for (int c = 0; !st && c < ECOL; c++)
-        if ((e->col[c] = aia_table_column(e->t, ecol_names[c])) < 0)
-            st = aia_fail(AIA_ERR_BAD_DATA, "%s: not an error table: no %s column", path, ecol_names[c]);
+    if (!st)
+        st = aia_table_require(e->t, ecol_names, ECOL, e->col, path, "an error table");
     if (st) {
         aia_error_table_free(e);
         return st;
