@@ -360,8 +360,8 @@ static int run_prep(cli_options *o, path_list *inputs, int rank, int ranks, int 
     aia_pipeline_options_default(&po);
     po.threads = o->threads;
     po.log = log;
-    po.on_item = on_item;
-    po.on_progress = on_progress;
+    po.on_item = prep_on_item;
+    po.on_progress = prep_on_progress;
     po.user = &rep;
     aia_pipeline_summary sum;
 #ifdef AIAPREP_WITH_MPI
@@ -371,7 +371,7 @@ static int run_prep(cli_options *o, path_list *inputs, int rank, int ranks, int 
 #endif
         st = aia_pipeline_run((const char *const *)inputs->paths, (long)inputs->count, &o->prep, &po, &sum);
     (void)ranks;
-    clear_progress(&rep);
+    prep_clear_progress(&rep);
     if (log)
         fclose(log);
     free_tables(&t);
@@ -381,7 +381,7 @@ static int run_prep(cli_options *o, path_list *inputs, int rank, int ranks, int 
     }
     if (rank != 0) /* an MPI worker: the dealer sums up */
         return EXIT_OK;
-    return summarise(&sum, o->prep.outdir, &rep);
+    return prep_summarise(&sum, o->prep.outdir, &rep);
 }
 
 int cmd_prep(int argc, char **argv)
@@ -395,7 +395,7 @@ int cmd_prep(int argc, char **argv)
     signal(SIGXFSZ, SIG_IGN); /* a file-size limit: a write error, not death */
     path_list inputs = {0};
     for (int i = optind; i < argc && !st; i++) {
-        int e = expand_input(&inputs, argv[i]);
+        int e = prep_expand_input(&inputs, argv[i]);
         if (e == -1)
             fprintf(stderr, "aiaprep prep: error: out of memory listing inputs\n");
         if (e)
@@ -406,9 +406,9 @@ int cmd_prep(int argc, char **argv)
         st = EXIT_SOME_FAILED;
     }
     if (!st) {
-        sort_unique(&inputs);
+        prep_sort_unique(&inputs);
         if (o.shard_n > 1)
-            shard(&inputs, o.shard_i, o.shard_n);
+            prep_shard(&inputs, o.shard_i, o.shard_n);
         int rank = 0, ranks = 1;
 #ifdef AIAPREP_WITH_MPI
         /* every rank lists the same inputs (the same command line) before
@@ -422,6 +422,6 @@ int cmd_prep(int argc, char **argv)
         st = run_prep(&o, &inputs, rank, ranks, optind, argv);
 #endif
     }
-    path_list_free(&inputs);
+    prep_path_list_free(&inputs);
     return st;
 }

@@ -16,10 +16,10 @@ typedef struct path_list {
 
 /* Add arg: a file, a directory's FITS files, or @LIST's lines. Returns 0,
  * -1 (out of memory) or -2 (an unreadable list, reported). */
-int expand_input(path_list *l, const char *arg);
-void sort_unique(path_list *l);
-void shard(path_list *l, long i, long n); /* keep every n-th from the i-th */
-void path_list_free(path_list *l);
+int prep_expand_input(path_list *l, const char *arg);
+void prep_sort_unique(path_list *l);
+void prep_shard(path_list *l, long i, long n); /* keep every n-th from the i-th */
+void prep_path_list_free(path_list *l);
 
 /* ---- reporting (the pipeline's callbacks; user = the reporter) ---- */
 typedef struct reporter {
@@ -28,11 +28,11 @@ typedef struct reporter {
     long n_failures;
 } reporter;
 
-void on_item(const aia_prep_item *item, void *user);
-void on_progress(const aia_pipeline_summary *s, long finished, long total, void *user);
-void clear_progress(const reporter *rep);
+void prep_on_item(const aia_prep_item *item, void *user);
+void prep_on_progress(const aia_pipeline_summary *s, long finished, long total, void *user);
+void prep_clear_progress(const reporter *rep);
 /* Print the summary and free the failures; returns the exit status. */
-int summarise(const aia_pipeline_summary *s, const char *outdir, reporter *rep);
+int prep_summarise(const aia_pipeline_summary *s, const char *outdir, reporter *rep);
 
 #ifdef AIAPREP_WITH_MPI
 /* MPI mode of prep (prep_mpi.c). mpi_launched: started by mpirun. Every

@@ -60,7 +60,7 @@ static int expand_list(path_list *l, const char *list)
 
 /* A directory contributes its FITS files; @LIST its lines; anything else is
  * taken as a file, and an unreadable one fails later with its own message. */
-int expand_input(path_list *l, const char *arg)
+int prep_expand_input(path_list *l, const char *arg)
 {
     if (arg[0] == '@')
         return expand_list(l, arg + 1);
@@ -92,7 +92,7 @@ static int cmp_path(const void *a, const void *b)
 }
 
 /* Sorted, without repeats: the order shards and MPI runs agree on. */
-void sort_unique(path_list *l)
+void prep_sort_unique(path_list *l)
 {
     qsort(l->paths, l->count, sizeof *l->paths, cmp_path);
     size_t k = 0;
@@ -107,7 +107,7 @@ void sort_unique(path_list *l)
 }
 
 /* Keep every n-th input from the i-th. */
-void shard(path_list *l, long i, long n)
+void prep_shard(path_list *l, long i, long n)
 {
     size_t k = 0;
     for (size_t j = 0; j < l->count; j++) {
@@ -119,7 +119,7 @@ void shard(path_list *l, long i, long n)
     l->count = k;
 }
 
-void path_list_free(path_list *l)
+void prep_path_list_free(path_list *l)
 {
     for (size_t i = 0; i < l->count; i++)
         free(l->paths[i]);

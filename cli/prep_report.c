@@ -20,24 +20,24 @@ static void remember_failure(reporter *rep, const char *message)
     rep->n_failures++;
 }
 
-void clear_progress(const reporter *rep)
+void prep_clear_progress(const reporter *rep)
 {
     if (rep->tty && !rep->quiet)
         fputs("\r\033[K", stderr);
 }
 
-void on_item(const aia_prep_item *item, void *user)
+void prep_on_item(const aia_prep_item *item, void *user)
 {
     reporter *rep = user;
     if (item->status == AIA_PREP_FAILED) {
-        clear_progress(rep);
+        prep_clear_progress(rep);
         fflush(stdout);
         fprintf(stderr, "aiaprep prep: error: %s\n", item->message);
         remember_failure(rep, item->message);
         return;
     }
     if (item->warnings[0] && !rep->quiet) {
-        clear_progress(rep);
+        prep_clear_progress(rep);
         fflush(stdout);
         fprintf(stderr, "aiaprep prep: warning: %s: %s\n", item->input, item->warnings);
     }
@@ -51,7 +51,7 @@ void on_item(const aia_prep_item *item, void *user)
                item->seconds[0], item->seconds[1], item->seconds[2]);
 }
 
-void on_progress(const aia_pipeline_summary *s, long finished, long total, void *user)
+void prep_on_progress(const aia_pipeline_summary *s, long finished, long total, void *user)
 {
     const reporter *rep = user;
     if (!rep->tty || rep->quiet)
@@ -64,7 +64,7 @@ void on_progress(const aia_pipeline_summary *s, long finished, long total, void 
 
 /* Print the summary (each failure again, so that a long run's end says
  * what went wrong); returns the exit status. */
-int summarise(const aia_pipeline_summary *s, const char *outdir, reporter *rep)
+int prep_summarise(const aia_pipeline_summary *s, const char *outdir, reporter *rep)
 {
     const int quiet = rep->quiet;
     for (long i = 0; i < rep->n_failures && i < SUMMARY_MAX_FAILURES; i++) {

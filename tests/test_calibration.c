@@ -3,7 +3,7 @@
  * (aiapy's V10 values to 1e-12); estimate_error against the formula worked
  * by hand; respike; the uncertainty HDU. */
 #include "testutil.h"
-#include "internal.h"
+#include "core/table.h"
 
 #include <fitsio.h>
 #include <math.h>

@@ -1,7 +1,7 @@
 /* test_fits_roundtrip.c — write every output type and compression, read it
  * back, and check values, header cards and the atomic-write rules. */
 #include "testutil.h"
-#include "internal.h"
+#include "io/io.h"
 
 #include <dirent.h>
 #include <math.h>

@@ -3,7 +3,7 @@
  * the windowed spike sum against a full-grid sum, order weights, errors,
  * and the cache (hits, damaged files). */
 #include "testutil.h"
-#include "internal.h"
+#include "steps/psf_model.h"
 
 #include <fftw3.h>
 #include <math.h>

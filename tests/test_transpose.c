@@ -1,7 +1,7 @@
 /* test_transpose.c — the 16 x 16 tile transposes of the spline prefilter
  * (AVX-512 where built with it) against the plain definition. */
 #include "testutil.h"
-#include "transpose.h"
+#include "kernels/cpu/transpose.h"
 
 int main(void)
 {

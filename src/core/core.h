@@ -1,0 +1,52 @@
+/* core.h — the plumbing every layer of libaiaprep shares: the status
+ * message of the calling thread, image allocation, scratch memory, the
+ * median selector, rounding. Nothing here is public. */
+#ifndef AIAPREP_CORE_H
+#define AIAPREP_CORE_H
+
+#include "aiaprep.h"
+
+#include <stdarg.h>
+
+#if defined(__GNUC__)
+#define AIA_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define AIA_PRINTF(a, b)
+#endif
+
+/* Record the detail message of a failure for this thread and return status,
+ * so that error paths read `return aia_fail(AIA_ERR_IO, "%s: ...", path);`. */
+int aia_fail(int status, const char *fmt, ...) AIA_PRINTF(2, 3);
+/* Clear this thread's detail message. */
+void aia_clear_error(void);
+/* Prefix this thread's detail message with "prefix: ". */
+void aia_error_prefix(const char *prefix);
+
+/* aia_image_create, but the pixels are left uninitialised when !zero (for
+ * readers that overwrite every pixel: saves clearing 64 MiB per frame). */
+int aia_image_alloc(long width, long height, aia_pixtype pixtype, int zero, aia_image **out);
+
+/* Give img this shape, reusing its buffer when it is large enough; the
+ * pixels are left undefined. */
+int aia_image_reshape(aia_image *img, long width, long height, aia_pixtype pixtype);
+
+/* The k-th smallest (0-based) finite value of v[0..n), NaN/Inf ignored. */
+int aia_select_float(const float *v, size_t n, uint64_t k, float *out);
+
+/* Monotonic wall-clock seconds. */
+double aia_now(void);
+
+/* A workspace buffer of at least `bytes`, kept for the next call (slot is a
+ * small integer naming the use). NULL when out of memory. */
+void *aia_workspace_buffer(aia_workspace *ws, int slot, size_t bytes);
+
+/* Round half away from zero, as C's round(), but inlined and vectorisable:
+ * libm's round() is a call per pixel. x - trunc(x) is exact in binary
+ * floating point, so the comparison with 0.5 decides exactly. */
+static inline double aia_round_half_away(double x)
+{
+    double t = __builtin_trunc(x);
+    return __builtin_fabs(x - t) >= 0.5 ? t + __builtin_copysign(1.0, x) : t;
+}
+
+#endif

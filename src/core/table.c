@@ -1,0 +1,185 @@
+/* table.c — the calibration tables as text: a header line of column names,
+ * then rows, separated by commas (the daily pointing CSV) or by blanks (the
+ * SSW response and error tables, JSOC text exports). Empty CSV fields stay
+ * empty: the pointing table has them. */
+#include "core/table.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+void aia_table_free(aia_table *t)
+{
+    if (!t)
+        return;
+    free(t->names);
+    free(t->cells);
+    free(t->text);
+    free(t);
+}
+
+static char *read_file(const char *path, long *size)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    if (buf)
+        buf[n] = '\0';
+    *size = n;
+    return buf;
+}
+
+/* Split one line in place into fields; returns the count (at most max). */
+static int split(char *line, int csv, char **fields, int max)
+{
+    int n = 0;
+    if (csv) {
+        char *p = line;
+        while (n < max) {
+            fields[n++] = p;
+            char *comma = strchr(p, ',');
+            if (!comma)
+                break;
+            *comma = '\0';
+            p = comma + 1;
+        }
+    } else {
+        char *save = NULL;
+        for (char *p = strtok_r(line, " \t", &save); p && n < max; p = strtok_r(NULL, " \t", &save))
+            fields[n++] = p;
+    }
+    for (int i = 0; i < n; i++) { /* trim blanks and quotes */
+        char *f = fields[i];
+        while (*f == ' ' || *f == '"')
+            f++;
+        size_t len = strlen(f);
+        while (len && (f[len - 1] == ' ' || f[len - 1] == '"' || f[len - 1] == '\r'))
+            f[--len] = '\0';
+        fields[i] = f;
+    }
+    return n;
+}
+
+int aia_table_read(const char *path, aia_table **out)
+{
+    *out = NULL;
+    long size = 0;
+    char *text = read_file(path, &size);
+    if (!text)
+        return aia_fail(AIA_ERR_IO, "%s: cannot read the table: %s", path, strerror(errno));
+    aia_table *t = calloc(1, sizeof *t);
+    if (!t) {
+        free(text);
+        return aia_fail(AIA_ERR_NOMEM, "out of memory");
+    }
+    t->text = text;
+    /* lines; '#' comments and blank lines skipped */
+    long nlines = 0;
+    for (char *p = text; *p; p++)
+        nlines += *p == '\n';
+    char **lines = calloc((size_t)nlines + 2, sizeof *lines);
+    long count = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line && lines; line = strtok_r(NULL, "\n", &save)) {
+        char *p = line;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p && *p != '#' && *p != '\r')
+            lines[count++] = line;
+    }
+    int st = AIA_OK;
+    if (!lines)
+        st = aia_fail(AIA_ERR_NOMEM, "out of memory");
+    else if (count < 1)
+        st = aia_fail(AIA_ERR_BAD_DATA, "%s: the table is empty", path);
+    if (!st) {
+        const int csv = strchr(lines[0], ',') != NULL;
+        enum { MAXCOLS = 256 };
+        char *fields[MAXCOLS];
+        t->ncols = split(lines[0], csv, fields, MAXCOLS);
+        t->names = malloc(sizeof(char *) * (size_t)t->ncols);
+        t->cells = calloc((size_t)(count - 1) * (size_t)t->ncols + 1, sizeof(char *));
+        if (!t->names || !t->cells)
+            st = aia_fail(AIA_ERR_NOMEM, "out of memory");
+        for (int i = 0; !st && i < t->ncols; i++)
+            t->names[i] = fields[i];
+        for (long r = 1; !st && r < count; r++) {
+            int n = split(lines[r], csv, fields, MAXCOLS);
+            if (n != t->ncols)
+                st = aia_fail(AIA_ERR_BAD_DATA, "%s: row %ld has %d fields, the header %d", path, r, n,
+                              t->ncols);
+            for (int i = 0; !st && i < n; i++)
+                t->cells[(r - 1) * t->ncols + i] = fields[i];
+        }
+        t->nrows = count - 1;
+    }
+    free(lines);
+    if (st) {
+        aia_table_free(t);
+        return st;
+    }
+    *out = t;
+    return AIA_OK;
+}
+
+int aia_table_column(const aia_table *t, const char *name)
+{
+    for (int i = 0; i < t->ncols; i++)
+        if (strcasecmp(t->names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+int aia_table_require(const aia_table *t, const char *const *names, int n, int *cols, const char *path,
+                      const char *kind)
+{
+    for (int c = 0; c < n; c++)
+        if ((cols[c] = aia_table_column(t, names[c])) < 0)
+            return aia_fail(AIA_ERR_BAD_DATA, "%s: not %s: no %s column", path, kind, names[c]);
+    return AIA_OK;
+}
+
+int aia_table_intervals(const aia_table *t, int c_start, int c_stop, const char *path, aia_time **start,
+                        aia_time **stop)
+{
+    *start = malloc(sizeof(aia_time) * (size_t)(t->nrows + 1));
+    *stop = malloc(sizeof(aia_time) * (size_t)(t->nrows + 1));
+    if (!*start || !*stop)
+        return aia_fail(AIA_ERR_NOMEM, "out of memory");
+    int st = AIA_OK;
+    for (long r = 0; !st && r < t->nrows; r++) {
+        st = aia_time_parse(aia_table_cell(t, r, c_start), &(*start)[r]);
+        if (!st)
+            st = aia_time_parse(aia_table_cell(t, r, c_stop), &(*stop)[r]);
+        if (st)
+            aia_error_prefix(path);
+    }
+    return st;
+}
+
+int aia_table_number(const aia_table *t, long row, int col, double *v)
+{
+    const char *s = aia_table_cell(t, row, col);
+    if (!s || !*s || strcasecmp(s, "MISSING") == 0)
+        return -1;
+    char *end;
+    errno = 0;
+    const double x = strtod(s, &end);
+    if (end == s || *end || errno == ERANGE || !isfinite(x))
+        return -1;
+    *v = x;
+    return 0;
+}

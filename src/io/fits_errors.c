@@ -1,0 +1,23 @@
+/* fits_errors.c — cfitsio's status codes as aiaprep's, with a message that
+ * names the file. */
+#include "io/io.h"
+
+#include <fitsio.h>
+
+int aia_fail_fits(int fits_status, const char *path, const char *what)
+{
+    char text[FLEN_STATUS];
+    fits_get_errstatus(fits_status, text);
+    /* cfitsio keeps its own message stack per thread; drop it so that a later
+     * failure does not report stale messages. */
+    fits_clear_errmsg();
+    int status = AIA_ERR_FITS;
+    if (fits_status == MEMORY_ALLOCATION)
+        status = AIA_ERR_NOMEM;
+    else if (fits_status == END_OF_FILE || fits_status == READ_ERROR)
+        status = AIA_ERR_TRUNCATED;
+    else if (fits_status == WRITE_ERROR || fits_status == FILE_NOT_CREATED ||
+             fits_status == FILE_NOT_CLOSED)
+        status = AIA_ERR_IO;
+    return aia_fail(status, "%s: %s: %s (cfitsio status %d)", path, what, text, fits_status);
+}

@@ -1,0 +1,554 @@
+/* fits_write.c — write an image as FITS, atomically, in the output type and
+ * compression the caller asks for (or the default for its units).
+ *
+ * Atomicity: the file is written under a temporary name in the destination
+ * directory and renamed into place only when cfitsio has closed it without
+ * error, so a crash or kill never leaves a partial file under the final name.
+ * Temporary names end in ".aiaprep-tmp" so that a later run can find and
+ * remove what a killed run left behind. */
+#include "io/io.h"
+#include "core/fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fitsio.h>
+#include <limits.h>
+#include <math.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define ROWS_PER_CHUNK 256
+
+void aia_write_options_default(aia_write_options *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->type = AIA_OUT_AUTO;
+    opts->compression = AIA_COMP_AUTO;
+}
+
+const char *aia_out_type_name(aia_out_type t)
+{
+    switch (t) {
+    case AIA_OUT_INT16: return "int16";
+    case AIA_OUT_INT32: return "int32";
+    case AIA_OUT_FLOAT32: return "float32";
+    case AIA_OUT_FLOAT64: return "float64";
+    default: return "auto";
+    }
+}
+
+const char *aia_compression_name(aia_compression c)
+{
+    switch (c) {
+    case AIA_COMP_NONE: return "none";
+    case AIA_COMP_RICE: return "rice";
+    case AIA_COMP_GZIP2: return "gzip2";
+    default: return "auto";
+    }
+}
+
+/* Images whose BUNIT is absent (AIA level 1 has none) or a plain count unit
+ * hold DN and are stored as integers by default. */
+static int is_in_dn(const aia_header *hdr)
+{
+    char unit[72];
+    if (aia_header_get_string(hdr, "BUNIT", unit, sizeof unit) != AIA_OK) {
+        aia_clear_error();
+        return 1;
+    }
+    return strcasecmp(unit, "DN") == 0 || strcasecmp(unit, "ct") == 0 ||
+           strcasecmp(unit, "count") == 0 || strcasecmp(unit, "counts") == 0;
+}
+
+static double pixel(const aia_image *img, size_t i)
+{
+    return img->pixtype == AIA_PIX_F64 ? ((const double *)img->data)[i]
+                                       : (double)((const float *)img->data)[i];
+}
+
+/* Smallest and largest value of n pixels (NaN ignored) into *lo, *hi. LANES
+ * running extremes, each a plain select (x < lo ? x : lo is false for NaN),
+ * so the loop vectorises to min/max instructions; one pass per 64 MiB
+ * frame at memory speed, where a per-pixel type switch took 4x longer. */
+#define LANES 16
+#define DEFINE_RANGE(name, src_t)                                                                  \
+    static void name(const src_t *p, size_t n, double *lo, double *hi)                             \
+    {                                                                                              \
+        double mn = INFINITY, mx = -INFINITY;                                                      \
+        _Pragma("omp parallel for schedule(static) reduction(min : mn) reduction(max : mx)")      \
+        for (size_t b = 0; b < n; b += 65536) {                                                    \
+            const size_t end = n - b < 65536 ? n : b + 65536;                                     \
+            src_t l[LANES], h[LANES];                                                              \
+            for (int k = 0; k < LANES; k++) {                                                      \
+                l[k] = (src_t)INFINITY;                                                            \
+                h[k] = (src_t)-INFINITY;                                                           \
+            }                                                                                      \
+            size_t i = b;                                                                          \
+            for (; i + LANES <= end; i += LANES)                                                   \
+                for (int k = 0; k < LANES; k++) {                                                  \
+                    l[k] = p[i + k] < l[k] ? p[i + k] : l[k];                                      \
+                    h[k] = p[i + k] > h[k] ? p[i + k] : h[k];                                      \
+                }                                                                                  \
+            for (; i < end; i++) {                                                                 \
+                l[0] = p[i] < l[0] ? p[i] : l[0];                                                  \
+                h[0] = p[i] > h[0] ? p[i] : h[0];                                                  \
+            }                                                                                      \
+            for (int k = 0; k < LANES; k++) {                                                      \
+                mn = (double)l[k] < mn ? (double)l[k] : mn;                                        \
+                mx = (double)h[k] > mx ? (double)h[k] : mx;                                        \
+            }                                                                                      \
+        }                                                                                          \
+        *lo = mn;                                                                                  \
+        *hi = mx;                                                                                  \
+    }
+DEFINE_RANGE(range_f32, float)
+DEFINE_RANGE(range_f64, double)
+#undef DEFINE_RANGE
+#undef LANES
+
+/* Smallest and largest value after rounding half away from zero (NaN
+ * ignored). Rounding is monotonic, so only the extremes need rounding. */
+static void rounded_range(const aia_image *img, double *lo, double *hi)
+{
+    const size_t n = (size_t)img->width * (size_t)img->height;
+    double mn, mx;
+    if (img->pixtype == AIA_PIX_F64)
+        range_f64(img->data, n, &mn, &mx);
+    else
+        range_f32(img->data, n, &mn, &mx);
+    *lo = aia_round_half_away(mn);
+    *hi = aia_round_half_away(mx);
+}
+
+/* The integer BLANK value of each type is reserved for NaN. */
+static int fits_int_type(double lo, double hi, double tmin, double tmax)
+{
+    return lo > tmin && hi <= tmax;
+}
+
+int aia_resolve_output(const aia_image *img, const aia_write_options *opts, aia_out_type *type,
+                       aia_compression *compression, int *promoted)
+{
+    *promoted = 0;
+    aia_out_type t = opts->type;
+    if (t == AIA_OUT_INT16 || t == AIA_OUT_INT32 || (t == AIA_OUT_AUTO && is_in_dn(img->header))) {
+        double lo, hi;
+        rounded_range(img, &lo, &hi);
+        if (lo > hi) /* no finite pixel: any integer type holds all-BLANK */
+            lo = hi = 0;
+        if (t == AIA_OUT_AUTO) {
+            if (fits_int_type(lo, hi, INT16_MIN, INT16_MAX))
+                t = AIA_OUT_INT16;
+            else if (fits_int_type(lo, hi, INT32_MIN, INT32_MAX)) {
+                t = AIA_OUT_INT32;
+                *promoted = 1;
+            } else
+                t = AIA_OUT_FLOAT32;
+        } else if (t == AIA_OUT_INT16 && !fits_int_type(lo, hi, INT16_MIN, INT16_MAX)) {
+            return aia_fail(AIA_ERR_RANGE,
+                            "values from %.17g to %.17g do not fit int16 (-32767..32767; -32768 "
+                            "is BLANK): use int32 or float32",
+                            lo, hi);
+        } else if (t == AIA_OUT_INT32 && !fits_int_type(lo, hi, INT32_MIN, INT32_MAX)) {
+            return aia_fail(AIA_ERR_RANGE, "values from %.17g to %.17g do not fit int32: use float32",
+                            lo, hi);
+        }
+    } else if (t == AIA_OUT_AUTO) {
+        t = AIA_OUT_FLOAT32;
+    }
+    aia_compression c = opts->compression;
+    if (c == AIA_COMP_AUTO)
+        c = (t == AIA_OUT_INT16 || t == AIA_OUT_INT32) ? AIA_COMP_RICE : AIA_COMP_NONE;
+    *type = t;
+    *compression = c;
+    return AIA_OK;
+}
+
+/* ---- header ------------------------------------------------------------- */
+
+/* Cards that describe the storage, not the observation: redone on output. */
+static int is_structural(const char *card)
+{
+    static const char *const exact[] = {
+        "SIMPLE", "XTENSION", "BITPIX", "NAXIS", "EXTEND", "PCOUNT", "GCOUNT", "BSCALE", "BZERO",
+        "BLANK", "CHECKSUM", "DATASUM", "END", "TFIELDS", "ZIMAGE", "ZCMPTYPE", "ZBITPIX",
+        "ZNAXIS", "ZSIMPLE", "ZTENSION", "ZEXTEND", "ZBLOCKED", "ZPCOUNT", "ZGCOUNT", "ZHECKSUM",
+        "ZDATASUM", "ZQUANTIZ", "ZDITHER0", "ZBLANK", "ZSCALE", "ZZERO", "ZMASKCMP", NULL};
+    static const char *const indexed[] = {"NAXIS", "ZNAXIS", "ZTILE", "ZNAME", "ZVAL",
+                                          "TTYPE", "TFORM", NULL};
+    char kw[9];
+    memcpy(kw, card, 8);
+    kw[8] = '\0';
+    for (int i = 7; i >= 0 && kw[i] == ' '; i--)
+        kw[i] = '\0';
+    for (int i = 0; exact[i]; i++)
+        if (strcmp(kw, exact[i]) == 0)
+            return 1;
+    for (int i = 0; indexed[i]; i++) {
+        size_t n = strlen(indexed[i]);
+        if (strncmp(kw, indexed[i], n) == 0 && kw[n] >= '0' && kw[n] <= '9')
+            return 1;
+    }
+    /* The two COMMENT cards cfitsio itself writes into every primary header. */
+    return strncmp(card, "COMMENT   FITS (Flexible Image Transport System) format is", 58) == 0 ||
+           strncmp(card, "COMMENT   and Astrophysics', volume 376, page 359;", 50) == 0;
+}
+
+static int write_header(fitsfile *f, const aia_image *img, aia_out_type type,
+                        const aia_write_options *opts, int *fst)
+{
+    const aia_header *h = img->header;
+    for (size_t i = 0; i < aia_header_count(h) && !*fst; i++) {
+        const char *card = aia_header_card(h, i);
+        if (!is_structural(card))
+            fits_write_record(f, card, fst);
+    }
+    if (type == AIA_OUT_INT16) {
+        long blank = INT16_MIN;
+        fits_update_key(f, TLONG, "BLANK", &blank, "value of missing pixels", fst);
+    } else if (type == AIA_OUT_INT32) {
+        long blank = INT32_MIN;
+        fits_update_key(f, TLONG, "BLANK", &blank, "value of missing pixels", fst);
+    }
+    if (opts->history && opts->history[0])
+        fits_write_history(f, opts->history, fst);
+    return *fst;
+}
+
+/* ---- pixels ------------------------------------------------------------- */
+
+/* Convert n pixels to integers, rounding half away from zero, NaN to BLANK
+ * (the type's minimum); returns the number of BLANK pixels. The values are
+ * known to fit (aia_resolve_output), so truncation goes through int32 and
+ * the fraction x - trunc(x) is exact. Blocks of BLOCK pixels pass three
+ * plain loops (NaN replaced; rounded; BLANK put and narrowed): written so,
+ * each vectorises, where one loop doing all three does not (GCC 12). */
+#define BLOCK 4096
+#define DEFINE_TO_INT(name, src_t, dst_t, blank)                                                   \
+    static int name##_block(const src_t *src, int n, dst_t *out)                                  \
+    {                                                                                              \
+        src_t v[BLOCK];                                                                            \
+        int32_t r[BLOCK];                                                                          \
+        for (int i = 0; i < n; i++)                                                                \
+            v[i] = src[i] != src[i] ? (src_t)0 : src[i];                                           \
+        for (int i = 0; i < n; i++) {                                                              \
+            const int32_t t = (int32_t)v[i];                                                       \
+            const src_t frac = v[i] - (src_t)t;                                                    \
+            r[i] = t + (frac >= (src_t)0.5) - (frac <= (src_t)-0.5);                               \
+        }                                                                                          \
+        int blanks = 0;                                                                            \
+        for (int i = 0; i < n; i++) {                                                              \
+            out[i] = src[i] != src[i] ? (dst_t)(blank) : (dst_t)r[i];                              \
+            blanks += src[i] != src[i];                                                            \
+        }                                                                                          \
+        return blanks;                                                                             \
+    }                                                                                              \
+    static long long name(const src_t *src, size_t n, dst_t *out)                                 \
+    {                                                                                              \
+        long long blanks = 0;                                                                      \
+        _Pragma("omp parallel for schedule(static) reduction(+ : blanks)")                         \
+        for (size_t b = 0; b < n; b += BLOCK)                                                      \
+            blanks += name##_block(src + b, (int)(n - b < BLOCK ? n - b : BLOCK), out + b);        \
+        return blanks;                                                                             \
+    }
+DEFINE_TO_INT(f32_to_int16, float, int16_t, INT16_MIN)
+DEFINE_TO_INT(f64_to_int16, double, int16_t, INT16_MIN)
+DEFINE_TO_INT(f32_to_int32, float, int32_t, INT32_MIN)
+DEFINE_TO_INT(f64_to_int32, double, int32_t, INT32_MIN)
+#undef DEFINE_TO_INT
+#undef BLOCK
+
+/* Rows [y0, y0 + rows) of img as integers of the output type. */
+static long long to_integers(const aia_image *img, aia_out_type type, long y0, long rows, void *out)
+{
+    const size_t base = (size_t)y0 * (size_t)img->width, n = (size_t)rows * (size_t)img->width;
+    const int f64 = img->pixtype == AIA_PIX_F64;
+    if (type == AIA_OUT_INT16)
+        return f64 ? f64_to_int16((const double *)img->data + base, n, out)
+                   : f32_to_int16((const float *)img->data + base, n, out);
+    return f64 ? f64_to_int32((const double *)img->data + base, n, out)
+               : f32_to_int32((const float *)img->data + base, n, out);
+}
+
+static long long count_nan(const aia_image *img)
+{
+    const size_t n = (size_t)img->width * (size_t)img->height;
+    long long c = 0;
+#pragma omp parallel for reduction(+ : c)
+    for (size_t i = 0; i < n; i++)
+        c += isnan(pixel(img, i)) ? 1 : 0;
+    return c;
+}
+
+static int write_pixels(fitsfile *f, const aia_image *img, aia_out_type type, long long *blanks,
+                        int *fst)
+{
+    const size_t w = (size_t)img->width;
+    if (type == AIA_OUT_FLOAT32 || type == AIA_OUT_FLOAT64) {
+        /* cfitsio converts float <-> double exactly (widening) or by rounding
+         * to nearest (narrowing); NaN stays NaN. */
+        int dt = img->pixtype == AIA_PIX_F64 ? TDOUBLE : TFLOAT;
+        fits_write_img(f, dt, 1, (LONGLONG)w * img->height, img->data, fst);
+        *blanks = count_nan(img);
+        return *fst;
+    }
+    const size_t elsize = type == AIA_OUT_INT16 ? sizeof(int16_t) : sizeof(int32_t);
+    void *buf = malloc((size_t)ROWS_PER_CHUNK * w * elsize);
+    if (!buf)
+        return *fst = MEMORY_ALLOCATION;
+    *blanks = 0;
+    for (long y0 = 0; y0 < img->height && !*fst; y0 += ROWS_PER_CHUNK) {
+        long rows = img->height - y0 < ROWS_PER_CHUNK ? img->height - y0 : ROWS_PER_CHUNK;
+        LONGLONG first = (LONGLONG)y0 * (LONGLONG)w + 1, n = (LONGLONG)rows * (LONGLONG)w;
+        *blanks += to_integers(img, type, y0, rows, buf);
+        fits_write_img(f, type == AIA_OUT_INT16 ? TSHORT : TINT, first, n, buf, fst);
+    }
+    free(buf);
+    return *fst;
+}
+
+/* ---- files -------------------------------------------------------------- */
+
+static int set_compression(fitsfile *f, const aia_image *img, aia_out_type type,
+                           aia_compression comp, float q, int *fst)
+{
+    fits_set_compression_type(f, comp == AIA_COMP_RICE ? RICE_1 : GZIP_2, fst);
+    long tile[2] = {img->width, 1}; /* one row per tile, as JSOC */
+    fits_set_tile_dim(f, 2, tile, fst);
+    if (type == AIA_OUT_FLOAT32 || type == AIA_OUT_FLOAT64) {
+        /* Rice needs quantised floats (lossy); GZIP_2 compresses them as
+         * they are (lossless, q = 0). */
+        fits_set_quantize_level(f, comp == AIA_COMP_RICE ? (q > 0 ? q : 4.0f) : 0.0f, fst);
+        /* The dither seed from the first tile's checksum, not the clock:
+         * the same image always compresses to the same bytes. */
+        fits_set_dither_seed(f, -1, fst);
+    }
+    return *fst;
+}
+
+static int bitpix_of(aia_out_type t)
+{
+    switch (t) {
+    case AIA_OUT_INT16: return SHORT_IMG;
+    case AIA_OUT_INT32: return LONG_IMG;
+    case AIA_OUT_FLOAT64: return DOUBLE_IMG;
+    default: return FLOAT_IMG;
+    }
+}
+
+/* Quantised floats (Rice) go through cfitsio's image compressor, the path
+ * fpack uses: it records NaN pixels under ZBLANK as the tiled-compression
+ * convention says. Writing such pixels straight into a compressed HDU loses
+ * the NaN of the first tile that has one (cfitsio 4.2). The image is built
+ * uncompressed in memory first. */
+static int write_quantised(fitsfile *f, const aia_image *img, aia_out_type type,
+                           const aia_write_options *opts, long long *blanks, int *fst)
+{
+    fitsfile *mem = NULL;
+    long dims[2] = {img->width, img->height};
+    if (fits_create_file(&mem, "mem://", fst))
+        return *fst;
+    fits_create_img(mem, bitpix_of(type), 2, dims, fst);
+    if (!*fst)
+        write_header(mem, img, type, opts, fst);
+    if (!*fst)
+        write_pixels(mem, img, type, blanks, fst);
+    if (!*fst)
+        fits_img_compress(mem, f, fst);
+    int close_st = 0;
+    fits_close_file(mem, &close_st);
+    return *fst;
+}
+
+/* The FITS checksum convention's 32-bit ones'-complement sum of n bytes
+ * (whole 2880-byte records: big-endian words), added to sum. */
+static uint32_t ones_complement_sum(const unsigned char *p, size_t n, uint32_t sum)
+{
+    uint64_t s = sum;
+    for (size_t i = 0; i + 4 <= n; i += 4)
+        s += (uint32_t)p[i] << 24 | (uint32_t)p[i + 1] << 16 | (uint32_t)p[i + 2] << 8 | p[i + 3];
+    while (s >> 32)
+        s = (s & 0xffffffffu) + (s >> 32); /* end-around carry */
+    return (uint32_t)s;
+}
+
+/* CHECKSUM and DATASUM, with comments that carry no timestamp, so that
+ * the same image gives the same file bytes on every run, rank and host
+ * (resumed and MPI runs are compared byte for byte). cfitsio sums the data
+ * once (fits_write_chksum keeps the comments of keys that exist, except
+ * that it dates DATASUM's); CHECKSUM is then redone over the header alone,
+ * read back from the disk. */
+static int write_checksums(fitsfile *f, int *fst)
+{
+    static const char zeros[] = "0000000000000000";
+    fits_write_key_str(f, "CHECKSUM", zeros, "HDU checksum", fst);
+    fits_write_key_str(f, "DATASUM", "0", "data unit checksum", fst);
+    fits_write_chksum(f, fst);
+    fits_modify_comment(f, "DATASUM", "data unit checksum", fst);
+    fits_modify_key_str(f, "CHECKSUM", zeros, "&", fst);
+    fits_flush_buffer(f, 0, fst);
+    char datasum[FLEN_VALUE] = "", path[FLEN_FILENAME] = "";
+    LONGLONG head = 0, data = 0, end = 0;
+    fits_read_key_str(f, "DATASUM", datasum, NULL, fst);
+    fits_get_hduaddrll(f, &head, &data, &end, fst);
+    fits_file_name(f, path, fst);
+    if (*fst)
+        return *fst;
+    const size_t len = (size_t)(data - head);
+    unsigned char *hdr = malloc(len);
+    const int fd = open(path, O_RDONLY);
+    const int ok = hdr && fd >= 0 && pread(fd, hdr, len, (off_t)head) == (ssize_t)len;
+    if (fd >= 0)
+        close(fd);
+    if (ok) {
+        char ascii[17] = "";
+        const uint32_t sum = ones_complement_sum(hdr, len, (uint32_t)strtoul(datasum, NULL, 10));
+        fits_encode_chksum(sum, 1, ascii); /* the complement: the HDU then sums to -0 */
+        fits_modify_key_str(f, "CHECKSUM", ascii, "&", fst);
+    } else {
+        *fst = WRITE_ERROR; /* reported with errno */
+    }
+    free(hdr);
+    return *fst;
+}
+
+/* One image HDU after the current one: compressed (JSOC layout) or plain. */
+static int write_hdu(fitsfile *f, const aia_image *img, aia_out_type type, aia_compression comp, float q,
+                     const aia_write_options *opts, long long *blanks, int *fst)
+{
+    long dims[2] = {img->width, img->height};
+    const int is_float = type == AIA_OUT_FLOAT32 || type == AIA_OUT_FLOAT64;
+    fits_set_compression_type(f, 0, fst); /* 0: none, until set below */
+    if (comp != AIA_COMP_NONE)
+        set_compression(f, img, type, comp, q, fst);
+    if (comp == AIA_COMP_RICE && is_float) {
+        write_quantised(f, img, type, opts, blanks, fst);
+    } else {
+        fits_create_img(f, bitpix_of(type), 2, dims, fst);
+        if (!*fst)
+            write_header(f, img, type, opts, fst);
+        if (!*fst)
+            write_pixels(f, img, type, blanks, fst);
+    }
+    if (!*fst)
+        write_checksums(f, fst);
+    return *fst;
+}
+
+static int write_fits(const char *tmp, const char *path, const aia_image *img, aia_out_type type,
+                      aia_compression comp, const aia_write_options *opts, long long *blanks)
+{
+    fitsfile *f = NULL;
+    int fst = 0;
+    errno = 0;
+    if (fits_create_diskfile(&f, tmp, &fst)) {
+        if (errno) /* the system's reason (permission, no space...) says more than cfitsio's */
+            return aia_fail(AIA_ERR_IO, "%s: cannot create a temporary file in the output directory: %s", path,
+                            strerror(errno));
+        return aia_fail_fits(fst, path, "cannot create a temporary file in the output directory");
+    }
+    if (comp != AIA_COMP_NONE)
+        fits_create_img(f, BYTE_IMG, 0, NULL, &fst); /* empty primary, JSOC layout */
+    write_hdu(f, img, type, comp, opts->quantize_level, opts, blanks, &fst);
+    if (!fst && opts->extra) {
+        aia_write_options plain = *opts;
+        plain.history = NULL;
+        long long extra_blanks = 0;
+        write_hdu(f, opts->extra, AIA_OUT_FLOAT32, comp == AIA_COMP_NONE ? AIA_COMP_NONE : AIA_COMP_RICE,
+                  16.0f, &plain, &extra_blanks, &fst);
+    }
+    const int write_errno = errno;
+    int close_st = 0;
+    fits_close_file(f, &close_st);
+    const int err = write_errno ? write_errno : errno;
+    if ((fst == WRITE_ERROR || close_st == WRITE_ERROR) && err) /* e.g. no space left on device */
+        return aia_fail(AIA_ERR_IO, "%s: cannot write the output: %s", path, strerror(err));
+    if (fst || close_st)
+        return aia_fail_fits(fst ? fst : close_st, path, "cannot write the output");
+    return AIA_OK;
+}
+
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+/* Move tmp to path; without overwrite, never replace a file that appeared
+ * meanwhile (RENAME_NOREPLACE, or link+unlink where that is unsupported). */
+static int publish(const char *tmp, const char *path, int overwrite)
+{
+    if (overwrite) {
+        if (rename(tmp, path) == 0)
+            return AIA_OK;
+    } else {
+        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
+            return AIA_OK;
+        if (errno == EINVAL || errno == ENOSYS) {
+            if (link(tmp, path) == 0) {
+                unlink(tmp);
+                return AIA_OK;
+            }
+        }
+        if (errno == EEXIST)
+            return aia_fail(AIA_ERR_EXISTS, "%s: output already exists (use --overwrite to replace it)",
+                            path);
+    }
+    return aia_fail(AIA_ERR_IO, "%s: cannot move the finished output into place: %s", path,
+                    strerror(errno));
+}
+
+int aia_image_write(const aia_image *img, const char *path, const aia_write_options *opts,
+                    aia_write_result *res)
+{
+    aia_clear_error();
+    aia_write_options defaults;
+    if (!opts) {
+        aia_write_options_default(&defaults);
+        opts = &defaults;
+    }
+    if (opts->input_path && same_file(opts->input_path, path))
+        return aia_fail(AIA_ERR_SAME_FILE, "%s: refusing to write over the input file", path);
+    struct stat sb;
+    if (stat(path, &sb) == 0) {
+        if (S_ISDIR(sb.st_mode))
+            return aia_fail(AIA_ERR_NOT_REGULAR, "%s: output path is a directory", path);
+        if (!opts->overwrite)
+            return aia_fail(AIA_ERR_EXISTS, "%s: output already exists (use --overwrite to replace it)",
+                            path);
+    }
+    aia_out_type type;
+    aia_compression comp;
+    int promoted;
+    int st = aia_resolve_output(img, opts, &type, &comp, &promoted);
+    if (st) {
+        aia_error_prefix(path);
+        return st;
+    }
+    char tmp[PATH_MAX];
+    st = aia_temp_name(path, tmp, sizeof tmp);
+    if (st)
+        return st;
+    long long blanks = 0;
+    st = write_fits(tmp, path, img, type, comp, opts, &blanks);
+    if (!st)
+        st = publish(tmp, path, opts->overwrite);
+    if (st) {
+        unlink(tmp);
+        return st;
+    }
+    if (res) {
+        res->type = type;
+        res->compression = comp;
+        res->promoted_to_int32 = promoted;
+        res->blank_pixels = blanks;
+    }
+    return AIA_OK;
+}

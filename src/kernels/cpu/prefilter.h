@@ -1,0 +1,21 @@
+/* prefilter.h — spline coefficients of a padded frame. Internal. */
+#ifndef AIAPREP_PREFILTER_H
+#define AIAPREP_PREFILTER_H
+
+#include "core/core.h"
+
+/* The padded frame P of sunpy's rotate: the nx x ny float image `data`
+ * placed at (pad_x, pad_y) in an (nx + 2 pad_x) x (ny + 2 pad_y) frame of
+ * `fill`, with NaN pixels read as `nan_value`. */
+typedef struct aia_padded {
+    const float *data;
+    long nx, ny, pad_x, pad_y;
+    double fill, nan_value;
+} aia_padded;
+
+/* coef (NX x NY floats) = the B-spline coefficients of P for `order`
+ * (scipy's spline_filter, mirror boundaries; for orders 0 and 1, P itself).
+ * Multi-threaded. */
+int aia_padded_coefficients(const aia_padded *p, int order, float *coef);
+
+#endif

@@ -1,0 +1,218 @@
+/* resample.c — scipy.ndimage.affine_transform's sampling (mode 'constant')
+ * on a precomputed coefficient image: the bounds test, the taps with mirror
+ * reflection at the edges, the spline (or Keys) weights. The cubic B-spline
+ * away from the edges, the case of almost every pixel, has its own loop. */
+#include "kernels/cpu/resample.h"
+
+#include "kernels/cpu/spline.h"
+
+#include <math.h>
+
+static inline void position(const aia_affine *a, double xo, double yo, double *x, double *y)
+{
+    *x = (a->shift[0] + xo * a->m[0][0]) + yo * a->m[0][1];
+    *y = (a->shift[1] + xo * a->m[1][0]) + yo * a->m[1][1];
+}
+
+static inline float clip(float v, float lo, float hi) { return v < lo ? lo : (v > hi ? hi : v); }
+
+static inline int outside(double x, double y, long NX, long NY)
+{
+    return !(x >= 0.0 && x <= (double)(NX - 1) && y >= 0.0 && y <= (double)(NY - 1));
+}
+
+/* Any kernel, any position inside the frame: taps mirrored where needed. */
+static float sample_general(const float *coef, long NX, long NY, double x, double y,
+                            aia_kernel kernel, int order)
+{
+    double wx[AIA_SPLINE_MAX_ORDER + 1], wy[AIA_SPLINE_MAX_ORDER + 1];
+    long sx, sy;
+    int taps;
+    if (kernel == AIA_KERNEL_KEYS) {
+        taps = 4;
+        sx = (long)floor(x) - 1;
+        sy = (long)floor(y) - 1;
+        aia_cubic_convolution_weights(x, wx);
+        aia_cubic_convolution_weights(y, wy);
+    } else {
+        taps = order + 1;
+        sx = aia_spline_first_tap(x, order);
+        sy = aia_spline_first_tap(y, order);
+        aia_spline_weights(x, order, wx);
+        aia_spline_weights(y, order, wy);
+        if (order == 0)
+            return coef[aia_mirror_index(sy, NY) * NX + aia_mirror_index(sx, NX)];
+    }
+    long ix[AIA_SPLINE_MAX_ORDER + 1];
+    for (int i = 0; i < taps; i++)
+        ix[i] = aia_mirror_index(sx + i, NX);
+    double t = 0.0;
+    for (int j = 0; j < taps; j++) {
+        const float *row = coef + aia_mirror_index(sy + j, NY) * NX;
+        double r = 0.0;
+        for (int i = 0; i < taps; i++)
+            r += row[ix[i]] * wx[i];
+        t += r * wy[j];
+    }
+    return (float)t;
+}
+
+/* Cubic B-spline weights (scipy's expressions) for fractional part u. */
+static inline void cubic_weights(double u, double w[4])
+{
+    const double z = 1.0 - u;
+    w[1] = (u * u * (u - 2.0) * 3.0 + 4.0) / 6.0;
+    w[2] = (z * z * (z - 2.0) * 3.0 + 4.0) / 6.0;
+    w[0] = z * z * z / 6.0;
+    w[3] = 1.0 - (w[0] + w[1] + w[2]);
+}
+
+/* The output pixels whose 4x4 taps all lie inside the frame form one span
+ * of each row (positions are linear along it). Find it, conservatively:
+ * x(i) = ax + i*bx must stay in [1, NX-3] (and y likewise), so that
+ * floor(x) - 1 >= 0 and floor(x) + 2 <= NX - 1; a margin of one pixel
+ * absorbs rounding, and pixels left outside simply take the general path. */
+static void interior_span(double ax, double bx, double lo, double hi, long n, long *i0, long *i1)
+{
+    lo += 1.0;
+    hi -= 1.0;
+    if (bx == 0.0) {
+        if (!(ax >= lo && ax <= hi))
+            *i1 = *i0;
+        return;
+    }
+    double a = (lo - ax) / bx, b = (hi - ax) / bx;
+    if (a > b) {
+        double t = a;
+        a = b;
+        b = t;
+    }
+    long first = a < 0 ? 0 : (a > (double)n ? n : (long)ceil(a));
+    long last = b < 0 ? -1 : (b >= (double)n ? n - 1 : (long)floor(b));
+    if (first > *i0)
+        *i0 = first;
+    if (last + 1 < *i1)
+        *i1 = last + 1;
+    if (*i1 < *i0)
+        *i1 = *i0;
+}
+
+/* The cubic B-spline where no tap needs a bounds test or a mirror: no
+ * branches, so the loop vectorises (AVX-512 gathers for the taps). */
+static void cubic_span(const float *coef, long NX, const aia_affine *a, double yo, long x0, long i0,
+                       long i1, float lo, float hi, float *out)
+{
+    const double m00 = a->m[0][0], m10 = a->m[1][0];
+    const double sx = a->shift[0], sy = a->shift[1];
+    const double ty = yo * a->m[0][1], tyy = yo * a->m[1][1];
+#pragma omp simd
+    for (long i = i0; i < i1; i++) {
+        const double xo = (double)(x0 + i);
+        const double x = (sx + xo * m00) + ty, y = (sy + xo * m10) + tyy;
+        /* x, y >= 1 here, so truncation is floor (and vectorises; floor()
+         * does not) */
+        const long ix = (long)x, iy = (long)y;
+        const double fx = (double)ix, fy = (double)iy;
+        /* cubic_weights, spelled out in scalars so that they stay in
+         * registers (an array here defeats the vectoriser) */
+        const double ux = x - fx, zx = 1.0 - ux, uy = y - fy, zy = 1.0 - uy;
+        const double wx1 = (ux * ux * (ux - 2.0) * 3.0 + 4.0) / 6.0;
+        const double wx2 = (zx * zx * (zx - 2.0) * 3.0 + 4.0) / 6.0;
+        const double wx0 = zx * zx * zx / 6.0, wx3 = 1.0 - (wx0 + wx1 + wx2);
+        const double wy1 = (uy * uy * (uy - 2.0) * 3.0 + 4.0) / 6.0;
+        const double wy2 = (zy * zy * (zy - 2.0) * 3.0 + 4.0) / 6.0;
+        const double wy0 = zy * zy * zy / 6.0, wy3 = 1.0 - (wy0 + wy1 + wy2);
+        /* indices, not pointers: the form the vectoriser turns into gathers */
+        const long p = (iy - 1) * NX + (ix - 1), q = p + NX, r = q + NX, s = r + NX;
+        const float v =
+            (float)(wy0 * (coef[p] * wx0 + coef[p + 1] * wx1 + coef[p + 2] * wx2 + coef[p + 3] * wx3) +
+                    wy1 * (coef[q] * wx0 + coef[q + 1] * wx1 + coef[q + 2] * wx2 + coef[q + 3] * wx3) +
+                    wy2 * (coef[r] * wx0 + coef[r + 1] * wx1 + coef[r + 2] * wx2 + coef[r + 3] * wx3) +
+                    wy3 * (coef[s] * wx0 + coef[s + 1] * wx1 + coef[s + 2] * wx2 + coef[s + 3] * wx3));
+        out[i] = clip(v, lo, hi);
+    }
+}
+
+/* One output row of the cubic B-spline: the interior span vectorised, the
+ * pixels near or beyond the frame's edges one by one. */
+static void cubic_row(const float *coef, long NX, long NY, const aia_affine *a, float cval,
+                      float lo, float hi, double yo, long x0, long w, float *out)
+{
+    long i0 = 0, i1 = w;
+    const double ax = (a->shift[0] + (double)x0 * a->m[0][0]) + yo * a->m[0][1];
+    const double ay = (a->shift[1] + (double)x0 * a->m[1][0]) + yo * a->m[1][1];
+    interior_span(ax, a->m[0][0], 1.0, (double)(NX - 3), w, &i0, &i1);
+    interior_span(ay, a->m[1][0], 1.0, (double)(NY - 3), w, &i0, &i1);
+    if (!aia_cubic_span_simd(coef, NX, a, yo, x0, i0, i1, lo, hi, out))
+        cubic_span(coef, NX, a, yo, x0, i0, i1, lo, hi, out);
+    for (long i = 0; i < w; i++) {
+        if (i == i0)
+            i = i1;
+        if (i >= w)
+            break;
+        double x, y;
+        position(a, (double)(x0 + i), yo, &x, &y);
+        out[i] = outside(x, y, NX, NY)
+                     ? cval
+                     : clip(sample_general(coef, NX, NY, x, y, AIA_KERNEL_BSPLINE, 3), lo, hi);
+    }
+}
+
+void aia_affine_sample(const float *coef, long NX, long NY, const aia_affine *a, aia_kernel kernel,
+                       int order, float cval, float lo, float hi, const aia_window *win, float *out)
+{
+#pragma omp parallel for schedule(static)
+    for (long j = 0; j < win->h; j++) {
+        float *row = out + j * win->w;
+        const double yo = (double)(win->y0 + j);
+        if (kernel == AIA_KERNEL_BSPLINE && order == 3) {
+            cubic_row(coef, NX, NY, a, cval, lo, hi, yo, win->x0, win->w, row);
+            continue;
+        }
+        for (long i = 0; i < win->w; i++) {
+            double x, y;
+            position(a, (double)(win->x0 + i), yo, &x, &y);
+            row[i] = outside(x, y, NX, NY) ? cval
+                                           : clip(sample_general(coef, NX, NY, x, y, kernel, order), lo, hi);
+        }
+    }
+}
+
+long long aia_affine_mask_nan(const uint8_t *mask, long NX, long NY, const aia_affine *a,
+                              int order, const aia_window *win, float *out)
+{
+    long long count = 0;
+#pragma omp parallel for schedule(static) reduction(+ : count)
+    for (long j = 0; j < win->h; j++) {
+        for (long i = 0; i < win->w; i++) {
+            double x, y;
+            position(a, (double)(win->x0 + i), (double)(win->y0 + j), &x, &y);
+            if (outside(x, y, NX, NY))
+                continue; /* cval 0: never NaN */
+            int hit;
+            if (order == 0) {
+                hit = mask[aia_mirror_index((long)floor(y + 0.5), NY) * NX +
+                           aia_mirror_index((long)floor(x + 0.5), NX)];
+            } else {
+                /* bilinear: a tap counts when its weight is not zero */
+                const double fx = floor(x), fy = floor(y);
+                const double ux = x - fx, uy = y - fy;
+                const long sx = (long)fx, sy = (long)fy;
+                /* scipy: w0 = 1 - u, w1 = 1 - w0 (which is 0 when u is tiny) */
+                const double wx[2] = {1.0 - ux, 1.0 - (1.0 - ux)};
+                const double wy[2] = {1.0 - uy, 1.0 - (1.0 - uy)};
+                hit = 0;
+                for (int jj = 0; jj < 2; jj++)
+                    for (int ii = 0; ii < 2; ii++)
+                        if (wx[ii] > 0.0 && wy[jj] > 0.0 &&
+                            mask[aia_mirror_index(sy + jj, NY) * NX + aia_mirror_index(sx + ii, NX)])
+                            hit = 1;
+            }
+            if (hit) {
+                out[j * win->w + i] = NAN;
+                count++;
+            }
+        }
+    }
+    return count;
+}
