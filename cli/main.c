@@ -26,6 +26,21 @@ static const char main_help[] =
     "     are still processed)\n"
     "  2  usage error (unknown command or option, missing argument)\n";
 
+static void print_version(void)
+{
+    printf("aiaprep %s\n", aia_version());
+    printf("backends: %s (in use: cpu)\n", aia_backends());
+    printf("CPU kernels: %s (built: %s; AIAPREP_KERNELS=generic|avx2|avx512 chooses)\n", aia_kernels(),
+           aia_kernels_built());
+    if (aia_kernels_note()[0])
+        printf("note: %s\n", aia_kernels_note());
+#ifdef AIAPREP_WITH_MPI
+    printf("MPI: yes (mpirun -n P aiaprep prep ...)\n");
+#else
+    printf("MPI: no (built without an MPI)\n");
+#endif
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -38,11 +53,7 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
-#ifdef AIAPREP_WITH_MPI
-        printf("aiaprep %s (with MPI: mpirun -n P aiaprep prep ...)\n", aia_version());
-#else
-        printf("aiaprep %s (without MPI)\n", aia_version());
-#endif
+        print_version();
         return EXIT_OK;
     }
     /* Each subcommand sees argv[0] = its own name. */

@@ -82,6 +82,18 @@ AIA_API double aia_now_seconds(void);
 /* Library version string, e.g. "0.1.0". */
 AIA_API const char *aia_version(void);
 
+/* The CPU kernels this process uses: "generic" (any x86-64), "avx2" (AVX2 +
+ * FMA: Haswell, Zen and later) or "avx512", the best level the CPU supports
+ * unless the environment variable AIAPREP_KERNELS names another (generic,
+ * avx2, avx512, auto). Chosen once per process. aia_kernels_note says why
+ * the level in use is not the one asked for ("" when it is). */
+AIA_API const char *aia_kernels(void);
+AIA_API const char *aia_kernels_note(void);
+/* The kernel levels built into the library, e.g. "generic avx2 avx512". */
+AIA_API const char *aia_kernels_built(void);
+/* The compute backends built into the library, e.g. "cpu". */
+AIA_API const char *aia_backends(void);
+
 /* ------------------------------------------------------------------------ */
 /* FITS headers: an ordered list of 80-character cards                      */
 /* ------------------------------------------------------------------------ */

@@ -6,7 +6,7 @@
 set -u
 AIAPREP=$1
 MPIRUN=${2:-mpirun}
-if ! "$AIAPREP" --version | grep -q "with MPI"; then
+if ! "$AIAPREP" --version | grep -q "^MPI: yes"; then
   echo "SKIPPED: aiaprep was built without MPI (install libopenmpi-dev openmpi-bin and rebuild)"; exit 77
 fi
 if ! command -v "$MPIRUN" >/dev/null; then

@@ -1,13 +1,11 @@
 /* deconvolve.c — aiapy's deconvolve: Richardson–Lucy with the instrument
- * PSF, behind a plan built once per channel (the PSF's spectrum and the FFT
- * plans) and executed on many images. The iterations are in deconv_kernel.h;
- * this file checks inputs, fills bad pixels, clips, and makes the output. */
+ * PSF, behind a plan built once per channel (the backend's: the PSF's
+ * spectrum and its FFT plans, kernels/backend.h) and executed on many
+ * images. This file checks inputs, fills bad pixels, clips, and makes the
+ * output. */
 #include "core/core.h"
-#include "kernels/cpu/deconvolve_impl.h"
-#include "kernels/cpu/fft.h"
+#include "kernels/backend.h"
 
-
-#include <fftw3.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +13,8 @@
 struct aia_deconv_plan {
     aia_precision precision;
     long n;
-    aia_deconv_single_plan *single;
-    aia_deconv_double_plan *dbl;
+    const aia_backend *backend;
+    aia_backend_deconv *kernel; /* the backend's plan */
     char psf_model[72];
 };
 
@@ -24,31 +22,6 @@ void aia_deconv_options_default(aia_deconv_options *o)
 {
     o->iterations = 25;
     o->clip_negative = 1;
-}
-
-/* rfft2(fftshift(psf)): the PSF with its centre moved to (0, 0). */
-static double *psf_spectrum(const aia_image *psf)
-{
-    const long n = psf->width, h = n / 2, nc = n / 2 + 1;
-    double *shifted = fftw_alloc_real((size_t)n * (size_t)n);
-    fftw_complex *spec = fftw_alloc_complex((size_t)n * (size_t)nc);
-    fftw_plan plan = shifted && spec ? aia_fft_plan_r2c((int)n, (int)n, shifted, spec, 0) : NULL;
-    if (!plan) {
-        fftw_free(shifted);
-        fftw_free(spec);
-        return NULL;
-    }
-#pragma omp parallel for schedule(static)
-    for (long r = 0; r < n; r++)
-        for (long c = 0; c < n; c++) {
-            const long sr = (r + h) % n, sc = (c + h) % n;
-            shifted[r * n + c] = psf->pixtype == AIA_PIX_F64 ? ((const double *)psf->data)[sr * n + sc]
-                                                             : ((const float *)psf->data)[sr * n + sc];
-        }
-    fftw_execute(plan);
-    fftw_destroy_plan(plan);
-    fftw_free(shifted);
-    return (double *)spec;
 }
 
 int aia_deconv_plan_new(const aia_image *psf, aia_precision precision, aia_deconv_plan **out)
@@ -68,13 +41,24 @@ int aia_deconv_plan_new(const aia_image *psf, aia_precision precision, aia_decon
     if (aia_header_get_string(psf->header, "PSFMODEL", p->psf_model, sizeof p->psf_model))
         snprintf(p->psf_model, sizeof p->psf_model, "user PSF");
     aia_clear_error();
-    aia_fft_init();
-    double *spectrum = psf_spectrum(psf);
-    int st = spectrum ? AIA_OK : aia_fail(AIA_ERR_NOMEM, "out of memory for the PSF spectrum");
+    p->backend = aia_backend_get();
+    aia_image *centred = NULL; /* the backend takes the PSF in double */
+    const aia_image *psf64 = psf;
+    int st = AIA_OK;
+    if (psf->pixtype != AIA_PIX_F64) {
+        st = aia_image_alloc(n, n, AIA_PIX_F64, 0, &centred);
+        if (!st) {
+            const float *src = psf->data;
+            double *dst = centred->data;
+            for (long i = 0; i < n * n; i++)
+                dst[i] = src[i];
+            psf64 = centred;
+        }
+    }
     if (!st)
-        st = precision == AIA_PRECISION_DOUBLE ? aia_deconv_double_plan_new(spectrum, n, &p->dbl)
-                                               : aia_deconv_single_plan_new(spectrum, n, &p->single);
-    fftw_free(spectrum);
+        st = p->backend->deconv_plan_new(psf64->data, n, precision == AIA_PRECISION_DOUBLE ? AIA_PIX_F64 : AIA_PIX_F32,
+                                         &p->kernel);
+    aia_image_free(centred);
     if (st) {
         aia_deconv_plan_free(p);
         return st;
@@ -87,8 +71,8 @@ void aia_deconv_plan_free(aia_deconv_plan *p)
 {
     if (!p)
         return;
-    aia_deconv_single_plan_free(p->single);
-    aia_deconv_double_plan_free(p->dbl);
+    if (p->kernel)
+        p->backend->deconv_plan_free(p->kernel);
     free(p);
 }
 
@@ -164,32 +148,24 @@ static int prepare(const aia_image *in, int clip, double *dst, long long *filled
 static int run(const aia_deconv_plan *p, const double *prepared, int iterations, aia_image *out)
 {
     const size_t n = (size_t)p->n * (size_t)p->n;
-    int st;
-    if (p->precision == AIA_PRECISION_DOUBLE) {
-        double *img = fftw_alloc_real(n), *u = fftw_alloc_real(n);
-        st = img && u ? AIA_OK : aia_fail(AIA_ERR_NOMEM, "out of memory for the deconvolution");
-        if (!st) {
-            memcpy(img, prepared, n * sizeof *img);
-            st = aia_deconv_double_run(p->dbl, img, u, iterations);
-        }
-        if (!st)
-            memcpy(out->data, u, n * sizeof *u);
-        fftw_free(img);
-        fftw_free(u);
-    } else {
-        float *img = fftwf_alloc_real(n), *u = fftwf_alloc_real(n);
-        st = img && u ? AIA_OK : aia_fail(AIA_ERR_NOMEM, "out of memory for the deconvolution");
-        if (!st) {
+    const int dbl = p->precision == AIA_PRECISION_DOUBLE;
+    const size_t size = dbl ? sizeof(double) : sizeof(float);
+    void *img = aia_backend_alloc(n * size), *u = aia_backend_alloc(n * size);
+    int st = img && u ? AIA_OK : aia_fail(AIA_ERR_NOMEM, "out of memory for the deconvolution");
+    if (!st && dbl) {
+        memcpy(img, prepared, n * size);
+    } else if (!st) {
+        float *f = img;
 #pragma omp parallel for schedule(static)
-            for (size_t i = 0; i < n; i++)
-                img[i] = (float)prepared[i];
-            st = aia_deconv_single_run(p->single, img, u, iterations);
-        }
-        if (!st)
-            memcpy(out->data, u, n * sizeof *u);
-        fftwf_free(img);
-        fftwf_free(u);
+        for (size_t i = 0; i < n; i++)
+            f[i] = (float)prepared[i];
     }
+    if (!st)
+        st = p->backend->deconv_run(p->kernel, img, u, iterations);
+    if (!st)
+        memcpy(out->data, u, n * size);
+    aia_backend_free(img);
+    aia_backend_free(u);
     return st;
 }
 

@@ -7,19 +7,18 @@
  * exactly 0 in double below -745.13, so a spike is added only inside the
  * window where both factors can be non-zero. Adding a zero product changes
  * nothing, so the sums are bit-identical to aiapy's full-grid loop, in the
- * same order (orders ascending, angles in table order). */
+ * same order (orders ascending, angles in table order). The composite of
+ * the two patterns is the backend's (kernels/backend.h). */
 #include "steps/psf_model.h"
-#include "kernels/cpu/fft.h"
+#include "kernels/backend.h"
 
 
-#include <fftw3.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define N 4096
-#define NC (N / 2 + 1)        /* complex columns of a real FFT row     */
-#define STRIDE (2 * NC)       /* doubles per row of the in-place array */
+#define STRIDE (2 * (N / 2 + 1)) /* doubles per row of the in-place real-FFT layout */
 #define CENTER 2048           /* index of x - cx0 = 0: k + 0.5 - 2048.5 */
 #define MESH_RATIO (363.0 / 34.0) /* mesh pitch / mesh width (µm)       */
 #define AREA_NOT_MESH 0.82
@@ -224,69 +223,29 @@ int aia_psf(const aia_psf_options *o, aia_image **out, aia_psf_info *info)
     }
     const double w = o->preflight_core ? ms->width_preflight : ms->width;
     double t0 = aia_now();
-    double *pe = fftw_alloc_real((size_t)N * STRIDE), *pf = fftw_alloc_real((size_t)N * STRIDE);
+    /* the two patterns in the in-place real-FFT layout, zeroed in parallel
+     * (first touch on every core) */
+    double *pe = aia_backend_alloc(sizeof(double) * N * STRIDE), *pf = aia_backend_alloc(sizeof(double) * N * STRIDE);
     aia_image *img = NULL;
     int st = pe && pf ? aia_image_alloc(N, N, AIA_PIX_F64, 0, &img)
                       : aia_fail(AIA_ERR_NOMEM, "out of memory for the PSF");
-    if (st) {
-        fftw_free(pe);
-        fftw_free(pf);
-        return st;
-    }
-    /* plan first (FFTW_MEASURE, if wisdom calls for it, overwrites the
-     * arrays), then zero them in parallel: first touch on both cores */
-    fftw_complex *fe = (fftw_complex *)pe, *ff = (fftw_complex *)pf;
-    fftw_plan fwd_e = aia_fft_plan_r2c(N, N, pe, fe, 0);
-    fftw_plan fwd_f = aia_fft_plan_r2c(N, N, pf, ff, 0);
-    fftw_plan inv = aia_fft_plan_c2r(N, N, fe, pe, 0);
-    if (!fwd_e || !fwd_f || !inv) {
-        fftw_free(pe);
-        fftw_free(pf);
-        aia_image_free(img);
-        return aia_fail(AIA_ERR_NOMEM, "cannot plan the PSF's FFTs");
-    }
+    if (!st) {
 #pragma omp parallel for schedule(static)
-    for (long r = 0; r < N; r++) {
-        memset(pe + r * STRIDE, 0, sizeof(double) * STRIDE);
-        memset(pf + r * STRIDE, 0, sizeof(double) * STRIDE);
+        for (long r = 0; r < N; r++) {
+            memset(pe + r * STRIDE, 0, sizeof(double) * STRIDE);
+            memset(pf + r * STRIDE, 0, sizeof(double) * STRIDE);
+        }
     }
     static const double focal_angles[2] = {45.0, -45.0};
-    st = mesh_psf(ms->angles, 4, ms->spacing_e, w, orders, norders, pe);
+    if (!st)
+        st = mesh_psf(ms->angles, 4, ms->spacing_e, w, orders, norders, pe);
     if (!st)
         st = mesh_psf(focal_angles, 2, ms->spacing_fp, w, orders, norders, pf);
     double t1 = aia_now();
-
-    /* |FFT2(FFT2(pe) FFT2(pf))| / n^2, fftshifted, is the circular
-     * convolution pe (*) pf reflected through index 2048: computed here with
-     * real FFTs, forward twice and inverse once */
-    if (!st) {
-        fftw_execute(fwd_e);
-        fftw_execute(fwd_f);
-    }
-#pragma omp parallel for schedule(static)
-    for (long i = 0; i < (long)N * NC; i++) {
-        const double a = fe[i][0], b = fe[i][1], c = ff[i][0], d = ff[i][1];
-        fe[i][0] = a * c - b * d;
-        fe[i][1] = a * d + b * c;
-    }
-    fftw_execute(inv);
-    fftw_destroy_plan(fwd_e);
-    fftw_destroy_plan(fwd_f);
-    fftw_destroy_plan(inv);
-    const double norm = 1.0 / ((double)N * N); /* a power of two: exact */
-    double *P = img->data;
-#pragma omp parallel for schedule(static)
-    for (long i = 0; i < N; i++) {
-        /* P[i][j] = |conv[(2048 - i) mod N][(2048 - j) mod N]| / N^2 */
-        const double *src = pe + ((CENTER - i + N) % N) * STRIDE;
-        double *dst = P + i * N;
-        for (long j = 0; j <= CENTER; j++)
-            dst[j] = fabs(src[CENTER - j]) * norm;
-        for (long j = CENTER + 1; j < N; j++)
-            dst[j] = fabs(src[N + CENTER - j]) * norm;
-    }
-    fftw_free(pe);
-    fftw_free(pf);
+    if (!st)
+        st = aia_backend_get()->psf_composite(pe, pf, N, img->data);
+    aia_backend_free(pe);
+    aia_backend_free(pf);
     if (st) {
         aia_image_free(img);
         return st;

@@ -6,8 +6,7 @@
  * range, the crop, and the header. Geometry is in double; pixels are float32
  * as aiapy's are for float32 maps. */
 #include "core/core.h"
-#include "kernels/cpu/prefilter.h"
-#include "kernels/cpu/resample.h"
+#include "kernels/backend.h"
 #include "steps/wcs.h"
 
 #include <math.h>
@@ -141,124 +140,6 @@ static int make_plan(const aia_meta *m, long nx, long ny, aia_grid grid, plan *p
     return AIA_OK;
 }
 
-/* ---- pixels ------------------------------------------------------------- */
-
-typedef struct input_stats {
-    float min, max;
-    long long finite, bad; /* bad: NaN (or Inf) */
-    unsigned char *row_bad; /* per input row: has a bad pixel */
-} input_stats;
-
-static int scan_input(const aia_image *in, input_stats *st)
-{
-    const float *d = in->data;
-    float mn = INFINITY, mx = -INFINITY;
-    long long bad = 0;
-    st->row_bad = calloc((size_t)in->height, 1);
-    if (!st->row_bad)
-        return aia_fail(AIA_ERR_NOMEM, "out of memory");
-#pragma omp parallel for schedule(static) reduction(min : mn) reduction(max : mx) reduction(+ : bad)
-    for (long y = 0; y < in->height; y++) {
-        long row_bad = 0;
-        float rmn = INFINITY, rmx = -INFINITY;
-        const float *row = d + y * in->width;
-#pragma omp simd reduction(min : rmn) reduction(max : rmx) reduction(+ : row_bad)
-        for (long x = 0; x < in->width; x++) {
-            const float v = row[x];
-            const int ok = v - v == 0.0f; /* false for NaN and Inf */
-            row_bad += ok ? 0 : 1;
-            const float lo = ok ? v : INFINITY, hi = ok ? v : -INFINITY;
-            rmn = lo < rmn ? lo : rmn; /* not fminf: that does not vectorise well */
-            rmx = hi > rmx ? hi : rmx;
-        }
-        mn = rmn < mn ? rmn : mn;
-        mx = rmx > mx ? rmx : mx;
-        st->row_bad[y] = row_bad > 0;
-        bad += row_bad;
-    }
-    st->min = mn;
-    st->max = mx;
-    st->bad = bad;
-    st->finite = (long long)in->width * in->height - bad;
-    return AIA_OK;
-}
-
-/* numpy.nanmedian of the padded frame: the finite pixels plus the padding,
- * which holds the image minimum; the mean of the two middle values is taken
- * in float32, as numpy does for a float32 array. */
-static int padded_nanmedian(const aia_image *in, const plan *p, const input_stats *st, float *out)
-{
-    const uint64_t npad = (uint64_t)p->NX * p->NY - (uint64_t)p->nx * p->ny;
-    const uint64_t n = (uint64_t)st->finite + npad;
-    const size_t count = (size_t)in->width * (size_t)in->height;
-    float v[2];
-    const uint64_t ranks[2] = {(n - 1) / 2, n / 2};
-    for (int i = 0; i < 2; i++) {
-        if (ranks[i] < npad) {
-            v[i] = st->min;
-        } else {
-            int s = aia_select_float(in->data, count, ranks[i] - npad, &v[i]);
-            if (s)
-                return s;
-        }
-    }
-    const float sum = v[0] + v[1];
-    *out = n % 2 ? v[1] : sum / 2.0f;
-    return AIA_OK;
-}
-
-/* The NaN mask of P convolved with a k x k box (zero padded, 'same'), as a
- * 0/1 map: 1 where a bad input pixel lies within (k-1)/2 in both axes. */
-static void dilated_nan_mask(const aia_image *in, const plan *p, const input_stats *st, int radius,
-                             uint8_t *mask)
-{
-    const float *d = in->data;
-#pragma omp parallel for schedule(dynamic, 16)
-    for (long Y = 0; Y < p->NY; Y++) {
-        uint8_t *mrow = mask + Y * p->NX;
-        memset(mrow, 0, (size_t)p->NX);
-        for (long dy = -radius; dy <= radius; dy++) {
-            const long y = Y - p->pad_y + dy;
-            if (y < 0 || y >= p->ny || !st->row_bad[y])
-                continue;
-            for (long x = 0; x < p->nx; x++) {
-                if (isfinite(d[y * p->nx + x]))
-                    continue;
-                const long X = x + p->pad_x;
-                const long a = X - radius < 0 ? 0 : X - radius;
-                const long b = X + radius >= p->NX ? p->NX - 1 : X + radius;
-                memset(mrow + a, 1, (size_t)(b - a + 1));
-            }
-        }
-    }
-}
-
-/* A map that moves whole pixels (identity matrix, integer shift) samples
- * every spline exactly at its knots, where scipy returns the samples
- * themselves (to within 1e-16, which float32 rounding removes). */
-static int is_whole_pixel_shift(const aia_affine *a)
-{
-    return a->m[0][0] == 1.0 && a->m[0][1] == 0.0 && a->m[1][0] == 0.0 && a->m[1][1] == 1.0 &&
-           a->shift[0] == floor(a->shift[0]) && a->shift[1] == floor(a->shift[1]);
-}
-
-/* The output of such a map: the input moved, `missing` where it has no
- * pixel. NaN stays NaN (the NaN mask would make it NaN anyway). */
-static void shifted_copy(const aia_image *in, const plan *p, float missing, float *out)
-{
-    const long dx = (long)p->map.shift[0] - p->pad_x, dy = (long)p->map.shift[1] - p->pad_y;
-    const float *d = in->data;
-#pragma omp parallel for schedule(static)
-    for (long j = 0; j < p->win.h; j++) {
-        const long y = p->win.y0 + j + dy;
-        for (long i = 0; i < p->win.w; i++) {
-            const long x = p->win.x0 + i + dx;
-            out[j * p->win.w + i] =
-                (x >= 0 && x < p->nx && y >= 0 && y < p->ny) ? d[y * p->nx + x] : missing;
-        }
-    }
-}
-
 /* ---- header ------------------------------------------------------------- */
 
 static int update_header(aia_header *h, const plan *p, const aia_meta *m)
@@ -308,54 +189,14 @@ static int check_input(const aia_image *in, const aia_register_options *o, const
     return aia_check_full_disk(m, in->width, in->height, file);
 }
 
-enum { SLOT_COEF, SLOT_MASK }; /* workspace buffers */
-
-/* The output pixels: spline coefficients of the padded frame, sampling,
- * NaN blobs, clipping (t[] receives the stage boundaries). */
-static int compute_pixels(const aia_image *in, const plan *p, const input_stats *stats,
-                          const aia_register_options *opts, aia_workspace *ws, float *out,
-                          long long *nan_out, double t[3])
+/* The backend's description of the pixel work. */
+static void geometry_of(const plan *p, const aia_register_options *o, aia_register_geometry *g)
 {
-    const int keys = opts->interp == AIA_INTERP_CUBIC_CONVOLUTION;
-    const int order = keys ? 3 : opts->order;
-    const float missing = stats->min; /* aiapy: missing = nanmin(data) */
-    const size_t frame = (size_t)p->NX * (size_t)p->NY;
-    int st = AIA_OK;
-    if (is_whole_pixel_shift(&p->map)) {
-        t[0] = aia_now();
-        shifted_copy(in, p, missing, out);
-    } else {
-        float nan_value = 0.0f;
-        if (stats->bad)
-            st = padded_nanmedian(in, p, stats, &nan_value);
-        float *coef = st ? NULL : aia_workspace_buffer(ws, SLOT_COEF, frame * sizeof(float));
-        if (!st && !coef)
-            return aia_fail(AIA_ERR_NOMEM, "out of memory for a %ld x %ld frame", p->NX, p->NY);
-        if (!st) {
-            const aia_padded padded = {in->data, p->nx, p->ny, p->pad_x, p->pad_y, missing, nan_value};
-            st = aia_padded_coefficients(&padded, keys ? 0 : order, coef);
-        }
-        if (st)
-            return st;
-        t[0] = aia_now();
-        /* sunpy's clip (to [min, max] of the input for missing = min) is
-         * done as the samples are stored; the NaN blobs below only add NaN,
-         * which the clip would keep, so the order does not matter */
-        aia_affine_sample(coef, p->NX, p->NY, &p->map, keys ? AIA_KERNEL_KEYS : AIA_KERNEL_BSPLINE,
-                          order, missing, stats->min, stats->max, &p->win, out);
-    }
-    t[1] = aia_now();
-    *nan_out = 0;
-    if (stats->bad) {
-        static const int radius[6] = {0, 0, 2, 2, 3, 3}; /* k = 1,1,5,5,7,7 */
-        uint8_t *mask = aia_workspace_buffer(ws, SLOT_MASK, frame);
-        if (!mask)
-            return aia_fail(AIA_ERR_NOMEM, "out of memory for the NaN mask");
-        dilated_nan_mask(in, p, stats, radius[order], mask);
-        *nan_out = aia_affine_mask_nan(mask, p->NX, p->NY, &p->map, order < 1 ? order : 1, &p->win, out);
-    }
-    t[2] = aia_now();
-    return AIA_OK;
+    const int keys = o->interp == AIA_INTERP_CUBIC_CONVOLUTION;
+    *g = (aia_register_geometry){.nx = p->nx, .ny = p->ny, .pad_x = p->pad_x, .pad_y = p->pad_y,
+                                 .NX = p->NX, .NY = p->NY, .map = p->map, .win = p->win,
+                                 .kernel = keys ? AIA_KERNEL_KEYS : AIA_KERNEL_BSPLINE,
+                                 .order = keys ? 3 : o->order};
 }
 
 /* The output image: *out reused, or a new one; header = input's, updated. */
@@ -406,22 +247,13 @@ int aia_register_ws(const aia_image *in, const aia_register_options *opts, const
         aia_error_prefix(file);
         return st;
     }
-    double t[5] = {0};
-    t[0] = aia_now();
-    input_stats stats = {0};
-    if ((st = scan_input(in, &stats)))
-        return st;
-    if (stats.finite == 0) {
-        free(stats.row_bad);
-        return aia_fail(AIA_ERR_BAD_DATA, "%s: every pixel is NaN/BLANK: nothing to register", file);
-    }
-    t[1] = aia_now();
+    aia_register_geometry g;
+    geometry_of(&p, opts, &g);
     aia_image *previous = *out, *fresh = NULL;
-    long long nan_out = 0;
+    aia_register_pixel_info px = {0};
     st = make_output(in, &p, &m, out, &fresh);
     if (!st)
-        st = compute_pixels(in, &p, &stats, opts, ws, (*out)->data, &nan_out, t + 2);
-    free(stats.row_bad);
+        st = aia_backend_get()->register_pixels(&g, in->data, in->width, (*out)->data, p.win.w, ws, &px);
     if (st) {
         aia_image_free(fresh);
         *out = previous;
@@ -433,14 +265,14 @@ int aia_register_ws(const aia_image *in, const aia_register_options *opts, const
         info->target_scale = p.target;
         info->pad_x = p.pad_x ? p.pad_x : -p.unpad_x;
         info->pad_y = p.pad_y ? p.pad_y : -p.unpad_y;
-        info->missing = stats.min;
-        info->nan_input = stats.bad;
-        info->nan_output = nan_out;
+        info->missing = px.min;
+        info->nan_input = px.nan_input;
+        info->nan_output = px.nan_output;
         info->level_warning = m.state[AIA_KEY_LVL_NUM] != AIA_KEYSTATE_OK || m.lvl_num > 1.0;
-        info->seconds_scan = t[1] - t[0];
-        info->seconds_prefilter = t[2] - t[1];
-        info->seconds_sample = t[3] - t[2];
-        info->seconds_finish = t[4] - t[3];
+        info->seconds_scan = px.seconds_scan;
+        info->seconds_prefilter = px.seconds_prefilter;
+        info->seconds_sample = px.seconds_sample;
+        info->seconds_finish = px.seconds_finish;
     }
     return AIA_OK;
 }

@@ -4,6 +4,7 @@
 #define AIAPREP_DECONVOLVE_IMPL_H
 
 #include "core/core.h"
+#include "kernels/cpu/variant.h"
 
 typedef struct aia_deconv_single_plan aia_deconv_single_plan;
 typedef struct aia_deconv_double_plan aia_deconv_double_plan;
@@ -16,7 +17,7 @@ void aia_deconv_single_plan_free(aia_deconv_single_plan *p);
 void aia_deconv_double_plan_free(aia_deconv_double_plan *p);
 
 /* `iterations` Richardson–Lucy steps from u = img; img and u are n x n and
- * allocated with fftw(f)_alloc_real (FFTW needs the alignment). Re-entrant:
+ * allocated with aia_backend_alloc (FFTW needs the alignment). Re-entrant:
  * several threads may run one plan at once. */
 int aia_deconv_single_run(const aia_deconv_single_plan *p, const float *img, float *u, int iterations);
 int aia_deconv_double_run(const aia_deconv_double_plan *p, const double *img, double *u, int iterations);

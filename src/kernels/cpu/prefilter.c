@@ -87,7 +87,7 @@ static void padded_row(const aia_padded *p, long Y, float *line)
             line[X] = fill;
         return;
     }
-    const float *src = p->data + y * p->nx;
+    const float *src = p->data + y * p->stride;
     for (long X = 0; X < p->pad_x; X++)
         line[X] = line[NX - 1 - X] = fill;
     for (long x = 0; x < p->nx; x++) {

@@ -3,13 +3,15 @@
 #define AIAPREP_PREFILTER_H
 
 #include "core/core.h"
+#include "kernels/cpu/variant.h"
 
 /* The padded frame P of sunpy's rotate: the nx x ny float image `data`
- * placed at (pad_x, pad_y) in an (nx + 2 pad_x) x (ny + 2 pad_y) frame of
- * `fill`, with NaN pixels read as `nan_value`. */
+ * (rows `stride` floats apart) placed at (pad_x, pad_y) in an
+ * (nx + 2 pad_x) x (ny + 2 pad_y) frame of `fill`, with NaN pixels read as
+ * `nan_value`. */
 typedef struct aia_padded {
     const float *data;
-    long nx, ny, pad_x, pad_y;
+    long nx, ny, stride, pad_x, pad_y;
     double fill, nan_value;
 } aia_padded;
 

@@ -97,8 +97,9 @@ static void interior_span(double ax, double bx, double lo, double hi, long n, lo
         *i1 = *i0;
 }
 
+#if !(defined(__AVX512F__) && defined(__AVX512DQ__))
 /* The cubic B-spline where no tap needs a bounds test or a mirror: no
- * branches, so the loop vectorises (AVX-512 gathers for the taps). */
+ * branches, so the loop vectorises (AVX2 gathers for the taps). */
 static void cubic_span(const float *coef, long NX, const aia_affine *a, double yo, long x0, long i0,
                        long i1, float lo, float hi, float *out)
 {
@@ -132,6 +133,7 @@ static void cubic_span(const float *coef, long NX, const aia_affine *a, double y
         out[i] = clip(v, lo, hi);
     }
 }
+#endif
 
 /* One output row of the cubic B-spline: the interior span vectorised, the
  * pixels near or beyond the frame's edges one by one. */
@@ -143,8 +145,11 @@ static void cubic_row(const float *coef, long NX, long NY, const aia_affine *a, 
     const double ay = (a->shift[1] + (double)x0 * a->m[1][0]) + yo * a->m[1][1];
     interior_span(ax, a->m[0][0], 1.0, (double)(NX - 3), w, &i0, &i1);
     interior_span(ay, a->m[1][0], 1.0, (double)(NY - 3), w, &i0, &i1);
-    if (!aia_cubic_span_simd(coef, NX, a, yo, x0, i0, i1, lo, hi, out))
-        cubic_span(coef, NX, a, yo, x0, i0, i1, lo, hi, out);
+#if defined(__AVX512F__) && defined(__AVX512DQ__)
+    aia_cubic_span_simd(coef, NX, a, yo, x0, i0, i1, lo, hi, out);
+#else
+    cubic_span(coef, NX, a, yo, x0, i0, i1, lo, hi, out);
+#endif
     for (long i = 0; i < w; i++) {
         if (i == i0)
             i = i1;
@@ -159,11 +164,12 @@ static void cubic_row(const float *coef, long NX, long NY, const aia_affine *a, 
 }
 
 void aia_affine_sample(const float *coef, long NX, long NY, const aia_affine *a, aia_kernel kernel,
-                       int order, float cval, float lo, float hi, const aia_window *win, float *out)
+                       int order, float cval, float lo, float hi, const aia_window *win, float *out,
+                       long out_stride)
 {
 #pragma omp parallel for schedule(static)
     for (long j = 0; j < win->h; j++) {
-        float *row = out + j * win->w;
+        float *row = out + j * out_stride;
         const double yo = (double)(win->y0 + j);
         if (kernel == AIA_KERNEL_BSPLINE && order == 3) {
             cubic_row(coef, NX, NY, a, cval, lo, hi, yo, win->x0, win->w, row);
@@ -178,8 +184,8 @@ void aia_affine_sample(const float *coef, long NX, long NY, const aia_affine *a,
     }
 }
 
-long long aia_affine_mask_nan(const uint8_t *mask, long NX, long NY, const aia_affine *a,
-                              int order, const aia_window *win, float *out)
+long long aia_affine_mask_nan(const uint8_t *mask, long NX, long NY, const aia_affine *a, int order,
+                              const aia_window *win, float *out, long out_stride)
 {
     long long count = 0;
 #pragma omp parallel for schedule(static) reduction(+ : count)
@@ -209,7 +215,7 @@ long long aia_affine_mask_nan(const uint8_t *mask, long NX, long NY, const aia_a
                             hit = 1;
             }
             if (hit) {
-                out[j * win->w + i] = NAN;
+                out[j * out_stride + i] = NAN;
                 count++;
             }
         }

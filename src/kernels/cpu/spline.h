@@ -4,6 +4,8 @@
 #ifndef AIAPREP_SPLINE_H
 #define AIAPREP_SPLINE_H
 
+#include "kernels/cpu/variant.h"
+
 #include <stddef.h>
 
 #define AIA_SPLINE_MAX_ORDER 5

@@ -1,7 +1,11 @@
 /* transpose.h — 16 x 16 float tiles between row-major images and the
- * interleaved strips the spline prefilter runs on. Internal. */
+ * interleaved strips the spline prefilter runs on: plain loops in
+ * transpose.c, AVX-512 shuffles in kernels/x86/transpose_avx512.c (the
+ * avx512 level). Internal. */
 #ifndef AIAPREP_TRANSPOSE_H
 #define AIAPREP_TRANSPOSE_H
+
+#include "kernels/cpu/variant.h"
 
 /* Rows r[0..16) (each 16 floats from src + k*stride) -> 16 groups of 16
  * doubles: dst[x*16 + k] = src[k*stride + x]. */

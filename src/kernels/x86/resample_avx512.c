@@ -11,7 +11,9 @@
  * far inside registration's tolerance). */
 #include "kernels/cpu/resample.h"
 
-#if defined(__AVX512F__) && defined(__AVX512DQ__)
+#if !(defined(__AVX512F__) && defined(__AVX512DQ__))
+#error "resample_avx512.c belongs to the avx512 level only (-march=x86-64-v4)"
+#endif
 #include <immintrin.h>
 
 #define WINDOW 32 /* columns held in two registers */
@@ -118,8 +120,8 @@ static inline __m512 taps_by_gather(const float *coef, long NX, const group *g, 
     return sum;
 }
 
-int aia_cubic_span_simd(const float *coef, long NX, const aia_affine *a, double yo, long x0, long i0,
-                        long i1, float lo, float hi, float *out)
+void aia_cubic_span_simd(const float *coef, long NX, const aia_affine *a, double yo, long x0, long i0,
+                         long i1, float lo, float hi, float *out)
 {
     const __m512 vlo = _mm512_set1_ps(lo), vhi = _mm512_set1_ps(hi);
     for (long i = i0; i < i1; i += 16) {
@@ -139,16 +141,4 @@ int aia_cubic_span_simd(const float *coef, long NX, const aia_affine *a, double 
                              : taps_by_gather(coef, NX, &g, active);
         _mm512_mask_storeu_ps(out + i, active, _mm512_min_ps(_mm512_max_ps(v, vlo), vhi));
     }
-    return 1;
 }
-
-#else
-
-int aia_cubic_span_simd(const float *coef, long NX, const aia_affine *a, double yo, long x0, long i0,
-                        long i1, float lo, float hi, float *out)
-{
-    (void)coef, (void)NX, (void)a, (void)yo, (void)x0, (void)i0, (void)i1, (void)lo, (void)hi, (void)out;
-    return 0; /* not built for AVX-512: the portable loop does the work */
-}
-
-#endif

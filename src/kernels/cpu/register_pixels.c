@@ -1,0 +1,215 @@
+/* register_pixels.c — the CPU backend's registration pixel work for one
+ * geometry (kernels/backend.h): the input scan (range, NaN rows), sunpy's
+ * NaN substitute (the padded frame's nanmedian), the spline coefficients of
+ * the padded frame, sampling through the affine map with clipping, and the
+ * NaN blobs. aiapy-reference.md §2.3. */
+#include "kernels/cpu/prefilter.h"
+#include "kernels/cpu/resample.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+int aia_cpu_register_pixels(const aia_register_geometry *g, const float *in, long in_stride, float *out,
+                            long out_stride, aia_workspace *ws, aia_register_pixel_info *info);
+
+typedef struct input_stats {
+    float min, max;
+    long long finite, bad;  /* bad: NaN (or Inf) */
+    unsigned char *row_bad; /* per input row: has a bad pixel */
+} input_stats;
+
+static int scan_input(const aia_register_geometry *g, const float *d, long stride, input_stats *st)
+{
+    float mn = INFINITY, mx = -INFINITY;
+    long long bad = 0;
+    st->row_bad = calloc((size_t)g->ny, 1);
+    if (!st->row_bad)
+        return aia_fail(AIA_ERR_NOMEM, "out of memory");
+#pragma omp parallel for schedule(static) reduction(min : mn) reduction(max : mx) reduction(+ : bad)
+    for (long y = 0; y < g->ny; y++) {
+        long row_bad = 0;
+        float rmn = INFINITY, rmx = -INFINITY;
+        const float *row = d + y * stride;
+#pragma omp simd reduction(min : rmn) reduction(max : rmx) reduction(+ : row_bad)
+        for (long x = 0; x < g->nx; x++) {
+            const float v = row[x];
+            const int ok = v - v == 0.0f; /* false for NaN and Inf */
+            row_bad += ok ? 0 : 1;
+            const float lo = ok ? v : INFINITY, hi = ok ? v : -INFINITY;
+            rmn = lo < rmn ? lo : rmn; /* not fminf: that does not vectorise well */
+            rmx = hi > rmx ? hi : rmx;
+        }
+        mn = rmn < mn ? rmn : mn;
+        mx = rmx > mx ? rmx : mx;
+        st->row_bad[y] = row_bad > 0;
+        bad += row_bad;
+    }
+    st->min = mn;
+    st->max = mx;
+    st->bad = bad;
+    st->finite = (long long)g->nx * g->ny - bad;
+    return AIA_OK;
+}
+
+/* numpy.nanmedian of the padded frame: the finite pixels plus the padding,
+ * which holds the image minimum; the mean of the two middle values is taken
+ * in float32, as numpy does for a float32 array. The selection needs the
+ * pixels contiguous: a strided input is packed first. */
+static int padded_nanmedian(const aia_register_geometry *g, const float *in, long stride,
+                            const input_stats *st, aia_workspace *ws, int slot, float *out)
+{
+    const uint64_t npad = (uint64_t)g->NX * g->NY - (uint64_t)g->nx * g->ny;
+    const uint64_t n = (uint64_t)st->finite + npad;
+    const size_t count = (size_t)g->nx * (size_t)g->ny;
+    const float *v = in;
+    if (stride != g->nx) {
+        float *packed = aia_workspace_buffer(ws, slot, count * sizeof *packed);
+        if (!packed)
+            return aia_fail(AIA_ERR_NOMEM, "out of memory for the NaN substitute");
+        for (long y = 0; y < g->ny; y++)
+            memcpy(packed + y * g->nx, in + y * stride, (size_t)g->nx * sizeof *packed);
+        v = packed;
+    }
+    float m[2];
+    const uint64_t ranks[2] = {(n - 1) / 2, n / 2};
+    for (int i = 0; i < 2; i++) {
+        if (ranks[i] < npad) {
+            m[i] = st->min;
+        } else {
+            int s = aia_select_float(v, count, ranks[i] - npad, &m[i]);
+            if (s)
+                return s;
+        }
+    }
+    const float sum = m[0] + m[1];
+    *out = n % 2 ? m[1] : sum / 2.0f;
+    return AIA_OK;
+}
+
+/* The NaN mask of P convolved with a k x k box (zero padded, 'same'), as a
+ * 0/1 map: 1 where a bad input pixel lies within (k-1)/2 in both axes. */
+static void dilated_nan_mask(const aia_register_geometry *g, const float *d, long stride,
+                             const input_stats *st, int radius, uint8_t *mask)
+{
+#pragma omp parallel for schedule(dynamic, 16)
+    for (long Y = 0; Y < g->NY; Y++) {
+        uint8_t *mrow = mask + Y * g->NX;
+        memset(mrow, 0, (size_t)g->NX);
+        for (long dy = -radius; dy <= radius; dy++) {
+            const long y = Y - g->pad_y + dy;
+            if (y < 0 || y >= g->ny || !st->row_bad[y])
+                continue;
+            for (long x = 0; x < g->nx; x++) {
+                if (isfinite(d[y * stride + x]))
+                    continue;
+                const long X = x + g->pad_x;
+                const long a = X - radius < 0 ? 0 : X - radius;
+                const long b = X + radius >= g->NX ? g->NX - 1 : X + radius;
+                memset(mrow + a, 1, (size_t)(b - a + 1));
+            }
+        }
+    }
+}
+
+/* A map that moves whole pixels (identity matrix, integer shift) samples
+ * every spline exactly at its knots, where scipy returns the samples
+ * themselves (to within 1e-16, which float32 rounding removes). */
+static int is_whole_pixel_shift(const aia_affine *a)
+{
+    return a->m[0][0] == 1.0 && a->m[0][1] == 0.0 && a->m[1][0] == 0.0 && a->m[1][1] == 1.0 &&
+           a->shift[0] == floor(a->shift[0]) && a->shift[1] == floor(a->shift[1]);
+}
+
+/* The output of such a map: the input moved, `missing` where it has no
+ * pixel. NaN stays NaN (the NaN mask would make it NaN anyway). */
+static void shifted_copy(const aia_register_geometry *g, const float *d, long stride, float missing,
+                         float *out, long out_stride)
+{
+    const long dx = (long)g->map.shift[0] - g->pad_x, dy = (long)g->map.shift[1] - g->pad_y;
+#pragma omp parallel for schedule(static)
+    for (long j = 0; j < g->win.h; j++) {
+        const long y = g->win.y0 + j + dy;
+        for (long i = 0; i < g->win.w; i++) {
+            const long x = g->win.x0 + i + dx;
+            out[j * out_stride + i] =
+                (x >= 0 && x < g->nx && y >= 0 && y < g->ny) ? d[y * stride + x] : missing;
+        }
+    }
+}
+
+enum { SLOT_COEF, SLOT_MASK, SLOT_PACKED }; /* workspace buffers */
+
+/* The samples: spline coefficients of the padded frame, then sampling with
+ * sunpy's clip (to [min, max] of the input for missing = min) done as the
+ * samples are stored; the NaN blobs added afterwards only add NaN, which
+ * the clip would keep, so the order does not matter. */
+static int sample(const aia_register_geometry *g, const float *in, long stride, const input_stats *st,
+                  aia_workspace *ws, float *out, long out_stride, double *t_prefiltered)
+{
+    const int keys = g->kernel == AIA_KERNEL_KEYS;
+    const float missing = st->min; /* aiapy: missing = nanmin(data) */
+    if (is_whole_pixel_shift(&g->map)) {
+        *t_prefiltered = aia_now();
+        shifted_copy(g, in, stride, missing, out, out_stride);
+        return AIA_OK;
+    }
+    float nan_value = 0.0f;
+    int s = st->bad ? padded_nanmedian(g, in, stride, st, ws, SLOT_PACKED, &nan_value) : AIA_OK;
+    if (s)
+        return s;
+    const size_t frame = (size_t)g->NX * (size_t)g->NY;
+    float *coef = aia_workspace_buffer(ws, SLOT_COEF, frame * sizeof(float));
+    if (!coef)
+        return aia_fail(AIA_ERR_NOMEM, "out of memory for a %ld x %ld frame", g->NX, g->NY);
+    const aia_padded padded = {in, g->nx, g->ny, stride, g->pad_x, g->pad_y, missing, nan_value};
+    if ((s = aia_padded_coefficients(&padded, keys ? 0 : g->order, coef)))
+        return s;
+    *t_prefiltered = aia_now();
+    aia_affine_sample(coef, g->NX, g->NY, &g->map, g->kernel, g->order, missing, st->min, st->max, &g->win,
+                      out, out_stride);
+    return AIA_OK;
+}
+
+int aia_cpu_register_pixels(const aia_register_geometry *g, const float *in, long in_stride, float *out,
+                            long out_stride, aia_workspace *ws, aia_register_pixel_info *info)
+{
+    double t[5] = {0};
+    t[0] = aia_now();
+    input_stats st = {0};
+    int s = scan_input(g, in, in_stride, &st);
+    if (s)
+        return s;
+    if (st.finite == 0) {
+        free(st.row_bad);
+        return aia_fail(AIA_ERR_BAD_DATA, "every pixel is NaN/BLANK: nothing to register");
+    }
+    t[1] = aia_now();
+    s = sample(g, in, in_stride, &st, ws, out, out_stride, &t[2]);
+    t[3] = aia_now();
+    long long nan_out = 0;
+    if (!s && st.bad) {
+        static const int radius[6] = {0, 0, 2, 2, 3, 3}; /* k = 1,1,5,5,7,7 */
+        uint8_t *mask = aia_workspace_buffer(ws, SLOT_MASK, (size_t)g->NX * (size_t)g->NY);
+        if (!mask) {
+            s = aia_fail(AIA_ERR_NOMEM, "out of memory for the NaN mask");
+        } else {
+            dilated_nan_mask(g, in, in_stride, &st, radius[g->order], mask);
+            nan_out = aia_affine_mask_nan(mask, g->NX, g->NY, &g->map, g->order < 1 ? g->order : 1, &g->win,
+                                          out, out_stride);
+        }
+    }
+    t[4] = aia_now();
+    free(st.row_bad);
+    if (s)
+        return s;
+    info->min = st.min;
+    info->max = st.max;
+    info->nan_input = st.bad;
+    info->nan_output = nan_out;
+    info->seconds_scan = t[1] - t[0];
+    info->seconds_prefilter = t[2] - t[1];
+    info->seconds_sample = t[3] - t[2];
+    info->seconds_finish = t[4] - t[3];
+    return AIA_OK;
+}
