@@ -6,9 +6,11 @@ set -euo pipefail
 # Build: compiler, CMake, pkg-config, cfitsio (with funpack for the tests),
 # FFTW (double and float, with threads), OpenMP (part of gcc).
 required=(gcc make cmake pkg-config libcfitsio-dev libcfitsio-bin libfftw3-dev)
-# Tests: Debian's astropy and sunpy read the files aiaprep writes. Open MPI:
-# the MPI mode of prep (built and tested when present; SKIPPED otherwise).
-optional=(python3 python3-numpy python3-scipy python3-astropy python3-sunpy libopenmpi-dev openmpi-bin)
+# Tests: Debian's astropy and sunpy read the files aiaprep writes (sunpy.map
+# needs matplotlib). Open MPI: the MPI mode of prep. qemu-user: the binary
+# run as older CPUs. Each is built/tested when present; SKIPPED otherwise.
+optional=(python3 python3-numpy python3-scipy python3-astropy python3-sunpy python3-matplotlib
+          libopenmpi-dev openmpi-bin qemu-user)
 
 missing() {
   local out=()
@@ -45,5 +47,5 @@ if [ -n "$need_opt" ]; then
   # These serve the interoperability tests and the MPI mode, which say
   # SKIPPED when they are absent: their failure is not fatal.
   $SUDO apt-get install -y -qq --no-install-recommends $need_opt >/dev/null ||
-    echo "install-deps: warning: could not install $need_opt; the astropy/sunpy/MPI tests will be skipped" >&2
+    echo "install-deps: warning: could not install $need_opt; the astropy/sunpy/MPI/qemu tests will be skipped" >&2
 fi

@@ -1,32 +1,59 @@
-/* test_transpose.c — the 16 x 16 tile transposes of the spline prefilter
- * (AVX-512 where built with it) against the plain definition. */
+/* test_transpose.c — the 16 x 16 tile transposes of the spline prefilter,
+ * at every kernel level built in that this CPU can run (generic loops, the
+ * avx2 copy of them, the AVX-512 shuffles), against the plain definition. */
 #include "testutil.h"
-#include "kernels/cpu/transpose.h"
 
-int main(void)
+
+typedef void rows_to_strip_fn(const float *src, long stride, double *dst);
+typedef void strip_to_rows_fn(const double *src, float *dst, long stride, int rows);
+/* the levels other than generic exist only where the library was built for
+ * x86-64: weak, so that they are NULL elsewhere */
+rows_to_strip_fn aia_tile_rows_to_strip_generic;
+strip_to_rows_fn aia_tile_strip_to_rows_generic;
+__attribute__((weak)) rows_to_strip_fn aia_tile_rows_to_strip_avx2, aia_tile_rows_to_strip_avx512;
+__attribute__((weak)) strip_to_rows_fn aia_tile_strip_to_rows_avx2, aia_tile_strip_to_rows_avx512;
+
+static void check_level(const char *name, rows_to_strip_fn *to_strip, strip_to_rows_fn *to_rows)
 {
     const long stride = 37;
     float src[16 * 37], back[16 * 37];
     double strip[256];
     for (int i = 0; i < 16 * 37; i++)
         src[i] = (float)(i * 3 + 1) * 0.5f;
-    aia_tile_rows_to_strip(src, stride, strip);
+    to_strip(src, stride, strip);
     int bad = 0;
     for (int k = 0; k < 16; k++)
         for (int x = 0; x < 16; x++)
             bad += strip[x * 16 + k] != (double)src[k * stride + x];
-    CHECK_MSG(bad == 0, "rows -> strip: %d elements wrong", bad);
+    CHECK_MSG(bad == 0, "%s: rows -> strip: %d elements wrong", name, bad);
     for (int rows = 1; rows <= 16; rows += 15) {
         for (int i = 0; i < 16 * 37; i++)
             back[i] = -1.0f;
-        aia_tile_strip_to_rows(strip, back, stride, rows);
+        to_rows(strip, back, stride, rows);
         bad = 0;
         for (int k = 0; k < 16; k++)
             for (int x = 0; x < stride; x++) {
                 float want = (k < rows && x < 16) ? src[k * stride + x] : -1.0f;
                 bad += back[k * stride + x] != want;
             }
-        CHECK_MSG(bad == 0, "strip -> %d rows: %d elements wrong", rows, bad);
+        CHECK_MSG(bad == 0, "%s: strip -> %d rows: %d elements wrong", name, rows, bad);
     }
+    printf("test_transpose: %s checked\n", name);
+}
+
+int main(void)
+{
+    /* naming the kernels links every level's objects in (weak references
+     * alone pull nothing out of the static library) */
+    printf("test_transpose: built %s, in use %s\n", aia_kernels_built(), aia_kernels());
+    check_level("generic", aia_tile_rows_to_strip_generic, aia_tile_strip_to_rows_generic);
+#if defined(__x86_64__)
+    if (aia_tile_rows_to_strip_avx2 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        check_level("avx2", aia_tile_rows_to_strip_avx2, aia_tile_strip_to_rows_avx2);
+    if (aia_tile_rows_to_strip_avx512 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq"))
+        check_level("avx512", aia_tile_rows_to_strip_avx512, aia_tile_strip_to_rows_avx512);
+    else
+        printf("test_transpose: avx512 SKIPPED: not built, or this CPU has no AVX-512\n");
+#endif
     return test_done("test_transpose");
 }
