@@ -3,7 +3,7 @@ BUILD     ?= build
 JOBS      ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all deps build test check check-werror check-asan demo bench clean
+.PHONY: all deps build test check check-werror check-asan demo bench install clean
 
 all: build
 
@@ -34,6 +34,12 @@ check-asan: deps
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --output-on-failure -j $(JOBS)
+
+# Install the program, libaiaprep.so, aiaprep.h and aiaprep.pc under
+# PREFIX (default /usr/local); DESTDIR stages them for a package.
+PREFIX ?= /usr/local
+install: build
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
 
 demo: build
 	scripts/demo.sh $(BUILD)/aiaprep

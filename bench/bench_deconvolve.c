@@ -85,7 +85,7 @@ int main(void)
     for (int prec = 0; prec < 2; prec++) {
         double t0 = bench_now();
         aia_deconv_plan *plan = NULL;
-        if (aia_deconv_plan_new(psf, (aia_precision)prec, &plan)) {
+        if (aia_deconv_plan_new(psf, (aia_pixtype)prec, 0, &plan)) {
             fprintf(stderr, "plan: %s\n", aia_last_error());
             return 1;
         }
@@ -96,7 +96,7 @@ int main(void)
         for (int k = 0; k < RUNS; k++) {
             aia_image *out = NULL;
             aia_deconv_info info;
-            aia_deconvolve(plan, in, NULL, source, &out, &info);
+            aia_deconvolve(plan, in, NULL, &out, &info);
             runs[k] = info.seconds;
             aia_image_free(out);
         }

@@ -23,7 +23,7 @@ int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(pri
 typedef struct deconv_choice {
     const char *psf_file;    /* NULL: aiapy's PSF of the channel (cached) */
     int preflight;           /* with the preflight core                   */
-    aia_precision precision;
+    aia_pixtype precision;   /* AIA_PIX_F32 (single) or AIA_PIX_F64       */
     aia_deconv_options opts;
 } deconv_choice;
 
@@ -49,7 +49,7 @@ void deconv_choice_default(deconv_choice *c);
 int deconv_option(const char *cmd, int code, const char *arg, deconv_choice *c);
 
 int load_psf(const deconv_choice *c, int channel, aia_image **psf);
-int image_channel(const aia_image *img, const char *path, int *channel);
+int image_channel(const aia_image *img, int *channel);
 void report_deconvolution(FILE *f, const char *cmd, const char *path, const aia_deconv_info *info,
                           int clip);
 
@@ -71,6 +71,16 @@ typedef struct output_options {
     "                    QUANTISES the values (cfitsio, q = 4): LOSSY, smaller files.\n"           \
     "                    gzip2 is lossless for every type but slow and saves little on floats.\n" \
     "  --overwrite       replace an existing output file (never an input file).\n"
+
+/* A whole number in [lo, hi] / a finite number for option --name; 0, or
+ * -1 with the usage error printed. No silent truncation. */
+int parse_long_option(const char *cmd, const char *name, const char *arg, long lo, long hi, long *out);
+int parse_double_option(const char *cmd, const char *name, const char *arg, double *out);
+
+/* "aiaprep CMD: error: MESSAGE" on stderr, with "PATH: " before the message
+ * when path is given: for failures of the science steps, which do not know
+ * the file (reading names it itself: give NULL). */
+void report_failure(const char *cmd, const char *path);
 
 /* Parse --dtype / --compress values; return 0 or print an error and return -1. */
 int parse_output_type(const char *cmd, const char *arg, aia_out_type *out);

@@ -65,7 +65,7 @@ int cmd_deconvolve(int argc, char **argv)
         return usage_error("deconvolve", "no output file: give -o OUTPUT");
     if (optind != argc - 1)
         return usage_error("deconvolve", "give exactly one INPUT");
-    if (dc.precision == AIA_PRECISION_DOUBLE && !dtype_given)
+    if (dc.precision == AIA_PIX_F64 && !dtype_given)
         w.type = AIA_OUT_FLOAT64;
     const char *input = argv[optind];
 
@@ -73,9 +73,12 @@ int cmd_deconvolve(int argc, char **argv)
     aia_deconv_plan *plan = NULL;
     aia_deconv_info info;
     int channel = 0;
-    int st = aia_image_read(input, dc.precision == AIA_PRECISION_DOUBLE ? AIA_PIX_F64 : AIA_PIX_F32, &in);
+    int st = aia_image_read(input, dc.precision, &in);
+    const char *step_file = NULL; /* set once reading worked: the steps' errors need the name */
+    if (!st)
+        step_file = input;
     if (!st && !dc.psf_file)
-        st = image_channel(in, input, &channel);
+        st = image_channel(in, &channel);
     if (!st && !dc.psf_file && (in->width != 4096 || in->height != 4096)) {
         fprintf(stderr, "aiaprep deconvolve: error: %s: the image is %ld x %ld; aiapy's PSF is 4096 x "
                         "4096: deconvolve the full level-1 frame, before registration (or give --psf)\n",
@@ -94,22 +97,24 @@ int cmd_deconvolve(int argc, char **argv)
     if (!st)
         st = load_psf(&dc, channel, &psf);
     if (!st)
-        st = aia_deconv_plan_new(psf, dc.precision, &plan);
+        st = aia_deconv_plan_new(psf, dc.precision, 0, &plan);
     if (!st)
-        st = aia_deconvolve(plan, in, &dc.opts, input, &out, &info);
+        st = aia_deconvolve(plan, in, &dc.opts, &out, &info);
     char history[1024];
     make_history(history, sizeof history, "deconvolve", optind, argv);
     w.history = history;
     w.input_path = input;
     aia_write_result res;
-    if (!st)
+    if (!st) {
+        step_file = NULL; /* the writer names its file */
         st = aia_image_write(out, output, &w, &res);
+    }
     if (st)
-        fprintf(stderr, "aiaprep deconvolve: error: %s\n", aia_last_error());
+        report_failure("deconvolve", step_file);
     else {
         report_deconvolution(stderr, "deconvolve", input, &info, dc.opts.clip_negative);
         printf("%s: %d iterations (%s) in %.1f s\n", input, dc.opts.iterations,
-               dc.precision == AIA_PRECISION_DOUBLE ? "double" : "single", info.seconds);
+               dc.precision == AIA_PIX_F64 ? "double" : "single", info.seconds);
         print_write_result(stdout, output, &res);
     }
     aia_image_free(in);

@@ -143,13 +143,13 @@ int cmd_info(int argc, char **argv)
         aia_image *img = NULL;
         aia_meta meta;
         int st = aia_image_read(path, AIA_PIX_F32, &img);
+        const int read_ok = !st;
         if (!st) {
             aia_meta_parse(img->header, &meta);
-            st = aia_meta_require(&meta, AIA_KEYS_BASIC, path);
+            st = aia_meta_require(&meta, AIA_KEYS_BASIC);
         }
         if (st) {
-            fflush(stdout);
-            fprintf(stderr, "aiaprep info: error: %s\n", aia_last_error());
+            report_failure("info", read_ok ? path : NULL);
             failed++;
         } else {
             if (!first)

@@ -51,12 +51,12 @@ int cmd_pointing(int argc, char **argv)
         aia_image *img = NULL;
         aia_pointing_report r;
         int st = aia_image_read(argv[i], AIA_PIX_F32, &img);
+        const int read_ok = !st;
         if (!st)
-            st = aia_update_pointing(img->header, table, argv[i], &r);
+            st = aia_update_pointing(img->header, table, &r);
         aia_image_free(img);
         if (st) {
-            fflush(stdout);
-            fprintf(stderr, "aiaprep pointing: error: %s\n", aia_last_error());
+            report_failure("pointing", read_ok ? argv[i] : NULL);
             failed++;
             continue;
         }

@@ -3,6 +3,7 @@
 #include "prep.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,172 +103,77 @@ static const char prep_help[] =
 /* ---- options ------------------------------------------------------------ */
 
 typedef struct cli_options {
-    aia_prep_options prep;
-    deconv_choice deconv;
-    const char *pointing, *degradation, *uncertainty, *log;
+    aia_prep_options *prep; /* the science and output options (the library's) */
+    const char *log;
     int quiet, threads;
     long shard_i, shard_n;
 } cli_options;
 
-enum {
-    OPT_POINTING = 300, OPT_DEGRADATION, OPT_CALVERSION, OPT_UNCERTAINTY, OPT_UNC_FILE, OPT_PREFLIGHT_ERR,
-    OPT_EVE, OPT_CHIANTI, OPT_NSAMPLE, OPT_RESPIKE, OPT_RESPIKE_DIR, OPT_TEMPLATE, OPT_THREADS, OPT_SHARD,
-    OPT_LOG
-};
+enum { OPT_PREP = 300, OPT_THREADS, OPT_SHARD, OPT_LOG };
 
-static int parse_int(const char *arg, int *out)
-{
-    char *end;
-    long v = strtol(arg, &end, 10);
-    *out = (int)v;
-    return *end == '\0' && end != arg;
-}
+/* The options prep handles itself; every other long option is one of the
+ * library's preparation options and goes to aia_prep_option by its name. */
+static const struct option longopts[] = {
+    {"output", required_argument, NULL, 'o'}, {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},         {"threads", required_argument, NULL, OPT_THREADS},
+    {"shard", required_argument, NULL, OPT_SHARD}, {"log", required_argument, NULL, OPT_LOG},
+    {"order", required_argument, NULL, OPT_PREP}, {"interp", required_argument, NULL, OPT_PREP},
+    {"grid", required_argument, NULL, OPT_PREP}, {"normalize", no_argument, NULL, OPT_PREP},
+    {"dtype", required_argument, NULL, OPT_PREP}, {"compress", required_argument, NULL, OPT_PREP},
+    {"overwrite", no_argument, NULL, OPT_PREP}, {"deconvolve", no_argument, NULL, OPT_PREP},
+    {"psf", required_argument, NULL, OPT_PREP}, {"preflight", no_argument, NULL, OPT_PREP},
+    {"iterations", required_argument, NULL, OPT_PREP}, {"precision", required_argument, NULL, OPT_PREP},
+    {"no-clip", no_argument, NULL, OPT_PREP}, {"pointing", required_argument, NULL, OPT_PREP},
+    {"degradation", required_argument, NULL, OPT_PREP},
+    {"calibration-version", required_argument, NULL, OPT_PREP},
+    {"uncertainty", required_argument, NULL, OPT_PREP}, {"uncertainty-file", no_argument, NULL, OPT_PREP},
+    {"include-preflight", no_argument, NULL, OPT_PREP}, {"include-eve", no_argument, NULL, OPT_PREP},
+    {"include-chianti", no_argument, NULL, OPT_PREP}, {"n-sample", required_argument, NULL, OPT_PREP},
+    {"respike", required_argument, NULL, OPT_PREP}, {"respike-dir", required_argument, NULL, OPT_PREP},
+    {"output-template", required_argument, NULL, OPT_PREP},
+    {NULL, 0, NULL, 0}};
 
 static int parse_options(int argc, char **argv, cli_options *o)
 {
-    static const struct option longopts[] = {
-        {"output", required_argument, NULL, 'o'},       {"order", required_argument, NULL, 'n'},
-        {"interp", required_argument, NULL, 'i'},       {"grid", required_argument, NULL, 'g'},
-        {"normalize", no_argument, NULL, 'N'},          {"quiet", no_argument, NULL, 'q'},
-        {"dtype", required_argument, NULL, 'd'},        {"compress", required_argument, NULL, 'z'},
-        {"overwrite", no_argument, NULL, 'O'},          {"help", no_argument, NULL, 'h'},
-        {"deconvolve", no_argument, NULL, 'D'},         DECONV_LONGOPTS,
-        {"pointing", required_argument, NULL, OPT_POINTING},
-        {"degradation", required_argument, NULL, OPT_DEGRADATION},
-        {"calibration-version", required_argument, NULL, OPT_CALVERSION},
-        {"uncertainty", required_argument, NULL, OPT_UNCERTAINTY},
-        {"uncertainty-file", no_argument, NULL, OPT_UNC_FILE},
-        {"include-preflight", no_argument, NULL, OPT_PREFLIGHT_ERR},
-        {"include-eve", no_argument, NULL, OPT_EVE},
-        {"include-chianti", no_argument, NULL, OPT_CHIANTI},
-        {"n-sample", required_argument, NULL, OPT_NSAMPLE},
-        {"respike", required_argument, NULL, OPT_RESPIKE},
-        {"respike-dir", required_argument, NULL, OPT_RESPIKE_DIR},
-        {"output-template", required_argument, NULL, OPT_TEMPLATE},
-        {"threads", required_argument, NULL, OPT_THREADS},
-        {"shard", required_argument, NULL, OPT_SHARD},
-        {"log", required_argument, NULL, OPT_LOG},
-        {NULL, 0, NULL, 0}};
-    aia_prep_options *p = &o->prep;
-    int c;
-    while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
-        int handled = deconv_option("prep", c, optarg, &o->deconv);
-        if (handled < 0)
-            return EXIT_USAGE;
-        if (handled)
+    int c, index = 0;
+    long threads = 0;
+    while ((c = getopt_long(argc, argv, "o:qh", longopts, &index)) != -1) {
+        const char *name = c == 'o' ? "output" : c == OPT_PREP ? longopts[index].name : NULL;
+        if (name) {
+            /* a bad table is a usage error too: nothing would succeed */
+            if (aia_prep_option(o->prep, name, optarg))
+                return usage_error("prep", "%s", aia_last_error());
             continue;
+        }
         switch (c) {
-        case 'o': p->outdir = optarg; break;
-        case 'n':
-            if (!parse_int(optarg, &p->reg.order) || p->reg.order < 0 || p->reg.order > 5)
-                return usage_error("prep", "--order must be 0 to 5, got '%s'", optarg);
-            break;
-        case 'i':
-            if (strcmp(optarg, "spline") == 0)
-                p->reg.interp = AIA_INTERP_SPLINE;
-            else if (strcmp(optarg, "cubic-convolution") == 0)
-                p->reg.interp = AIA_INTERP_CUBIC_CONVOLUTION;
-            else
-                return usage_error("prep", "--interp must be spline or cubic-convolution, got '%s'", optarg);
-            break;
-        case 'g':
-            if (strcmp(optarg, "4096") == 0 || strcmp(optarg, "full") == 0)
-                p->reg.grid = AIA_GRID_FULL;
-            else if (strcmp(optarg, "aiapy") == 0)
-                p->reg.grid = AIA_GRID_AIAPY;
-            else
-                return usage_error("prep", "--grid must be 4096 or aiapy, got '%s'", optarg);
-            break;
-        case 'N': p->normalize = 1; break;
         case 'q': o->quiet = 1; break;
-        case 'd':
-            if (parse_output_type("prep", optarg, &p->write.type))
-                return EXIT_USAGE;
-            break;
-        case 'z':
-            if (parse_compression("prep", optarg, &p->write.compression))
-                return EXIT_USAGE;
-            break;
-        case 'O': p->write.overwrite = 1; break;
-        case 'D': p->deconvolve = 1; break;
-        case OPT_POINTING: o->pointing = optarg; break;
-        case OPT_DEGRADATION: o->degradation = optarg; break;
-        case OPT_CALVERSION:
-            if (!parse_int(optarg, &p->degradation_version) || p->degradation_version < 1)
-                return usage_error("prep", "--calibration-version needs a number, got '%s'", optarg);
-            break;
-        case OPT_UNCERTAINTY: o->uncertainty = optarg; break;
-        case OPT_UNC_FILE: p->uncertainty_file = 1; break;
-        case OPT_PREFLIGHT_ERR: p->error_opts.include_preflight = 1; break;
-        case OPT_EVE: p->error_opts.include_eve = 1; break;
-        case OPT_CHIANTI: p->error_opts.include_chianti = 1; break;
-        case OPT_NSAMPLE:
-            if (!parse_int(optarg, &p->error_opts.n_sample) || p->error_opts.n_sample < 1)
-                return usage_error("prep", "--n-sample needs a positive number, got '%s'", optarg);
-            break;
-        case OPT_RESPIKE: p->respike_file = optarg; break;
-        case OPT_RESPIKE_DIR: p->respike_dir = optarg; break;
-        case OPT_TEMPLATE: p->output_template = optarg; break;
         case OPT_THREADS:
-            if (!parse_int(optarg, &o->threads) || o->threads < 1)
-                return usage_error("prep", "--threads needs a positive number, got '%s'", optarg);
+            if (parse_long_option("prep", "threads", optarg, 1, 65536, &threads))
+                return EXIT_USAGE;
+            o->threads = (int)threads;
             break;
-        case OPT_SHARD:
-            if (sscanf(optarg, "%ld/%ld", &o->shard_i, &o->shard_n) != 2 || o->shard_n < 1 ||
-                o->shard_i < 0 || o->shard_i >= o->shard_n)
+        case OPT_SHARD: {
+            const char *slash = strchr(optarg, '/');
+            char first[32];
+            if (!slash || (size_t)(slash - optarg) >= sizeof first)
                 return usage_error("prep", "--shard needs I/N with 0 <= I < N, got '%s'", optarg);
+            snprintf(first, sizeof first, "%.*s", (int)(slash - optarg), optarg);
+            if (parse_long_option("prep", "shard N", slash + 1, 1, LONG_MAX, &o->shard_n) ||
+                parse_long_option("prep", "shard I", first, 0, o->shard_n - 1, &o->shard_i))
+                return EXIT_USAGE;
             break;
+        }
         case OPT_LOG: o->log = optarg; break;
         case 'h': fputs(prep_help, stdout); return -1;
         default: return usage_error("prep", "invalid option");
         }
     }
-    if (!p->outdir)
-        return usage_error("prep", "no output directory: give -o OUTDIR");
+    if (aia_prep_options_check(o->prep, argc - optind))
+        return usage_error("prep", "%s", aia_last_error());
     if (optind >= argc)
         return usage_error("prep", "no INPUT given");
-    if (p->respike_file && (p->respike_dir || optind + 1 != argc))
-        return usage_error("prep", "--respike takes one INPUT; use --respike-dir for many");
-    if (p->error_opts.include_eve && p->error_opts.include_preflight)
-        return usage_error("prep", "--include-eve and --include-preflight exclude each other (aiapy)");
-    if (p->uncertainty_file && !o->uncertainty)
-        return usage_error("prep", "--uncertainty-file needs --uncertainty TABLE");
-    p->deconv = o->deconv.opts;
-    p->precision = o->deconv.precision;
-    p->psf_file = o->deconv.psf_file;
-    p->psf_preflight = o->deconv.preflight;
     return 0;
 }
-
-/* Read the tables the options name; a bad table stops the run (exit 2:
- * nothing would succeed). */
-typedef struct tables {
-    aia_pointing_table *pointing;
-    aia_response_table *response;
-    aia_error_table *errors;
-} tables;
-
-static int load_tables(const cli_options *o, tables *t)
-{
-    int st = AIA_OK;
-    if (o->pointing)
-        st = aia_pointing_table_read(o->pointing, &t->pointing);
-    if (!st && o->degradation)
-        st = aia_response_table_read(o->degradation, &t->response);
-    if (!st && o->uncertainty)
-        st = aia_error_table_read(o->uncertainty, &t->errors);
-    if (st)
-        fprintf(stderr, "aiaprep prep: error: %s\n", aia_last_error());
-    return st;
-}
-
-static void free_tables(tables *t)
-{
-    aia_pointing_table_free(t->pointing);
-    aia_response_table_free(t->response);
-    aia_error_table_free(t->errors);
-}
-
 
 /* The options that change how a run goes but not its results (where,
  * how fast, how loud): kept out of HISTORY, so that the same science gives
@@ -311,27 +217,23 @@ static void science_history(char *buf, size_t size, int nopts, char **argv)
 }
 
 /* Everything between the options and the run; returns 0 or an exit code
- * (reported). Every MPI rank does it: tables, output directory, its host's
+ * (reported). Every MPI rank does it: output directory, its host's
  * temporaries; rank 0 alone opens the log. */
-static int set_up(cli_options *o, tables *t, char *history, size_t history_size, int rank, int argc_opts,
-                  char **argv, FILE **log)
+static int set_up(cli_options *o, int rank, int argc_opts, char **argv, FILE **log)
 {
-    if (load_tables(o, t))
-        return EXIT_USAGE;
-    o->prep.pointing = t->pointing;
-    o->prep.degradation = t->response;
-    o->prep.uncertainty = t->errors;
-    if ((mkdir(o->prep.outdir, 0777) != 0 && errno != EEXIST) || access(o->prep.outdir, W_OK | X_OK) != 0) {
-        fprintf(stderr, "aiaprep prep: error: cannot write to the output directory %s: %s\n", o->prep.outdir,
+    const char *outdir = aia_prep_options_outdir(o->prep);
+    if ((mkdir(outdir, 0777) != 0 && errno != EEXIST) || access(outdir, W_OK | X_OK) != 0) {
+        fprintf(stderr, "aiaprep prep: error: cannot write to the output directory %s: %s\n", outdir,
                 strerror(errno));
         return EXIT_SOME_FAILED;
     }
     int removed = 0;
-    aia_cleanup_temporaries(o->prep.outdir, &removed);
+    aia_cleanup_temporaries(outdir, &removed);
     if (removed && !o->quiet)
-        printf("prep: removed %d temporary files an interrupted run left in %s\n", removed, o->prep.outdir);
-    science_history(history, history_size, argc_opts, argv);
-    o->prep.write.history = history;
+        printf("prep: removed %d temporary files an interrupted run left in %s\n", removed, outdir);
+    char history[1024];
+    science_history(history, sizeof history, argc_opts, argv);
+    aia_prep_option(o->prep, "history", history);
     if (rank == 0 && o->log && !(*log = fopen(o->log, "a"))) {
         fprintf(stderr, "aiaprep prep: error: cannot open the log %s: %s\n", o->log, strerror(errno));
         return EXIT_USAGE;
@@ -341,10 +243,8 @@ static int set_up(cli_options *o, tables *t, char *history, size_t history_size,
 
 static int run_prep(cli_options *o, path_list *inputs, int rank, int ranks, int argc_opts, char **argv)
 {
-    tables t = {0};
     FILE *log = NULL;
-    char history[1024];
-    int st = set_up(o, &t, history, sizeof history, rank, argc_opts, argv, &log);
+    int st = set_up(o, rank, argc_opts, argv, &log);
 #ifdef AIAPREP_WITH_MPI
     if (ranks > 1 && !mpi_all_ok(st == 0) && !st)
         st = EXIT_SOME_FAILED; /* another rank could not start: it said why */
@@ -352,7 +252,6 @@ static int run_prep(cli_options *o, path_list *inputs, int rank, int ranks, int 
     if (st) {
         if (log)
             fclose(log);
-        free_tables(&t);
         return st;
     }
     reporter rep = {.quiet = o->quiet, .tty = isatty(fileno(stderr))};
@@ -366,32 +265,35 @@ static int run_prep(cli_options *o, path_list *inputs, int rank, int ranks, int 
     aia_pipeline_summary sum;
 #ifdef AIAPREP_WITH_MPI
     if (ranks > 1)
-        st = mpi_pipeline_run((const char *const *)inputs->paths, (long)inputs->count, &o->prep, &po, &sum);
+        st = mpi_pipeline_run((const char *const *)inputs->paths, (long)inputs->count, o->prep, &po, &sum);
     else
 #endif
-        st = aia_pipeline_run((const char *const *)inputs->paths, (long)inputs->count, &o->prep, &po, &sum);
+        st = aia_pipeline_run((const char *const *)inputs->paths, (long)inputs->count, o->prep, &po, &sum);
     (void)ranks;
     prep_clear_progress(&rep);
     if (log)
         fclose(log);
-    free_tables(&t);
     if (st) {
         fprintf(stderr, "aiaprep prep: error: %s\n", aia_last_error());
         return EXIT_SOME_FAILED;
     }
     if (rank != 0) /* an MPI worker: the dealer sums up */
         return EXIT_OK;
-    return prep_summarise(&sum, o->prep.outdir, &rep);
+    return prep_summarise(&sum, aia_prep_options_outdir(o->prep), &rep);
 }
 
 int cmd_prep(int argc, char **argv)
 {
-    cli_options o = {0};
-    aia_prep_options_default(&o.prep);
-    deconv_choice_default(&o.deconv);
+    cli_options o = {.prep = aia_prep_options_new()};
+    if (!o.prep) {
+        fprintf(stderr, "aiaprep prep: error: out of memory\n");
+        return EXIT_SOME_FAILED;
+    }
     int st = parse_options(argc, argv, &o);
-    if (st)
+    if (st) {
+        aia_prep_options_free(o.prep);
         return st < 0 ? EXIT_OK : st;
+    }
     signal(SIGXFSZ, SIG_IGN); /* a file-size limit: a write error, not death */
     path_list inputs = {0};
     for (int i = optind; i < argc && !st; i++) {
@@ -423,5 +325,6 @@ int cmd_prep(int argc, char **argv)
 #endif
     }
     prep_path_list_free(&inputs);
+    aia_prep_options_free(o.prep);
     return st;
 }

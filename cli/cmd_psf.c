@@ -78,13 +78,13 @@ int cmd_psf(int argc, char **argv)
     w.type = AIA_OUT_FLOAT64;
     const char *output = NULL, *cache_dir = NULL;
     int no_cache = 0, *orders = NULL, c;
-    char *end;
+    long channel = 0;
     while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'c':
-            o.channel = (int)strtol(optarg, &end, 10);
-            if (*end || end == optarg)
-                return usage_error("psf", "--channel needs a number, got '%s'", optarg);
+            if (parse_long_option("psf", "channel", optarg, 1, 100000, &channel))
+                return EXIT_USAGE;
+            o.channel = (int)channel;
             break;
         case 'p': o.preflight_core = 1; break;
         case 'r':

@@ -32,13 +32,6 @@ static const char synth_help[] =
     "  -h, --help          show this help\n"
     "\n" OUTPUT_OPTIONS_HELP;
 
-static int parse_double(const char *arg, double *out)
-{
-    char *end;
-    *out = strtod(arg, &end);
-    return end != arg && *end == '\0';
-}
-
 int cmd_synth(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -54,27 +47,25 @@ int cmd_synth(int argc, char **argv)
     aia_write_options wopts;
     aia_write_options_default(&wopts);
     int c;
-    char *end;
+    long seed_arg = 1;
     while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': output = optarg; break;
         case 'c':
-            channel = strtol(optarg, &end, 10);
-            if (*end || end == optarg)
-                return usage_error("synth", "--channel needs a number, got '%s'", optarg);
+            if (parse_long_option("synth", "channel", optarg, 1, 100000, &channel))
+                return EXIT_USAGE;
             break;
         case 'r': roll = optarg; break;
         case 's': scale = optarg; break;
         case 'C': center = optarg; break;
         case 'n':
-            size = strtol(optarg, &end, 10);
-            if (*end || end == optarg)
-                return usage_error("synth", "--size needs a number, got '%s'", optarg);
+            if (parse_long_option("synth", "size", optarg, 16, 65536, &size))
+                return EXIT_USAGE;
             break;
         case 'S':
-            seed = strtoull(optarg, &end, 10);
-            if (*end || end == optarg)
-                return usage_error("synth", "--seed needs a number, got '%s'", optarg);
+            if (parse_long_option("synth", "seed", optarg, 0, LONG_MAX, &seed_arg))
+                return EXIT_USAGE;
+            seed = (unsigned long long)seed_arg;
             break;
         case 'd':
             if (parse_output_type("synth", optarg, &wopts.type))
@@ -98,9 +89,11 @@ int cmd_synth(int argc, char **argv)
     if (aia_synth_defaults((int)channel, size, &p))
         return usage_error("synth", "%s", aia_last_error());
     p.seed = seed;
-    if (roll && !parse_double(roll, &p.roll_deg))
-        return usage_error("synth", "--roll needs degrees, got '%s'", roll);
-    if (scale && (!parse_double(scale, &p.scale_arcsec) || !(p.scale_arcsec > 0)))
+    if (roll && parse_double_option("synth", "roll", roll, &p.roll_deg))
+        return EXIT_USAGE;
+    if (scale && parse_double_option("synth", "scale", scale, &p.scale_arcsec))
+        return EXIT_USAGE;
+    if (scale && !(p.scale_arcsec > 0))
         return usage_error("synth", "--scale needs a positive number, got '%s'", scale);
     if (center) {
         const char *comma = strchr(center, ',');
@@ -109,8 +102,9 @@ int cmd_synth(int argc, char **argv)
             return usage_error("synth", "--center needs X,Y, got '%s'", center);
         memcpy(xs, center, (size_t)(comma - center));
         xs[comma - center] = '\0';
-        if (!parse_double(xs, &p.center_x) || !parse_double(comma + 1, &p.center_y))
-            return usage_error("synth", "--center needs X,Y, got '%s'", center);
+        if (parse_double_option("synth", "center X", xs, &p.center_x) ||
+            parse_double_option("synth", "center Y", comma + 1, &p.center_y))
+            return EXIT_USAGE;
     }
 
     aia_image *img = NULL;

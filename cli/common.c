@@ -1,7 +1,10 @@
 /* common.c — option parsing and messages shared by the subcommands. */
 #include "cli.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 int usage_error(const char *cmd, const char *fmt, ...)
@@ -13,6 +16,41 @@ int usage_error(const char *cmd, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\nTry 'aiaprep %s --help'.\n", cmd);
     return EXIT_USAGE;
+}
+
+int parse_long_option(const char *cmd, const char *name, const char *arg, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    const long v = strtol(arg, &end, 10);
+    if (end == arg || *end || errno == ERANGE || v < lo || v > hi) {
+        usage_error(cmd, "--%s needs a whole number from %ld to %ld, got '%s'", name, lo, hi, arg);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int parse_double_option(const char *cmd, const char *name, const char *arg, double *out)
+{
+    char *end;
+    errno = 0;
+    const double v = strtod(arg, &end);
+    if (end == arg || *end || errno == ERANGE || !isfinite(v)) {
+        usage_error(cmd, "--%s needs a number, got '%s'", name, arg);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+void report_failure(const char *cmd, const char *path)
+{
+    fflush(stdout);
+    if (path)
+        fprintf(stderr, "aiaprep %s: error: %s: %s\n", cmd, path, aia_last_error());
+    else
+        fprintf(stderr, "aiaprep %s: error: %s\n", cmd, aia_last_error());
 }
 
 int parse_output_type(const char *cmd, const char *arg, aia_out_type *out)

@@ -13,14 +13,6 @@
 
 enum { TAG_WANT = 1, TAG_FILE, TAG_RESULT, TAG_FINISHED };
 
-/* One finished file, worker -> dealer. */
-typedef struct wire_result {
-    int status, error;
-    double seconds[AIA_PREP_STAGES];
-    aia_write_result written;
-    char input[4096], output[4096], message[1024], warnings[1024];
-} wire_result;
-
 /* A worker's last word: how it ran. */
 typedef struct wire_finished {
     int workers, threads_per_worker;
@@ -96,70 +88,48 @@ static void receive(void *buf, int size, MPI_Status *status)
     }
 }
 
-static void tally(aia_pipeline_summary *s, const wire_result *w, const aia_pipeline_options *opts,
-                  aia_prep_item *item, aia_stage_times *times)
-{
-    snprintf(item->input, sizeof item->input, "%s", w->input);
-    snprintf(item->output, sizeof item->output, "%s", w->output);
-    snprintf(item->message, sizeof item->message, "%s", w->message);
-    snprintf(item->warnings, sizeof item->warnings, "%s", w->warnings);
-    item->status = (aia_prep_status)w->status;
-    item->error = w->error;
-    item->written = w->written;
-    memcpy(item->seconds, w->seconds, sizeof item->seconds);
-    if (item->status == AIA_PREP_DONE)
-        aia_stage_times_add(times, w->seconds);
-    s->done += item->status == AIA_PREP_DONE;
-    s->skipped += item->status == AIA_PREP_SKIPPED;
-    s->failed += item->status == AIA_PREP_FAILED;
-    if (opts->log)
-        aia_prep_log_item(opts->log, item);
-    if (opts->on_item)
-        opts->on_item(item, opts->user);
-}
-
+/* Results arrive as the library encodes items (aia_prep_item_encode) and
+ * are tallied as the pipeline tallies its own: counted, logged, reported. */
 static int deal(const char *const *inputs, long n, int ranks, const aia_pipeline_options *opts,
                 aia_pipeline_summary *sum)
 {
-    wire_result *msg = malloc(sizeof *msg);
-    aia_prep_item *item = calloc(1, sizeof *item);
-    aia_stage_times times = {0};
-    if (!msg || !item) {
+    aia_prep_item *item = aia_prep_item_new();
+    const size_t size = item ? aia_prep_item_encode(item, NULL, 0) : 0;
+    const size_t capacity = size > sizeof(wire_finished) ? size : sizeof(wire_finished);
+    char *msg = malloc(capacity);
+    aia_pipeline_tally *tally = aia_pipeline_tally_new(opts, n);
+    if (!msg || !item || !tally) {
         fprintf(stderr, "aiaprep prep: error: out of memory on the MPI dealer\n");
         MPI_Abort(MPI_COMM_WORLD, EXIT_SOME_FAILED);
     }
-    const double t0 = MPI_Wtime();
-    double last_progress = t0;
-    long next = 0, finished = 0;
-    int working = ranks - 1;
-    sum->total = n;
+    long next = 0;
+    int working = ranks - 1, workers = 0, threads_per_worker = 0;
     while (working > 0) {
         MPI_Status status;
-        receive(msg, (int)sizeof *msg, &status);
+        receive(msg, (int)capacity, &status);
         const int from = status.MPI_SOURCE;
         if (status.MPI_TAG == TAG_WANT) {
             const char *path = next < n ? inputs[next++] : "";
             MPI_Send(path, (int)strlen(path) + 1, MPI_CHAR, from, TAG_FILE, MPI_COMM_WORLD);
         } else if (status.MPI_TAG == TAG_RESULT) {
-            tally(sum, msg, opts, item, &times);
-            finished++;
-            const double now = MPI_Wtime();
-            if (opts->on_progress && (now - last_progress >= opts->progress_interval || finished == n)) {
-                last_progress = now;
-                sum->seconds = now - t0;
-                opts->on_progress(sum, finished, n, opts->user);
-            }
+            int got = 0;
+            MPI_Get_count(&status, MPI_BYTE, &got);
+            if (aia_prep_item_decode(item, msg, (size_t)got) == AIA_OK)
+                aia_pipeline_tally_add(tally, item);
+            else
+                fprintf(stderr, "aiaprep prep: error: a result from rank %d: %s\n", from, aia_last_error());
         } else if (status.MPI_TAG == TAG_FINISHED) {
             const wire_finished *f = (const wire_finished *)msg;
-            sum->workers += f->workers;
-            sum->threads_per_worker = f->threads_per_worker;
+            workers += f->workers;
+            threads_per_worker = f->threads_per_worker;
             working--;
         }
     }
-    sum->seconds = MPI_Wtime() - t0;
-    aia_stage_times_medians(&times, sum->stage_median);
-    aia_stage_times_free(&times);
-    free(item);
+    aia_pipeline_tally_summary(tally, sum);
+    sum->workers = workers;
+    sum->threads_per_worker = threads_per_worker;
+    aia_pipeline_tally_free(tally);
+    aia_prep_item_free(item);
     free(msg);
     return AIA_OK;
 }
@@ -168,7 +138,8 @@ static int deal(const char *const *inputs, long n, int ranks, const aia_pipeline
 
 typedef struct worker_state {
     char path[4096];
-    wire_result result;
+    char *result; /* an encoded item */
+    size_t size;
 } worker_state;
 
 static const char *ask_dealer(void *user)
@@ -181,22 +152,21 @@ static const char *ask_dealer(void *user)
 
 static void report_to_dealer(const aia_prep_item *item, void *user)
 {
-    wire_result *r = &((worker_state *)user)->result;
-    r->status = (int)item->status;
-    r->error = item->error;
-    r->written = item->written;
-    memcpy(r->seconds, item->seconds, sizeof r->seconds);
-    snprintf(r->input, sizeof r->input, "%s", item->input);
-    snprintf(r->output, sizeof r->output, "%s", item->output);
-    snprintf(r->message, sizeof r->message, "%s", item->message);
-    snprintf(r->warnings, sizeof r->warnings, "%s", item->warnings);
-    MPI_Send(r, (int)sizeof *r, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
+    worker_state *w = user;
+    const size_t n = aia_prep_item_encode(item, w->result, w->size);
+    MPI_Send(w->result, (int)n, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
 }
 
 static int work(const aia_prep_options *prep, const aia_pipeline_options *opts)
 {
     worker_state *w = calloc(1, sizeof *w);
-    if (!w) {
+    aia_prep_item *probe = aia_prep_item_new();
+    if (w && probe) {
+        w->size = aia_prep_item_encode(probe, NULL, 0);
+        w->result = malloc(w->size);
+    }
+    aia_prep_item_free(probe);
+    if (!w || !w->result) {
         fprintf(stderr, "aiaprep prep: error: out of memory on an MPI worker\n");
         MPI_Abort(MPI_COMM_WORLD, EXIT_SOME_FAILED);
     }
@@ -212,6 +182,7 @@ static int work(const aia_prep_options *prep, const aia_pipeline_options *opts)
         fprintf(stderr, "aiaprep prep: error: MPI worker: %s\n", aia_last_error());
     wire_finished f = {sum.workers, sum.threads_per_worker};
     MPI_Send(&f, (int)sizeof f, MPI_BYTE, 0, TAG_FINISHED, MPI_COMM_WORLD);
+    free(w->result);
     free(w);
     return st;
 }

@@ -29,26 +29,30 @@ void prep_clear_progress(const reporter *rep)
 void prep_on_item(const aia_prep_item *item, void *user)
 {
     reporter *rep = user;
-    if (item->status == AIA_PREP_FAILED) {
+    const char *input = aia_prep_item_input(item), *message = aia_prep_item_message(item);
+    const char *warnings = aia_prep_item_warnings(item);
+    const aia_prep_status status = aia_prep_item_status(item);
+    if (status == AIA_PREP_FAILED) {
         prep_clear_progress(rep);
         fflush(stdout);
-        fprintf(stderr, "aiaprep prep: error: %s\n", item->message);
-        remember_failure(rep, item->message);
+        fprintf(stderr, "aiaprep prep: error: %s\n", message);
+        remember_failure(rep, message);
         return;
     }
-    if (item->warnings[0] && !rep->quiet) {
+    if (warnings[0] && !rep->quiet) {
         prep_clear_progress(rep);
         fflush(stdout);
-        fprintf(stderr, "aiaprep prep: warning: %s: %s\n", item->input, item->warnings);
+        fprintf(stderr, "aiaprep prep: warning: %s: %s\n", input, warnings);
     }
     if (rep->quiet || rep->tty) /* on a terminal the progress line says it */
         return;
-    if (item->status == AIA_PREP_SKIPPED)
-        printf("skipped %s: %s\n", item->input, item->message);
+    const aia_write_result w = aia_prep_item_written(item);
+    if (status == AIA_PREP_SKIPPED)
+        printf("skipped %s: %s\n", input, message);
     else
-        printf("%s -> %s (%s, %s; %.2f + %.2f + %.2f s)\n", item->input, item->output,
-               aia_out_type_name(item->written.type), aia_compression_name(item->written.compression),
-               item->seconds[0], item->seconds[1], item->seconds[2]);
+        printf("%s -> %s (%s, %s; %.2f + %.2f + %.2f s)\n", input, aia_prep_item_output(item),
+               aia_out_type_name(w.type), aia_compression_name(w.compression), aia_prep_item_seconds(item, 0),
+               aia_prep_item_seconds(item, 1), aia_prep_item_seconds(item, 2));
 }
 
 void prep_on_progress(const aia_pipeline_summary *s, long finished, long total, void *user)

@@ -11,27 +11,27 @@
 void deconv_choice_default(deconv_choice *c)
 {
     memset(c, 0, sizeof *c);
-    c->precision = AIA_PRECISION_SINGLE;
+    c->precision = AIA_PIX_F32;
     aia_deconv_options_default(&c->opts);
 }
 
 int deconv_option(const char *cmd, int code, const char *arg, deconv_choice *c)
 {
-    char *end;
+    long n = 0;
     switch (code) {
     case OPT_PSF: c->psf_file = arg; return 1;
     case OPT_PREFLIGHT: c->preflight = 1; return 1;
     case OPT_NO_CLIP: c->opts.clip_negative = 0; return 1;
     case OPT_ITERATIONS:
-        c->opts.iterations = (int)strtol(arg, &end, 10);
-        if (*end || end == arg || c->opts.iterations < 0)
-            return usage_error(cmd, "--iterations needs a count, got '%s'", arg), -1;
+        if (parse_long_option(cmd, "iterations", arg, 0, 100000, &n))
+            return -1;
+        c->opts.iterations = (int)n;
         return 1;
     case OPT_PRECISION:
         if (strcmp(arg, "single") == 0)
-            c->precision = AIA_PRECISION_SINGLE;
+            c->precision = AIA_PIX_F32;
         else if (strcmp(arg, "double") == 0)
-            c->precision = AIA_PRECISION_DOUBLE;
+            c->precision = AIA_PIX_F64;
         else
             return usage_error(cmd, "--precision must be single or double, got '%s'", arg), -1;
         return 1;
@@ -50,11 +50,11 @@ int load_psf(const deconv_choice *c, int channel, aia_image **psf)
     return aia_psf_cached(&o, NULL, psf, NULL);
 }
 
-int image_channel(const aia_image *img, const char *path, int *channel)
+int image_channel(const aia_image *img, int *channel)
 {
     aia_meta m;
     aia_meta_parse(img->header, &m);
-    int st = aia_meta_require(&m, AIA_KEYBIT(AIA_KEY_WAVELNTH), path);
+    int st = aia_meta_require(&m, AIA_KEYBIT(AIA_KEY_WAVELNTH));
     if (!st)
         *channel = (int)lround(m.wavelnth);
     return st;

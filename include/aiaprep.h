@@ -4,7 +4,27 @@
  * libaiaprep prepares SDO/AIA level-1 images for science (pointing update,
  * PSF deconvolution, registration to level 1.5, calibration) with aiapy's
  * numbers. This header is the whole public interface; everything else in the
- * library is hidden.
+ * library is hidden (the shared library exports exactly the functions
+ * declared here, and a test checks it).
+ *
+ * It has two parts:
+ *   Part 1, the stable API: status codes, headers and typed AIA keys,
+ *     images and borrowed pixel views, FITS input/output, and the science
+ *     steps, each an ordinary function or a plan (built once, executed on
+ *     many buffers). New fields go at the end of option structs, which
+ *     callers initialise with the matching *_default function.
+ *   Part 2, batch plumbing: preparing files through the steps as stages and
+ *     the pipeline that runs thousands of them. Its objects (options, items)
+ *     are opaque, set and read through functions, so that they can grow (a
+ *     device, a quality policy) without breaking a binding.
+ *
+ * The library behind it is layered (src/): core (status, headers, keys,
+ * time, tables, file-system helpers), io (FITS read/write, atomic files),
+ * kernels (the pixel work behind one backend interface, CPU kernels chosen
+ * at run time), steps (one science step a file: register, psf, deconvolve,
+ * pointing, degradation, uncertainty, respike, exposure, synth) and batch
+ * (prep and the pipeline). Data flows down; nothing calls up. Front ends
+ * (the aiaprep program in cli/, bindings) use only this header.
  *
  * Conventions (tested in tests/):
  *   - Arrays are row-major data[y][x] with y = FITS axis 2, x = FITS axis 1.
@@ -19,12 +39,14 @@
  * Errors: every function that can fail returns an int status, AIA_OK (0) on
  * success or one of enum aia_status. aia_strerror() names the code;
  * aia_last_error() gives the detail of the last failure *in the calling
- * thread* (file, key, byte offset, what was expected).
+ * thread* (the key, byte offset, what was expected). Functions that open a
+ * file name it in the message; the science steps work on memory and do not
+ * know file names, so a caller that has one prefixes it ("FILE: message").
  *
  * Thread safety: unless a function says otherwise, it is re-entrant: it may be
  * called from several threads at once on different objects. Objects
  * (aia_header, aia_image) are not internally locked; do not modify one object
- * from two threads at once.
+ * from two threads at once. Plans may be executed by several threads at once.
  */
 #ifndef AIAPREP_H
 #define AIAPREP_H
@@ -42,6 +64,15 @@ extern "C" {
 #else
 #define AIA_API
 #endif
+
+/* The version of this header; aia_version() is the library's. */
+#define AIAPREP_VERSION_MAJOR 0
+#define AIAPREP_VERSION_MINOR 1
+#define AIAPREP_VERSION_PATCH 0
+
+/* ======================================================================== */
+/* Part 1 — the stable API                                                  */
+/* ======================================================================== */
 
 /* ------------------------------------------------------------------------ */
 /* Status codes and error messages                                          */
@@ -202,21 +233,38 @@ AIA_API const char *aia_key_name(aia_key key);
 AIA_API int aia_meta_parse(const aia_header *hdr, aia_meta *meta);
 
 /* Check that every key in the bit mask (AIA_KEYBIT(...) | ...) is present and
- * valid. The error names the file (path may be NULL) and the first bad key. */
-AIA_API int aia_meta_require(const aia_meta *meta, uint64_t keys, const char *path);
+ * valid. The error names the first bad key. */
+AIA_API int aia_meta_require(const aia_meta *meta, uint64_t keys);
 
 /* The 2x2 rotation matrix as sunpy builds it: PCi_j if present, else CDi_j
  * divided row-wise by CDELTi, else from CROTA2 (with lambda = CDELT2/CDELT1). */
 AIA_API void aia_meta_rotation_matrix(const aia_meta *meta, double m[2][2]);
 
 /* ------------------------------------------------------------------------ */
-/* Images                                                                   */
+/* Images and borrowed pixels                                               */
 /* ------------------------------------------------------------------------ */
 
+/* The one pixel type of the library's arrays, and the precision of its
+ * arithmetic where a step offers a choice (deconvolution). */
 typedef enum aia_pixtype {
-    AIA_PIX_F32 = 1, /* float (default for pipelines)      */
-    AIA_PIX_F64 = 2  /* double (reference-grade results)   */
+    AIA_PIX_F32 = 1, /* float: the default for pipelines, single precision */
+    AIA_PIX_F64 = 2  /* double: reference-grade results                     */
 } aia_pixtype;
+
+AIA_API size_t aia_pixtype_size(aia_pixtype t);
+
+/* Pixels the caller lends: nothing is copied or freed through a view. A
+ * numpy array, a device buffer's host mirror, a sub-rectangle of a larger
+ * image (stride > width) all fit. */
+typedef struct aia_view {
+    void *data;          /* pixel (0, 0)                                    */
+    long width, height;
+    long stride;         /* pixels from one row to the next (>= width)      */
+    aia_pixtype type;
+} aia_view;
+
+/* A view of width x height pixels at data, rows stride apart (0: width). */
+AIA_API aia_view aia_view_of(void *data, long width, long height, long stride, aia_pixtype type);
 
 /* How the image was stored in the file it came from. */
 typedef struct aia_source_info {
@@ -230,6 +278,7 @@ typedef struct aia_source_info {
     long long file_bytes;
 } aia_source_info;
 
+/* An image the library owns: pixels, header and where it came from. */
 typedef struct aia_image {
     long width, height;     /* NAXIS1, NAXIS2                                      */
     aia_pixtype pixtype;
@@ -239,11 +288,37 @@ typedef struct aia_image {
     aia_source_info source; /* zeroed for images made in memory                    */
 } aia_image;
 
-AIA_API size_t aia_pixtype_size(aia_pixtype t);
-
 /* A zero-filled image with an empty header. */
 AIA_API int aia_image_create(long width, long height, aia_pixtype pixtype, aia_image **out);
 AIA_API void aia_image_free(aia_image *img);
+
+/* The image's pixels as a view (stride = width). */
+AIA_API aia_view aia_image_view(const aia_image *img);
+
+/* Change the pixel type in place (float64 -> float32 rounds to nearest). */
+AIA_API int aia_image_convert(aia_image *img, aia_pixtype to);
+
+/* Multiply every pixel by s (in double, stored in the view's type). */
+AIA_API void aia_view_scale(aia_view v, double s);
+
+typedef struct aia_stats {
+    double min, max, mean, stddev, median;
+    long long finite, nan;  /* counts */
+} aia_stats;
+
+/* Statistics over the finite pixels (min..median are NaN if there are none). */
+AIA_API int aia_image_stats(const aia_image *img, aia_stats *stats);
+
+/* Scratch memory reused across calls: a 4096² registration needs ~80 MiB of
+ * it, and fresh memory costs page faults (tens of ms a frame). One workspace
+ * serves one thread at a time; give each worker thread its own. */
+typedef struct aia_workspace aia_workspace;
+AIA_API aia_workspace *aia_workspace_new(void);
+AIA_API void aia_workspace_free(aia_workspace *ws);
+
+/* ------------------------------------------------------------------------ */
+/* Reading FITS                                                             */
+/* ------------------------------------------------------------------------ */
 
 /* Read a 2-D FITS image: from the primary HDU, or from HDU 1 (the first
  * extension) when the primary is empty, as JSOC ships tile-compressed level-1
@@ -263,19 +338,8 @@ AIA_API int aia_image_read(const char *path, aia_pixtype pixtype, aia_image **ou
  * but its contents are undefined. */
 AIA_API int aia_image_read_into(const char *path, aia_pixtype pixtype, aia_image **img);
 
-/* Change the pixel type in place (float64 -> float32 rounds to nearest). */
-AIA_API int aia_image_convert(aia_image *img, aia_pixtype to);
-
-typedef struct aia_stats {
-    double min, max, mean, stddev, median;
-    long long finite, nan;  /* counts */
-} aia_stats;
-
-/* Statistics over the finite pixels (min..median are NaN if there are none). */
-AIA_API int aia_image_stats(const aia_image *img, aia_stats *stats);
-
 /* ------------------------------------------------------------------------ */
-/* Writing                                                                  */
+/* Writing FITS                                                             */
 /* ------------------------------------------------------------------------ */
 
 typedef enum aia_out_type {
@@ -325,10 +389,10 @@ AIA_API int aia_resolve_output(const aia_image *img, const aia_write_options *op
                                int *promoted_to_int32);
 
 /* Write img to path atomically: the data go to a temporary file in the same
- * directory (".<name>.<pid>-<n>.aiaprep-tmp") which is renamed to path only
- * when complete, so no partial file ever has the final name; on failure the
- * temporary is removed. Integer outputs are Rice tile-compressed one row per
- * tile unless asked otherwise; a compressed image goes in HDU 1 after an
+ * directory (".<name>.<host>.<pid>-<n>.aiaprep-tmp") which is renamed to path
+ * only when complete, so no partial file ever has the final name; on failure
+ * the temporary is removed. Integer outputs are Rice tile-compressed one row
+ * per tile unless asked otherwise; a compressed image goes in HDU 1 after an
  * empty primary (JSOC layout), an uncompressed one in the primary HDU.
  * The header is img->header with the structural keys redone, plus BLANK for
  * integer types, CHECKSUM/DATASUM, and opts->history. res may be NULL. */
@@ -345,8 +409,8 @@ AIA_API const char *aia_compression_name(aia_compression c);
 /* sunpy's contains_full_disk, from the header and the frame border: every
  * border pixel centre off the solar disk (angular distance from the Sun
  * centre above asin(RSUN_REF / DSUN_OBS), full TAN WCS) and the Sun centre
- * inside the frame. AIA_ERR_NOT_FULL_DISK names the file and the reason. */
-AIA_API int aia_check_full_disk(const aia_meta *meta, long width, long height, const char *path);
+ * inside the frame. AIA_ERR_NOT_FULL_DISK says why not. */
+AIA_API int aia_check_full_disk(const aia_meta *meta, long width, long height);
 
 typedef enum aia_interp {
     AIA_INTERP_SPLINE = 0,          /* B-spline of `order`, as scipy (aiapy)  */
@@ -380,40 +444,44 @@ typedef struct aia_register_info {
     double seconds_scan;        /* wall time: input statistics               */
     double seconds_prefilter;   /* ... spline coefficients of the padded frame */
     double seconds_sample;      /* ... sampling through the affine map        */
-    double seconds_finish;      /* ... NaN blobs, clipping, header            */
+    double seconds_finish;      /* ... NaN blobs                              */
 } aia_register_info;
 
 AIA_API void aia_register_options_default(aia_register_options *opts);
 
-/* Register a level-1 image as aiapy's register does: full-disk check, scale
- * to 0.6"/px (CDELT1 sets the scale), pad with the image minimum, rotate to
- * solar north about the reference pixel, put it at the array centre, B-spline
- * interpolation (scipy's prefilter and weights), NaN pixels carried as NaN
- * blobs (k x k box, bilinear), clip to the input range, crop; header:
- * CRPIX, CDELT, PCi_j (CROTA and CD removed), R_SUN = RSUN_OBS/CDELT1,
- * LVL_NUM = 1.5. The input must be float32 (AIA_PIX_F32); it is not changed.
- * path names the file in messages (may be NULL). info may be NULL.
- * Multi-threaded (OpenMP); re-entrant. */
-AIA_API int aia_register(const aia_image *in, const aia_register_options *opts, const char *path,
-                         aia_image **out, aia_register_info *info);
+/* A registration plan: everything aiapy's register derives from a header
+ * and a shape before touching a pixel (aiapy-reference.md §2): the
+ * full-disk check, the scale to 0.6"/px (CDELT1 sets it), sunpy's padding
+ * with the image minimum, rotation to solar north about the reference pixel,
+ * the Sun at the array centre, the output grid and its header keys. Build it
+ * once for a frame and execute it on the frame and on anything on the same
+ * grid (its uncertainty). Errors say what in the header is wrong. */
+typedef struct aia_register_plan aia_register_plan;
+AIA_API int aia_register_plan_new(const aia_header *hdr, long width, long height,
+                                  const aia_register_options *opts, aia_register_plan **plan);
+AIA_API void aia_register_plan_free(aia_register_plan *plan);
 
-/* Scratch memory reused across calls: a 4096² registration needs ~80 MiB of
- * it, and fresh memory costs page faults (tens of ms a frame). One workspace
- * serves one thread at a time; give each worker thread its own. */
-typedef struct aia_workspace aia_workspace;
-AIA_API aia_workspace *aia_workspace_new(void);
-AIA_API void aia_workspace_free(aia_workspace *ws);
+/* The output's shape. */
+AIA_API void aia_register_plan_shape(const aia_register_plan *plan, long *width, long *height);
 
-/* aia_register with reusable memory: scratch from ws, and the output image
- * *out reused (its buffer and header replaced) when it is not NULL. On
- * failure *out is left as it was. Same results as aia_register. */
-AIA_API int aia_register_ws(const aia_image *in, const aia_register_options *opts, const char *path,
-                            aia_workspace *ws, aia_image **out, aia_register_info *info);
+/* Give a header (a copy of the input's, or of anything on its grid) the
+ * level-1.5 keys of this plan: NAXISn, CRPIX, CDELT, PCi_j (CROTA and CD
+ * removed), R_SUN = RSUN_OBS/CDELT1, LVL_NUM = 1.5. */
+AIA_API int aia_register_plan_header(const aia_register_plan *plan, aia_header *hdr);
 
-/* Divide by EXPTIME the way sunpy does (multiply by 1/EXPTIME) and set BUNIT
- * to 'DN / s'. EXPTIME missing or <= 0, or an image already per second, is
- * an error naming the file. */
-AIA_API int aia_normalize_exposure(aia_image *img, const char *path);
+/* The pixels: scipy's B-spline (prefilter and weights) or Keys, NaN pixels
+ * carried as NaN blobs (k x k box, bilinear), clipped to the input range.
+ * in: float32, the plan's input shape; out: float32, the plan's output
+ * shape (aia_register_plan_shape). ws: scratch (NULL: allocated for this
+ * call). info may be NULL. Multi-threaded (OpenMP); re-entrant: threads may
+ * execute one plan at once, each with its own workspace. */
+AIA_API int aia_register_execute(const aia_register_plan *plan, aia_view in, aia_view out, aia_workspace *ws,
+                                 aia_register_info *info);
+
+/* The whole step on an image: plan, a new output image with the updated
+ * header, execute. The input must be float32; it is not changed. */
+AIA_API int aia_register(const aia_image *in, const aia_register_options *opts, aia_image **out,
+                         aia_register_info *info);
 
 /* ------------------------------------------------------------------------ */
 /* The point-spread function (aiapy.psf.calculate_psf)                      */
@@ -424,6 +492,7 @@ typedef struct aia_psf_options {
     int preflight_core;   /* the preflight core width instead of the default    */
     const int *orders;    /* diffraction orders to sum; NULL: -100..100         */
     int norders;
+    int threads;          /* threads for the FFTs (0: OpenMP's default)         */
 } aia_psf_options;
 
 typedef struct aia_psf_info {
@@ -456,11 +525,6 @@ AIA_API int aia_psf_cached(const aia_psf_options *opts, const char *cache_dir, a
 /* PSF deconvolution (aiapy.psf.deconvolve), Richardson–Lucy               */
 /* ------------------------------------------------------------------------ */
 
-typedef enum aia_precision {
-    AIA_PRECISION_SINGLE = 0, /* float32 FFTs and arithmetic (default)        */
-    AIA_PRECISION_DOUBLE      /* float64: reference-grade                      */
-} aia_precision;
-
 typedef struct aia_deconv_plan aia_deconv_plan;
 
 typedef struct aia_deconv_options {
@@ -477,14 +541,17 @@ typedef struct aia_deconv_info {
 AIA_API void aia_deconv_options_default(aia_deconv_options *opts);
 
 /* Build a plan for one PSF (n x n, n even and a multiple of 8; aiapy's are
- * 4096 x 4096 float64): its spectrum in the chosen precision and the FFTW
- * plans (measured once; wisdom is kept in the cache directory). Memory: the
- * spectrum, 64 MiB (single) or 128 MiB (double) for 4096². Build one per
- * channel and use it for every image of that channel. */
-AIA_API int aia_deconv_plan_new(const aia_image *psf, aia_precision precision, aia_deconv_plan **plan);
+ * 4096 x 4096 float64): its spectrum in the chosen precision (AIA_PIX_F32,
+ * the default of aiaprep, or AIA_PIX_F64, aiapy's) and the FFT plans
+ * (measured once; wisdom is kept in the cache directory). threads: for the
+ * FFTs and the iterations (0: OpenMP's default). Memory: the spectrum,
+ * 64 MiB (single) or 128 MiB (double) for 4096². Build one per channel and
+ * use it for every image of that channel. */
+AIA_API int aia_deconv_plan_new(const aia_image *psf, aia_pixtype precision, int threads, aia_deconv_plan **plan);
 AIA_API void aia_deconv_plan_free(aia_deconv_plan *plan);
+AIA_API aia_pixtype aia_deconv_plan_precision(const aia_deconv_plan *plan);
 
-/* Richardson–Lucy deconvolution of a level-1 image (before registration:
+/* Richardson–Lucy deconvolution of level-1 pixels (before registration:
  * the PSF applies to the level-1 grid), aiapy's update rule exactly:
  *   est = u (*) psf;  u *= (img / est) (*) flipped psf;  from u = img.
  * Unlike aiapy, NaN/BLANK pixels do not turn the image into NaN: each is
@@ -492,17 +559,25 @@ AIA_API void aia_deconv_plan_free(aia_deconv_plan *plan);
  * smallest box around it (3x3, 5x5, 9x9, ... up to 129x129) that has any
  * (else the median of the image), and is NaN again in the output. Where
  * the estimate is exactly 0 the ratio is taken as 0 (aiapy: NaN, everywhere).
- * The output is float32 (single) or float64 (double) with the input's
- * header and DCN* keys. The image must have the PSF's shape. Re-entrant:
- * several threads may use one plan at once. Memory per call, 4096²: about
- * 4 image-sized buffers (img, estimate, the spectrum of two) besides the
- * input and the output; 256 MiB single, 512 MiB double. */
-AIA_API int aia_deconvolve(const aia_deconv_plan *plan, const aia_image *in,
-                           const aia_deconv_options *opts, const char *path, aia_image **out,
-                           aia_deconv_info *info);
+ * in and out: the PSF's shape, float32 or float64 each (the arithmetic is
+ * the plan's precision). Re-entrant: several threads may use one plan at
+ * once. Memory per call, 4096²: about 4 image-sized buffers of the plan's
+ * precision plus the filled input in double; ~390 MiB single. */
+AIA_API int aia_deconvolve_execute(const aia_deconv_plan *plan, aia_view in, aia_view out,
+                                   const aia_deconv_options *opts, aia_deconv_info *info);
+
+/* The DCN* header keys that say how an image was deconvolved. */
+AIA_API int aia_deconvolve_header(const aia_deconv_plan *plan, const aia_deconv_options *opts, aia_header *hdr);
+
+/* The whole step on an image: the output (float32 for a single plan,
+ * float64 for a double one) with the input's header and the DCN* keys. */
+AIA_API int aia_deconvolve(const aia_deconv_plan *plan, const aia_image *in, const aia_deconv_options *opts,
+                           aia_image **out, aia_deconv_info *info);
 
 /* ------------------------------------------------------------------------ */
-/* Calibration: pointing, degradation, uncertainty, respike (aiapy 0.12)    */
+/* Calibration: pointing, degradation, uncertainty, respike, exposure       */
+/* (aiapy 0.12). Each works on a header and, where it changes pixels, a     */
+/* view of them (aia_image_view for an image).                              */
 /* ------------------------------------------------------------------------ */
 
 /* The master pointing table (aia.master_pointing3h) read from a file: the
@@ -537,9 +612,8 @@ typedef struct aia_pointing_report {
  * CRPIX updated relatively (CRPIX += X0_new - X0_MP), CDELT1 = CDELT2 =
  * IMSCALE, CROTA2 = INSTROT + SAT_ROT, X0_MP/Y0_MP, PCi_j removed. A missing
  * value skips its key (warning); no covering row, or no columns for the
- * channel (the daily CSV has none for 131 A), is an error naming the file. */
-AIA_API int aia_update_pointing(aia_header *hdr, const aia_pointing_table *table, const char *path,
-                                aia_pointing_report *report);
+ * channel (the daily CSV has none for 131 A), is an error naming the table. */
+AIA_API int aia_update_pointing(aia_header *hdr, const aia_pointing_table *table, aia_pointing_report *report);
 
 /* The SSW response table (aia_V10_..._response_table.txt: DATE T_START
  * T_STOP VER_NUM WAVE_STR WAVELNTH ... EFF_AREA ... EFFA_P1 EFFA_P2 EFFA_P3). */
@@ -555,128 +629,186 @@ AIA_API void aia_response_table_free(aia_response_table *table);
 AIA_API int aia_degradation(const aia_response_table *table, int channel, const char *time, int version,
                             double *factor);
 
-/* correct_degradation: data * (1 / degradation at DATE-OBS); header
+/* correct_degradation: pixels * (1 / degradation at DATE-OBS); header
  * DEGRADAT (the factor) and DEGRVER. factor may be NULL. */
-AIA_API int aia_correct_degradation(aia_image *img, const aia_response_table *table, int version,
-                                    const char *path, double *factor);
+AIA_API int aia_correct_degradation(aia_view pixels, aia_header *hdr, const aia_response_table *table,
+                                    int version, double *factor);
 
 /* The V3 error table (aia_V3_error_table.txt: WAVELNTH DNPERPHT COMPRESS
  * CALERR CHIANTI EVEERR per channel). */
-typedef struct aia_error_table aia_error_table;
-AIA_API int aia_error_table_read(const char *path, aia_error_table **table);
-AIA_API void aia_error_table_free(aia_error_table *table);
+typedef struct aia_uncertainty_table aia_uncertainty_table;
+AIA_API int aia_uncertainty_table_read(const char *path, aia_uncertainty_table **table);
+AIA_API void aia_uncertainty_table_free(aia_uncertainty_table *table);
 
-typedef struct aia_error_options {
+typedef struct aia_uncertainty_options {
     int n_sample;          /* pixels averaged (default 1)                        */
     int include_preflight; /* the preflight calibration error (CALERR)           */
     int include_eve;       /* the EVE calibration error (EVEERR); not with preflight */
     int include_chianti;   /* the CHIANTI atomic-data error                      */
     int compare_idl;       /* read noise 1.15 for every channel (IDL's)          */
-} aia_error_options;
-AIA_API void aia_error_options_default(aia_error_options *opts);
+} aia_uncertainty_options;
+AIA_API void aia_uncertainty_options_default(aia_uncertainty_options *opts);
 
 /* The terms of the model for one channel. */
-typedef struct aia_error_terms {
+typedef struct aia_uncertainty_terms {
     double dn_per_photon, compress, calibration, chianti, read_noise;
     int n_sample;
-} aia_error_terms;
-AIA_API int aia_error_model(const aia_error_table *table, int channel, const aia_error_options *opts,
-                            aia_error_terms *terms);
+} aia_uncertainty_terms;
+AIA_API int aia_uncertainty_model(const aia_uncertainty_table *table, int channel,
+                                  const aia_uncertainty_options *opts, aia_uncertainty_terms *terms);
 
 /* aiapy's estimate_error for counts c (DN/pixel):
  *   sqrt(shot^2 + 0.18^2 + read^2 + quant^2 + comp^2 + chianti^2 + calib^2)
  * with shot = sqrt(c/g) g/sqrt(n), read = RN/sqrt(n), quant = 12^-1/2/sqrt(n),
  * comp = max(shot/COMPRESS, 12^-1/2) (0 below 25 counts) / sqrt(n). NaN for
  * c < 0, as aiapy. */
-AIA_API double aia_error_of(const aia_error_terms *terms, double counts);
+AIA_API double aia_uncertainty_of(const aia_uncertainty_terms *terms, double counts);
 
-/* The error image of level-1 counts (negative counts taken as 0, NaN kept):
- * same shape, type and header, EXTNAME 'UNCERTAINTY'. */
-AIA_API int aia_error_image(const aia_image *counts, const aia_error_table *table,
-                            const aia_error_options *opts, const char *path, aia_image **out);
+/* The errors of level-1 counts (negative counts taken as 0, NaN kept) into
+ * out (the shape of counts; either type each). */
+AIA_API int aia_estimate_error(aia_view counts, const aia_uncertainty_terms *terms, aia_view out);
+
+/* The same as an image: counts' shape, type and header, EXTNAME
+ * 'UNCERTAINTY', the channel's terms from the table. */
+AIA_API int aia_uncertainty_image(const aia_image *counts, const aia_uncertainty_table *table,
+                                  const aia_uncertainty_options *opts, aia_image **out);
 
 /* aiapy's respike: put back the pixels JSOC's cosmic-ray removal replaced,
  * from the frame's spikes file (FITS, 2 x N int32: flat indices into the
  * 4096 x 4096 frame, then values). Needs LVL_NUM 1.0 and NSPIKES != 0; a
  * file whose count differs from NSPIKES, or with indices outside the frame,
  * is refused. Sets LVL_NUM 0.5, NSPIKES 0 and a COMMENT. count may be NULL. */
-AIA_API int aia_respike(aia_image *img, const char *spikes_path, const char *path, long *count);
+AIA_API int aia_respike(aia_view pixels, aia_header *hdr, const char *spikes_path, long *count);
 
-/* Multiply every pixel by s (in double, stored in the image's type). */
-AIA_API void aia_image_scale(aia_image *img, double s);
+/* Divide by EXPTIME the way sunpy does (multiply by 1/EXPTIME) and set BUNIT
+ * to 'DN / s'. EXPTIME missing or <= 0, or an image already per second, is
+ * an error. */
+AIA_API int aia_normalize_exposure(aia_view pixels, aia_header *hdr);
 
 /* ------------------------------------------------------------------------ */
-/* Preparing a file: the steps in aiapy's order, as three stages            */
+/* Synthetic level-1 frames                                                 */
 /* ------------------------------------------------------------------------ */
+
+typedef struct aia_synth_params {
+    int channel;          /* 94, 131, 171, 193, 211, 304, 335, 1600, 1700, 4500 */
+    long size;            /* width = height (default 4096)                      */
+    double roll_deg;      /* CROTA2 = INST_ROT + SAT_ROT (deg)                  */
+    double scale_arcsec;  /* CDELT1 = CDELT2 = IMSCL_MP (arcsec/px)             */
+    double center_x;      /* Sun centre X0_MP, 0-based px                       */
+    double center_y;      /* Sun centre Y0_MP, 0-based px                       */
+    uint64_t seed;        /* noise seed; same seed => same frame on any threads */
+} aia_synth_params;
+
+/* Channel-typical defaults (plate scale, roll, Sun centre slightly off the
+ * array centre) for a size x size frame; sizes other than 4096 scale the
+ * plate scale by 4096/size so that the whole disk and some corona fit. */
+AIA_API int aia_synth_defaults(int channel, long size, aia_synth_params *params);
+
+/* Render a realistic full-disk level-1 frame: limb-brightened disk, active
+ * regions, a polar coronal hole and a corona falling off above the limb, seen
+ * through the frame's WCS (so a rolled frame is rolled on the sky), with
+ * photon and read noise, integer DN values (float32), and a complete AIA
+ * level-1 header (WCS, pointing and observer keys consistent). */
+AIA_API int aia_synth(const aia_synth_params *params, aia_image **out);
+
+/* ======================================================================== */
+/* Part 2 — batch plumbing: files through the steps, and the pipeline        */
+/* ======================================================================== */
+
+/* Output file name for an input: in outdir (may be NULL or ""), without a
+ * template the input's base name with "lev1" replaced by level (e.g.
+ * "lev1.5"), or with "_<level>" added before the extension when the name
+ * has no "lev1" (a "lev1" followed by a digit or '.', as in "lev15", does
+ * not count); with a template, {stem} (the input's name without
+ * extension), {name} (the default name without .fits) and {level} are
+ * replaced. The extension becomes ".fits". */
+AIA_API int aia_output_path(const char *input, const char *outdir, const char *level, const char *tmpl,
+                            char *out, size_t size);
+
+/* ---- preparation options (opaque) --------------------------------------- */
 
 /* Per file, in this order (aiapy's documentation): respike -> pointing
  * update -> [uncertainty from the counts] -> PSF deconvolution -> registration
- * (the uncertainty with the same geometry) -> degradation -> exposure
+ * (the uncertainty with the same plan) -> degradation -> exposure
  * normalisation -> write. Each step runs only when its option is set. */
-typedef struct aia_prep_options {
-    aia_register_options reg;
-    aia_write_options write;         /* type, compression, overwrite, history */
-    const char *outdir;
-    const char *output_template;     /* NULL: lev1 -> lev1.5 / lev1.6 names   */
-    const char *respike_dir;         /* spikes file: DIR/<input stem>.spikes.fits */
-    const char *respike_file;        /* ... or this one file (a single input) */
-    const aia_pointing_table *pointing;
-    int deconvolve;
-    aia_precision precision;
-    aia_deconv_options deconv;
-    const char *psf_file;            /* NULL: aiapy's PSF of the channel     */
-    int psf_preflight;
-    const aia_response_table *degradation;
-    int degradation_version;         /* default 10                           */
-    const aia_error_table *uncertainty;
-    aia_error_options error_opts;
-    int uncertainty_file;            /* a separate ..._err file, not an HDU  */
-    int normalize;
-} aia_prep_options;
+typedef struct aia_prep_options aia_prep_options;
 
-AIA_API void aia_prep_options_default(aia_prep_options *opts);
+/* Options with every default (registration only, int16 Rice output). */
+AIA_API aia_prep_options *aia_prep_options_new(void);
+AIA_API void aia_prep_options_free(aia_prep_options *opts);
 
-/* What is shared by the threads of a run: the deconvolution plans, one per
- * channel, built on first use (thread-safe). */
-typedef struct aia_prep_shared aia_prep_shared;
-AIA_API aia_prep_shared *aia_prep_shared_new(const aia_prep_options *opts);
-AIA_API void aia_prep_shared_free(aia_prep_shared *shared);
+/* Set one option by the name of the aiaprep prep command-line option,
+ * value as on the command line (NULL for a switch). Tables named here are
+ * read at once (an unreadable one is an error). The names:
+ *   output DIR, output-template T, order N, interp spline|cubic-convolution,
+ *   grid 4096|aiapy, normalize, respike FILE, respike-dir DIR, pointing TABLE,
+ *   deconvolve, psf FILE, preflight, iterations N, precision single|double,
+ *   no-clip, degradation TABLE, calibration-version N, uncertainty TABLE,
+ *   uncertainty-file, include-preflight, include-eve, include-chianti,
+ *   n-sample N, dtype T, compress C, overwrite, history TEXT.
+ * Errors (AIA_ERR_ARG, or the table's) say which option and why. */
+AIA_API int aia_prep_option(aia_prep_options *opts, const char *name, const char *value);
+
+/* Check that the options make sense together for a run of n_inputs files
+ * (an output directory, --respike with one input, ...). */
+AIA_API int aia_prep_options_check(const aia_prep_options *opts, long n_inputs);
+
+/* The output directory ("" if none was set). */
+AIA_API const char *aia_prep_options_outdir(const aia_prep_options *opts);
+
+/* ---- one file through the stages (opaque items) ------------------------- */
 
 enum { AIA_PREP_STAGES = 3 }; /* load, process, store */
 typedef enum aia_prep_status { AIA_PREP_PENDING, AIA_PREP_DONE, AIA_PREP_SKIPPED, AIA_PREP_FAILED } aia_prep_status;
 
-/* One file going through the stages. */
-typedef struct aia_prep_item {
-    char input[4096], output[4096], output_err[4096];
-    aia_image *image, *uncertainty;     /* in flight between stages           */
-    aia_image *spare;                    /* a buffer kept for the next file    */
-    aia_prep_status status;
-    int error;                           /* aia_status when FAILED             */
-    char message[1024];                  /* the error, or why it was skipped   */
-    char warnings[1024];                 /* '; '-separated, may be empty        */
-    double seconds[AIA_PREP_STAGES];     /* load, process, store               */
-    aia_write_result written;            /* when DONE: the type written         */
-} aia_prep_item;
+/* What is shared by the threads of a run: the deconvolution plans, one per
+ * channel, built on first use (thread-safe), with `threads` threads each
+ * (0: OpenMP's default). */
+typedef struct aia_prep_shared aia_prep_shared;
+AIA_API aia_prep_shared *aia_prep_shared_new(const aia_prep_options *opts, int threads);
+AIA_API void aia_prep_shared_free(aia_prep_shared *shared);
+
+/* One file going through the stages. An item keeps its image buffers from
+ * one input to the next (fresh 64 MiB buffers cost page faults). */
+typedef struct aia_prep_item aia_prep_item;
+AIA_API aia_prep_item *aia_prep_item_new(void);
+AIA_API void aia_prep_item_free(aia_prep_item *item);
 
 /* Set up an item for an input: its output name(s). Marks it SKIPPED when
- * the output exists (and overwrite is off). An item keeps its image buffers
- * from one input to the next (fresh 64 MiB buffers cost page faults):
- * zero it once before the first use, and free it with aia_prep_item_free. */
+ * the output exists (and overwrite is off). */
 AIA_API int aia_prep_item_init(aia_prep_item *item, const char *input, const aia_prep_options *opts);
-AIA_API void aia_prep_item_free(aia_prep_item *item); /* frees its buffers */
 
 /* The stages. Each returns AIA_OK or marks the item FAILED (with the
- * message) and returns the status; a FAILED or SKIPPED item passes through
- * the later stages untouched. `load` reads (and respikes); `process` does
- * the science with the worker's workspace; `store` writes atomically. */
+ * message, which names the input) and returns the status; a FAILED or
+ * SKIPPED item passes through the later stages untouched. `load` reads
+ * (and respikes); `process` does the science with the worker's workspace;
+ * `store` writes atomically. */
 AIA_API int aia_prep_load(aia_prep_item *item, const aia_prep_options *opts);
 AIA_API int aia_prep_process(aia_prep_item *item, const aia_prep_options *opts, aia_prep_shared *shared,
                              aia_workspace *ws);
 AIA_API int aia_prep_store(aia_prep_item *item, const aia_prep_options *opts);
 
-/* ------------------------------------------------------------------------ */
-/* The batch pipeline                                                       */
-/* ------------------------------------------------------------------------ */
+/* What an item holds. The strings stay valid until the item is set up again. */
+AIA_API const char *aia_prep_item_input(const aia_prep_item *item);
+AIA_API const char *aia_prep_item_output(const aia_prep_item *item);
+AIA_API aia_prep_status aia_prep_item_status(const aia_prep_item *item);
+AIA_API int aia_prep_item_error(const aia_prep_item *item);           /* aia_status when FAILED   */
+AIA_API const char *aia_prep_item_message(const aia_prep_item *item); /* the error, or why skipped */
+AIA_API const char *aia_prep_item_warnings(const aia_prep_item *item);/* '; '-separated, or ""     */
+AIA_API double aia_prep_item_seconds(const aia_prep_item *item, int stage);
+AIA_API aia_write_result aia_prep_item_written(const aia_prep_item *item); /* when DONE           */
+
+/* An item's result as bytes, and back (for carrying results between
+ * processes: the MPI mode). encode returns the bytes needed (write nothing
+ * if size is smaller); decode fails on bytes that are not an item. */
+AIA_API size_t aia_prep_item_encode(const aia_prep_item *item, void *buf, size_t size);
+AIA_API int aia_prep_item_decode(aia_prep_item *item, const void *buf, size_t size);
+
+/* One JSON line: input, output, status (done/skipped/failed), error, warnings,
+ * seconds per stage. */
+AIA_API void aia_prep_log_item(FILE *f, const aia_prep_item *item);
+
+/* ---- the pipeline ------------------------------------------------------- */
 
 typedef struct aia_pipeline_summary {
     long total, done, skipped, failed;
@@ -714,63 +846,19 @@ AIA_API void aia_pipeline_options_default(aia_pipeline_options *opts);
 AIA_API int aia_pipeline_run(const char *const *inputs, long n, const aia_prep_options *prep,
                              const aia_pipeline_options *opts, aia_pipeline_summary *sum);
 
-/* The per-stage seconds of finished files, for their medians (zero it
- * before use). */
-typedef struct aia_stage_times {
-    double *v[AIA_PREP_STAGES];
-    long n, capacity;
-} aia_stage_times;
-AIA_API int aia_stage_times_add(aia_stage_times *t, const double seconds[AIA_PREP_STAGES]);
-AIA_API void aia_stage_times_medians(aia_stage_times *t, double median[AIA_PREP_STAGES]);
-AIA_API void aia_stage_times_free(aia_stage_times *t);
-
-/* One JSON line: input, output, status (done/skipped/failed), error, warnings,
- * seconds per stage. */
-AIA_API void aia_prep_log_item(FILE *f, const aia_prep_item *item);
+/* The accounting of a run, for results that arrive from elsewhere (the
+ * MPI dealer): each finished item counted, its stage times kept for the
+ * medians, logged and passed to on_item, progress reported, exactly as
+ * aia_pipeline_run does for its own. */
+typedef struct aia_pipeline_tally aia_pipeline_tally;
+AIA_API aia_pipeline_tally *aia_pipeline_tally_new(const aia_pipeline_options *opts, long total);
+AIA_API void aia_pipeline_tally_add(aia_pipeline_tally *tally, const aia_prep_item *item);
+AIA_API void aia_pipeline_tally_summary(aia_pipeline_tally *tally, aia_pipeline_summary *sum);
+AIA_API void aia_pipeline_tally_free(aia_pipeline_tally *tally);
 
 /* Remove the temporaries (".*.aiaprep-tmp") that killed runs of this machine
  * left in dir: those whose process no longer exists. */
 AIA_API int aia_cleanup_temporaries(const char *dir, int *removed);
-
-/* Output file name for an input: in outdir (may be NULL or ""), the input's
- * base name with "lev1" replaced by level (e.g. "lev1.5"), or with
- * "_<level>" added before the extension when the name has no "lev1" (a
- * "lev1" followed by a digit or '.', as in "lev15", does not count); the
- * extension becomes ".fits". */
-AIA_API int aia_output_name(const char *input, const char *outdir, const char *level, char *out,
-                            size_t size);
-
-/* aia_output_name, or with a template: {stem} (the input's name without
- * extension), {name} (the default output name without .fits) and {level}
- * are replaced; ".fits" is added when missing. */
-AIA_API int aia_output_path(const char *input, const char *outdir, const char *level, const char *tmpl,
-                            char *out, size_t size);
-
-/* ------------------------------------------------------------------------ */
-/* Synthetic level-1 frames                                                 */
-/* ------------------------------------------------------------------------ */
-
-typedef struct aia_synth_params {
-    int channel;          /* 94, 131, 171, 193, 211, 304, 335, 1600, 1700, 4500 */
-    long size;            /* width = height (default 4096)                      */
-    double roll_deg;      /* CROTA2 = INST_ROT + SAT_ROT (deg)                  */
-    double scale_arcsec;  /* CDELT1 = CDELT2 = IMSCL_MP (arcsec/px)             */
-    double center_x;      /* Sun centre X0_MP, 0-based px                       */
-    double center_y;      /* Sun centre Y0_MP, 0-based px                       */
-    uint64_t seed;        /* noise seed; same seed => same frame on any threads */
-} aia_synth_params;
-
-/* Channel-typical defaults (plate scale, roll, Sun centre slightly off the
- * array centre) for a size x size frame; sizes other than 4096 scale the
- * plate scale by 4096/size so that the whole disk and some corona fit. */
-AIA_API int aia_synth_defaults(int channel, long size, aia_synth_params *params);
-
-/* Render a realistic full-disk level-1 frame: limb-brightened disk, active
- * regions, a polar coronal hole and a corona falling off above the limb, seen
- * through the frame's WCS (so a rolled frame is rolled on the sky), with
- * photon and read noise, integer DN values (float32), and a complete AIA
- * level-1 header (WCS, pointing and observer keys consistent). */
-AIA_API int aia_synth(const aia_synth_params *params, aia_image **out);
 
 #ifdef __cplusplus
 }

@@ -41,7 +41,7 @@ static void registration(const char *dir)
         o.order = cases[i].order;
         o.interp = cases[i].interp;
         aia_image *out = NULL;
-        CHECK_OK(aia_register(in, &o, "case", &out, NULL));
+        CHECK_OK(aia_register(in, &o, &out, NULL));
         if (out)
             save(dir, cases[i].name, out);
         aia_image_free(out);
@@ -73,18 +73,18 @@ static void deconvolution(const char *dir)
 {
     const long n = 256;
     aia_image *psf = small_psf(n), *img = test_synth(171, n, 0.0, 3);
-    static const struct { aia_precision p; const char *name; } cases[] = {
-        {AIA_PRECISION_SINGLE, "deconv_single.f32"}, {AIA_PRECISION_DOUBLE, "deconv_double.f64"}};
+    static const struct { aia_pixtype p; const char *name; } cases[] = {
+        {AIA_PIX_F32, "deconv_single.f32"}, {AIA_PIX_F64, "deconv_double.f64"}};
     for (int i = 0; i < 2; i++) {
         aia_deconv_plan *plan = NULL;
         aia_image *out = NULL;
         aia_deconv_options o;
         aia_deconv_options_default(&o);
         o.iterations = 10;
-        CHECK_OK(aia_deconv_plan_new(psf, cases[i].p, &plan));
+        CHECK_OK(aia_deconv_plan_new(psf, cases[i].p, 0, &plan));
         aia_image *in = img;
         aia_image *copy = NULL;
-        if (cases[i].p == AIA_PRECISION_DOUBLE) {
+        if (cases[i].p == AIA_PIX_F64) {
             aia_image_create(n, n, AIA_PIX_F64, &copy);
             for (long k = 0; k < n * n; k++)
                 ((double *)copy->data)[k] = ((const float *)img->data)[k];
@@ -93,7 +93,7 @@ static void deconvolution(const char *dir)
             in = copy;
         }
         if (plan)
-            CHECK_OK(aia_deconvolve(plan, in, &o, "case", &out, NULL));
+            CHECK_OK(aia_deconvolve(plan, in, &o, &out, NULL));
         if (out)
             save(dir, cases[i].name, out);
         aia_image_free(out);

@@ -78,7 +78,7 @@ static void check_update(const char *table_path, const char *label)
         return;
     aia_header *h = pointing_header(171);
     aia_pointing_report r;
-    CHECK_OK(aia_update_pointing(h, t, "f.fits", &r));
+    CHECK_OK(aia_update_pointing(h, t, &r));
     aia_meta m;
     aia_meta_parse(h, &m);
     CHECK_MSG(r.row == 1, "%s: row %ld", label, r.row);
@@ -92,10 +92,10 @@ static void check_update(const char *table_path, const char *label)
     CHECK(r.warnings == 0);
     /* T_START belongs to its row, T_STOP to the next */
     aia_header_set_string(h, "T_OBS", "2014-01-01T03:00:00Z", NULL);
-    CHECK_OK(aia_update_pointing(h, t, "f.fits", &r));
+    CHECK_OK(aia_update_pointing(h, t, &r));
     CHECK_MSG(r.row == 2, "%s: at T_STOP, row %ld", label, r.row);
     aia_header_set_string(h, "T_OBS", "2014-01-01T06:00:00Z", NULL);
-    CHECK_FAILS(aia_update_pointing(h, t, "f.fits", &r), AIA_ERR_BAD_DATA, "f.fits: no row");
+    CHECK_FAILS(aia_update_pointing(h, t, &r), AIA_ERR_BAD_DATA, "no row of the pointing table");
     aia_header_free(h);
     aia_pointing_table_free(t);
 }
@@ -112,12 +112,12 @@ static void test_pointing(void)
     aia_pointing_report r;
     /* no columns for the channel (131 in the daily CSV) */
     aia_header *h = pointing_header(131);
-    CHECK_FAILS(aia_update_pointing(h, t, "x131.fits", &r), AIA_ERR_BAD_DATA, "no A_131_* columns");
+    CHECK_FAILS(aia_update_pointing(h, t, &r), AIA_ERR_BAD_DATA, "no A_131_* columns");
     CHECK(strstr(aia_last_error(), "JSOC export") != NULL);
     aia_header_free(h);
     /* empty entries: those keys skipped, with aiapy's warning */
     h = pointing_header(1600);
-    CHECK_OK(aia_update_pointing(h, t, "x1600.fits", &r));
+    CHECK_OK(aia_update_pointing(h, t, &r));
     CHECK(r.warnings & AIA_POINTING_WARN_MISSING_VALUE);
     CHECK_MSG(strstr(r.missing, "A_1600_Y0") && strstr(r.missing, "A_1600_INSTROT") && !strstr(r.missing, "X0"),
               "missing: %s", r.missing);
@@ -129,12 +129,12 @@ static void test_pointing(void)
     h = pointing_header(171);
     aia_header_delete(h, "X0_MP");
     aia_header_delete(h, "Y0_MP");
-    CHECK_OK(aia_update_pointing(h, t, "nomp.fits", &r));
+    CHECK_OK(aia_update_pointing(h, t, &r));
     aia_meta_parse(h, &m);
     CHECK((r.warnings & AIA_POINTING_WARN_NO_MP) && m.crpix1 == 2056.879883);
     /* a resampled map warns */
     aia_header_set_double(h, "CDELT1", 2.4, NULL);
-    CHECK_OK(aia_update_pointing(h, t, "binned.fits", &r));
+    CHECK_OK(aia_update_pointing(h, t, &r));
     CHECK(r.warnings & AIA_POINTING_WARN_RESAMPLED);
     aia_header_free(h);
     aia_pointing_table_free(t);
@@ -171,7 +171,7 @@ static void test_degradation(const char *shared)
         ((float *)img->data)[i] = 100.0f;
     aia_header_set_long(img->header, "WAVELNTH", 171, NULL);
     aia_header_set_string(img->header, "DATE-OBS", "2012-01-01T00:00:00", NULL);
-    CHECK_OK(aia_correct_degradation(img, t, 10, "img.fits", &d));
+    CHECK_OK(aia_correct_degradation(aia_image_view(img), (img)->header, t, 10, &d));
     CHECK(((float *)img->data)[3] == (float)(100.0 * (1.0 / want)));
     double stored = 0;
     CHECK_OK(aia_header_get_double(img->header, "DEGRADAT", &stored));
@@ -229,8 +229,8 @@ static void test_uncertainty(const char *shared)
 {
     const char *path = test_path("errors.txt");
     write_text(path, error_table);
-    aia_error_table *t = NULL;
-    CHECK_OK(aia_error_table_read(path, &t));
+    aia_uncertainty_table *t = NULL;
+    CHECK_OK(aia_uncertainty_table_read(path, &t));
     if (!t)
         return;
     const struct { int ch; double g, k, rn, cal, chianti, eve; } rows[] = {
@@ -242,32 +242,32 @@ static void test_uncertainty(const char *shared)
     const double counts[] = {0, 3, 24.9, 25, 100, 5000, 16000};
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
         for (int variant = 0; variant < 4; variant++) {
-            aia_error_options o;
-            aia_error_options_default(&o);
+            aia_uncertainty_options o;
+            aia_uncertainty_options_default(&o);
             o.include_preflight = variant == 1;
             o.include_eve = variant == 2;
             o.include_chianti = variant == 3;
             o.n_sample = variant == 3 ? 4 : 1;
-            aia_error_terms terms;
-            CHECK_OK(aia_error_model(t, rows[i].ch, &o, &terms));
+            aia_uncertainty_terms terms;
+            CHECK_OK(aia_uncertainty_model(t, rows[i].ch, &o, &terms));
             const double cal = variant == 1 ? rows[i].cal : variant == 2 ? rows[i].eve : 0;
             const double ch = variant == 3 ? rows[i].chianti : 0;
             for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++) {
-                const double got = aia_error_of(&terms, counts[k]);
+                const double got = aia_uncertainty_of(&terms, counts[k]);
                 const double want = by_hand(counts[k], rows[i].g, rows[i].k, rows[i].rn, cal, ch, o.n_sample);
                 CHECK_MSG(fabs(got - want) <= 1e-12 * want, "%d A, %g DN, variant %d: %.15g, by hand %.15g",
                           rows[i].ch, counts[k], variant, got, want);
             }
         }
-    aia_error_options o;
-    aia_error_options_default(&o);
-    aia_error_terms terms;
-    CHECK_OK(aia_error_model(t, 171, &o, &terms));
-    CHECK(isnan(aia_error_of(&terms, -1.0))); /* aiapy: NaN below 0 */
+    aia_uncertainty_options o;
+    aia_uncertainty_options_default(&o);
+    aia_uncertainty_terms terms;
+    CHECK_OK(aia_uncertainty_model(t, 171, &o, &terms));
+    CHECK(isnan(aia_uncertainty_of(&terms, -1.0))); /* aiapy: NaN below 0 */
     o.include_eve = o.include_preflight = 1;
-    CHECK_FAILS(aia_error_model(t, 171, &o, &terms), AIA_ERR_ARG, "exclude each other");
-    aia_error_options_default(&o);
-    CHECK_FAILS(aia_error_model(t, 555, &o, &terms), AIA_ERR_BAD_DATA, "no row for 555");
+    CHECK_FAILS(aia_uncertainty_model(t, 171, &o, &terms), AIA_ERR_ARG, "exclude each other");
+    aia_uncertainty_options_default(&o);
+    CHECK_FAILS(aia_uncertainty_model(t, 555, &o, &terms), AIA_ERR_BAD_DATA, "no row for 555");
     /* the image: same shape, EXTNAME, negative counts as 0 */
     aia_image *img = NULL, *err = NULL;
     aia_image_create(8, 8, AIA_PIX_F32, &img);
@@ -275,11 +275,11 @@ static void test_uncertainty(const char *shared)
     ((float *)img->data)[5] = 400.0f;
     ((float *)img->data)[6] = -2.0f;
     ((float *)img->data)[7] = NAN;
-    CHECK_OK(aia_error_image(img, t, &o, "e.fits", &err));
+    CHECK_OK(aia_uncertainty_image(img, t, &o, &err));
     if (err) {
-        CHECK_OK(aia_error_model(t, 193, &o, &terms));
-        CHECK(((float *)err->data)[5] == (float)aia_error_of(&terms, 400.0));
-        CHECK(((float *)err->data)[6] == (float)aia_error_of(&terms, 0.0));
+        CHECK_OK(aia_uncertainty_model(t, 193, &o, &terms));
+        CHECK(((float *)err->data)[5] == (float)aia_uncertainty_of(&terms, 400.0));
+        CHECK(((float *)err->data)[6] == (float)aia_uncertainty_of(&terms, 0.0));
         CHECK(isnan(((float *)err->data)[7]));
         char name[32];
         CHECK_OK(aia_header_get_string(err->header, "EXTNAME", name, sizeof name));
@@ -287,18 +287,18 @@ static void test_uncertainty(const char *shared)
     }
     aia_image_free(err);
     aia_image_free(img);
-    aia_error_table_free(t);
+    aia_uncertainty_table_free(t);
     if (shared) { /* the real table reads and gives the same terms */
         char v3[4096];
         snprintf(v3, sizeof v3, "%s/data/tables/aia_V3_error_table.txt", shared);
-        aia_error_table *real = NULL;
-        CHECK_OK(aia_error_table_read(v3, &real));
-        aia_error_terms a;
+        aia_uncertainty_table *real = NULL;
+        CHECK_OK(aia_uncertainty_table_read(v3, &real));
+        aia_uncertainty_terms a;
         if (real) {
-            CHECK_OK(aia_error_model(real, 335, &o, &a));
+            CHECK_OK(aia_uncertainty_model(real, 335, &o, &a));
             CHECK(a.dn_per_photon == 0.576 && a.compress == 7.35 && a.read_noise == 1.18);
         }
-        aia_error_table_free(real);
+        aia_uncertainty_table_free(real);
     }
 }
 
@@ -325,7 +325,7 @@ static void test_respike(void)
     write_spikes(spikes, idx, val, 3);
     aia_header_set_long(img->header, "NSPIKES", 3, NULL);
     long n = 0;
-    CHECK_OK(aia_respike(img, spikes, "frame.fits", &n));
+    CHECK_OK(aia_respike(aia_image_view(img), (img)->header, spikes, &n));
     const float *d = img->data;
     CHECK(n == 3 && d[0] == 1234.0f && d[4096 * 100 + 7] == 16000.0f && d[4096 * 4096 - 1] == 77.0f);
     aia_meta m;
@@ -335,20 +335,20 @@ static void test_respike(void)
     CHECK(m.lvl_num == 0.5 && ns == 0);
     CHECK(aia_header_find(img->header, "COMMENT") >= 0);
     /* again: now level 0.5, refused */
-    CHECK_FAILS(aia_respike(img, spikes, "frame.fits", &n), AIA_ERR_BAD_DATA, "LVL_NUM 1.0");
+    CHECK_FAILS(aia_respike(aia_image_view(img), (img)->header, spikes, &n), AIA_ERR_BAD_DATA, "LVL_NUM 1.0");
     aia_header_set_double(img->header, "LVL_NUM", 1.0, NULL);
-    CHECK_FAILS(aia_respike(img, spikes, "frame.fits", &n), AIA_ERR_BAD_DATA, "NSPIKES is 0");
+    CHECK_FAILS(aia_respike(aia_image_view(img), (img)->header, spikes, &n), AIA_ERR_BAD_DATA, "NSPIKES is 0");
     aia_header_set_long(img->header, "NSPIKES", 5, NULL); /* another frame's file */
-    CHECK_FAILS(aia_respike(img, spikes, "frame.fits", &n), AIA_ERR_BAD_DATA, "not this frame's spikes file");
-    CHECK_FAILS(aia_respike(img, test_path("none.spikes.fits"), "frame.fits", &n), AIA_ERR_IO, "none.spikes.fits");
+    CHECK_FAILS(aia_respike(aia_image_view(img), (img)->header, spikes, &n), AIA_ERR_BAD_DATA, "not this frame's spikes file");
+    CHECK_FAILS(aia_respike(aia_image_view(img), (img)->header, test_path("none.spikes.fits"), &n), AIA_ERR_IO, "none.spikes.fits");
     const int32_t bad[1] = {-5};
     write_spikes(spikes, bad, bad, 1);
     aia_header_set_long(img->header, "NSPIKES", 1, NULL);
-    CHECK_FAILS(aia_respike(img, spikes, "frame.fits", &n), AIA_ERR_BAD_DATA, "outside the frame");
+    CHECK_FAILS(aia_respike(aia_image_view(img), (img)->header, spikes, &n), AIA_ERR_BAD_DATA, "outside the frame");
     aia_image_free(img);
     aia_image *cut = test_synth(171, 256, 0.0, 1);
     aia_header_set_long(cut->header, "NSPIKES", 1, NULL);
-    CHECK_FAILS(aia_respike(cut, spikes, "cut.fits", &n), AIA_ERR_UNSUPPORTED, "cutout");
+    CHECK_FAILS(aia_respike(aia_image_view(cut), (cut)->header, spikes, &n), AIA_ERR_UNSUPPORTED, "cutout");
     aia_image_free(cut);
 }
 

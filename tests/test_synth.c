@@ -34,8 +34,7 @@ static void test_scene(double roll)
     aia_meta m;
     aia_meta_parse(img->header, &m);
     CHECK_OK(aia_meta_require(&m, AIA_KEYS_BASIC | AIA_KEYBIT(AIA_KEY_RSUN_OBS) |
-                                       AIA_KEYBIT(AIA_KEY_X0_MP) | AIA_KEYBIT(AIA_KEY_DSUN_OBS),
-                              "synth"));
+                                       AIA_KEYBIT(AIA_KEY_X0_MP) | AIA_KEYBIT(AIA_KEY_DSUN_OBS)));
     CHECK(m.crpix1 == m.x0_mp + 1 && m.crpix2 == m.y0_mp + 1);
     CHECK(m.cdelt1 == m.imscl_mp && m.cdelt2 == m.cdelt1);
     CHECK(fabs(m.crota2 - (m.inst_rot + m.sat_rot)) < 1e-12);

@@ -42,7 +42,8 @@ static const char *find_level1(const char *s, size_t n)
     return NULL;
 }
 
-int aia_output_name(const char *input, const char *outdir, const char *level, char *out, size_t size)
+/* The default name: "lev1" replaced by level, or "_<level>" added. */
+static int default_name(const char *input, const char *outdir, const char *level, char *out, size_t size)
 {
     const char *slash = strrchr(input, '/');
     const char *base = slash ? slash + 1 : input;
@@ -81,9 +82,9 @@ int aia_output_path(const char *input, const char *outdir, const char *level, co
                     size_t size)
 {
     if (!tmpl)
-        return aia_output_name(input, outdir, level, out, size);
+        return default_name(input, outdir, level, out, size);
     char name[4096]; /* the default name, for {name} */
-    int st = aia_output_name(input, NULL, level, name, sizeof name);
+    int st = default_name(input, NULL, level, name, sizeof name);
     if (st)
         return st;
     name[strlen(name) - 5] = '\0'; /* without ".fits" */

@@ -2,7 +2,7 @@
  * into three stages (load, process, store) so that a pipeline can overlap
  * reading, computing and writing across files. Everything here is per item
  * except the deconvolution plans, which all threads share. */
-#include "core/core.h"
+#include "batch/batch.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -11,17 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-void aia_prep_options_default(aia_prep_options *o)
-{
-    memset(o, 0, sizeof *o);
-    aia_register_options_default(&o->reg);
-    aia_write_options_default(&o->write);
-    aia_deconv_options_default(&o->deconv);
-    aia_error_options_default(&o->error_opts);
-    o->precision = AIA_PRECISION_SINGLE;
-    o->degradation_version = 10;
-}
 
 /* ---- shared: deconvolution plans by channel ----------------------------- */
 
@@ -33,15 +22,17 @@ struct aia_prep_shared {
     aia_deconv_plan *plans[MAX_PLANS];
     int n;
     const aia_prep_options *opts;
+    int threads; /* for the PSF and the plans' FFTs */
 };
 
-aia_prep_shared *aia_prep_shared_new(const aia_prep_options *opts)
+aia_prep_shared *aia_prep_shared_new(const aia_prep_options *opts, int threads)
 {
     aia_prep_shared *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
     pthread_mutex_init(&s->lock, NULL);
     s->opts = opts;
+    s->threads = threads;
     return s;
 }
 
@@ -77,10 +68,11 @@ static int plan_for(aia_prep_shared *s, int channel, const aia_deconv_plan **pla
         aia_psf_options po;
         aia_psf_options_default(&po, channel);
         po.preflight_core = o->psf_preflight;
+        po.threads = s->threads;
         st = aia_psf_cached(&po, NULL, &psf, NULL);
     }
     if (!st)
-        st = aia_deconv_plan_new(psf, o->precision, &s->plans[s->n]);
+        st = aia_deconv_plan_new(psf, o->precision, s->threads, &s->plans[s->n]);
     aia_image_free(psf);
     if (!st) {
         s->channels[s->n] = channel;
@@ -104,22 +96,32 @@ static void warn(aia_prep_item *item, const char *fmt, ...)
     va_end(ap);
 }
 
-static int fail(aia_prep_item *item, int status)
+/* Mark the item failed with this thread's message; the science steps do not
+ * know the file, so `name_input` prefixes it. */
+static int fail_as(aia_prep_item *item, int status, int name_input)
 {
     item->status = AIA_PREP_FAILED;
     item->error = status;
+    if (name_input)
+        aia_error_prefix(item->input);
     snprintf(item->message, sizeof item->message, "%s", aia_last_error());
     aia_image_free(item->uncertainty);
     item->uncertainty = NULL;
     return status;
 }
 
+static int fail(aia_prep_item *item, int status) { return fail_as(item, status, 0); }
+
+aia_prep_item *aia_prep_item_new(void) { return calloc(1, sizeof(aia_prep_item)); }
+
 void aia_prep_item_free(aia_prep_item *item)
 {
+    if (!item)
+        return;
     aia_image_free(item->image);
     aia_image_free(item->uncertainty);
     aia_image_free(item->spare);
-    item->image = item->uncertainty = item->spare = NULL;
+    free(item);
 }
 
 int aia_prep_item_init(aia_prep_item *item, const char *input, const aia_prep_options *o)
@@ -165,20 +167,24 @@ int aia_prep_load(aia_prep_item *item, const aia_prep_options *o)
         return AIA_OK;
     const double t0 = aia_now();
     int st = aia_image_read_into(item->input, AIA_PIX_F32, &item->image);
-    if (!st && (o->respike_dir || o->respike_file)) {
+    if (st) {
+        item->seconds[0] = aia_now() - t0;
+        return fail(item, st); /* the reader names the file */
+    }
+    if (o->respike_dir || o->respike_file) {
         char spikes[4200];
         spikes_path(item->input, o, spikes, sizeof spikes);
-        st = aia_respike(item->image, spikes, item->input, NULL);
+        st = aia_respike(aia_image_view(item->image), item->image->header, spikes, NULL);
     }
     item->seconds[0] = aia_now() - t0;
-    return st ? fail(item, st) : AIA_OK;
+    return st ? fail_as(item, st, 1) : AIA_OK;
 }
 
 /* The pointing update, with aiapy's warnings. */
 static int update_pointing(aia_prep_item *item, const aia_prep_options *o)
 {
     aia_pointing_report rep;
-    int st = aia_update_pointing(item->image->header, o->pointing, item->input, &rep);
+    int st = aia_update_pointing(item->image->header, o->pointing, &rep);
     if (st)
         return st;
     if (rep.warnings & AIA_POINTING_WARN_RESAMPLED)
@@ -200,7 +206,7 @@ static int deconvolve(aia_prep_item *item, const aia_prep_options *o, aia_prep_s
     if (!o->psf_file) {
         aia_meta m;
         aia_meta_parse(item->image->header, &m);
-        int st = aia_meta_require(&m, AIA_KEYBIT(AIA_KEY_WAVELNTH), item->input);
+        int st = aia_meta_require(&m, AIA_KEYBIT(AIA_KEY_WAVELNTH));
         if (st)
             return st;
         channel = (int)lround(m.wavelnth);
@@ -209,10 +215,10 @@ static int deconvolve(aia_prep_item *item, const aia_prep_options *o, aia_prep_s
     int st = plan_for(shared, channel, &plan);
     aia_image *out = NULL;
     aia_deconv_info info;
-    if (!st && o->precision == AIA_PRECISION_DOUBLE)
+    if (!st && o->precision == AIA_PIX_F64)
         st = aia_image_convert(item->image, AIA_PIX_F64); /* exact for DN */
     if (!st)
-        st = aia_deconvolve(plan, item->image, &o->deconv, item->input, &out, &info);
+        st = aia_deconvolve(plan, item->image, &o->deconv, &out, &info);
     if (!st)
         st = aia_image_convert(out, AIA_PIX_F32); /* registration is float32 */
     if (st) {
@@ -229,6 +235,31 @@ static int deconvolve(aia_prep_item *item, const aia_prep_options *o, aia_prep_s
     return AIA_OK;
 }
 
+/* The registered image in `spare`'s buffer (reused when large enough):
+ * the plan's header keys on a copy of the input's header. */
+static int register_into(const aia_register_plan *plan, const aia_image *in, aia_workspace *ws, aia_image **spare,
+                         aia_register_info *info)
+{
+    long w, h;
+    aia_register_plan_shape(plan, &w, &h);
+    aia_image *out = *spare;
+    int st = out ? aia_image_reshape(out, w, h, AIA_PIX_F32) : aia_image_alloc(w, h, AIA_PIX_F32, 0, &out);
+    *spare = out;
+    aia_header *hdr = NULL;
+    if (!st)
+        st = aia_header_copy(in->header, &hdr);
+    if (!st)
+        st = aia_register_plan_header(plan, hdr);
+    if (!st) {
+        aia_header_free(out->header);
+        out->header = hdr;
+        hdr = NULL;
+        st = aia_register_execute(plan, aia_image_view(in), aia_image_view(out), ws, info);
+    }
+    aia_header_free(hdr);
+    return st;
+}
+
 int aia_prep_process(aia_prep_item *item, const aia_prep_options *o, aia_prep_shared *shared,
                      aia_workspace *ws)
 {
@@ -237,43 +268,47 @@ int aia_prep_process(aia_prep_item *item, const aia_prep_options *o, aia_prep_sh
     const double t0 = aia_now();
     int st = o->pointing ? update_pointing(item, o) : AIA_OK;
     aia_image *err = NULL, *out = NULL;
+    aia_register_plan *plan = NULL;
     /* the noise of the counts, before deconvolution changes them */
     if (!st && o->uncertainty)
-        st = aia_error_image(item->image, o->uncertainty, &o->error_opts, item->input, &err);
+        st = aia_uncertainty_image(item->image, o->uncertainty, &o->uncertainty_opts, &err);
     if (!st && o->deconvolve)
         st = deconvolve(item, o, shared);
     aia_register_info info;
     out = item->spare; /* reused when large enough */
     item->spare = NULL;
     if (!st)
-        st = aia_register_ws(item->image, &o->reg, item->input, ws, &out, &info);
+        st = aia_register_plan_new(item->image->header, item->image->width, item->image->height, &o->reg, &plan);
+    if (!st)
+        st = register_into(plan, item->image, ws, &out, &info);
     if (!st && info.level_warning)
         warn(item, "LVL_NUM is not 1: registration should only be applied to level 1 data");
     if (!st && info.nan_input)
         warn(item, "%lld NaN/BLANK pixels -> %lld NaN pixels after registration", info.nan_input, info.nan_output);
-    if (!st && err) { /* the same geometry: the same header, the same map */
+    if (!st && err) { /* the same grid: the same plan */
         aia_image *reg_err = NULL;
-        st = aia_register(err, &o->reg, item->input, &reg_err, NULL);
+        st = register_into(plan, err, ws, &reg_err, NULL);
         aia_image_free(err);
         err = reg_err;
     }
+    aia_register_plan_free(plan);
     if (!st && o->deconvolve)
         st = aia_header_set_double(out->header, "LVL_NUM", 1.6, "deconvolved and registered");
     double d = 1.0;
     if (!st && o->degradation)
-        st = aia_correct_degradation(out, o->degradation, o->degradation_version, item->input, &d);
+        st = aia_correct_degradation(aia_image_view(out), out->header, o->degradation, o->degradation_version, &d);
     if (!st && err && o->degradation)
-        aia_image_scale(err, 1.0 / d);
+        aia_view_scale(aia_image_view(err), 1.0 / d);
     if (!st && o->normalize) {
-        st = aia_normalize_exposure(out, item->input);
+        st = aia_normalize_exposure(aia_image_view(out), out->header);
         if (!st && err)
-            st = aia_normalize_exposure(err, item->input);
+            st = aia_normalize_exposure(aia_image_view(err), err->header);
     }
     item->seconds[1] = aia_now() - t0;
     if (st) {
         item->spare = out;
         aia_image_free(err);
-        return fail(item, st);
+        return fail_as(item, st, 1);
     }
     item->spare = item->image; /* the input's buffer serves the next file */
     item->image = out;

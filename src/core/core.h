@@ -40,6 +40,31 @@ double aia_now(void);
  * small integer naming the use). NULL when out of memory. */
 void *aia_workspace_buffer(aia_workspace *ws, int slot, size_t bytes);
 
+/* Pixel i of an array of either type, as double; and stored back. */
+static inline double aia_pixel(const void *data, aia_pixtype type, size_t i)
+{
+    return type == AIA_PIX_F64 ? ((const double *)data)[i] : (double)((const float *)data)[i];
+}
+static inline void aia_pixel_set(void *data, aia_pixtype type, size_t i, double v)
+{
+    if (type == AIA_PIX_F64)
+        ((double *)data)[i] = v;
+    else
+        ((float *)data)[i] = (float)v;
+}
+/* Row y of a view. */
+static inline void *aia_view_row(aia_view v, long y)
+{
+    return (char *)v.data + (size_t)y * (size_t)v.stride * aia_pixtype_size(v.type);
+}
+/* The median of a view's finite pixels (aia_image_stats' median); NaN if
+ * there are none or memory runs out. */
+double aia_view_median(aia_view v);
+
+/* Check a view the caller lends: pixels, a known type, stride >= width;
+ * `what` names it in the message. */
+int aia_view_check(aia_view v, const char *what);
+
 /* Round half away from zero, as C's round(), but inlined and vectorisable:
  * libm's round() is a call per pixel. x - trunc(x) is exact in binary
  * floating point, so the comparison with 0.5 decides exactly. */

@@ -83,19 +83,38 @@ int aia_image_convert(aia_image *img, aia_pixtype to)
     return AIA_OK;
 }
 
-void aia_image_scale(aia_image *img, double s)
+aia_view aia_view_of(void *data, long width, long height, long stride, aia_pixtype type)
 {
-    const size_t n = (size_t)img->width * (size_t)img->height;
-    if (img->pixtype == AIA_PIX_F64) {
-        double *d = img->data;
+    return (aia_view){data, width, height, stride > 0 ? stride : width, type};
+}
+
+aia_view aia_image_view(const aia_image *img)
+{
+    return aia_view_of(img->data, img->width, img->height, img->width, img->pixtype);
+}
+
+int aia_view_check(aia_view v, const char *what)
+{
+    if (!v.data || v.width <= 0 || v.height <= 0 || v.stride < v.width ||
+        (v.type != AIA_PIX_F32 && v.type != AIA_PIX_F64))
+        return aia_fail(AIA_ERR_ARG, "%s: not a usable array (%ld x %ld, stride %ld, type %d)", what, v.width,
+                        v.height, v.stride, (int)v.type);
+    return AIA_OK;
+}
+
+void aia_view_scale(aia_view v, double s)
+{
 #pragma omp parallel for schedule(static)
-        for (size_t i = 0; i < n; i++)
-            d[i] *= s;
-    } else {
-        float *d = img->data;
-#pragma omp parallel for schedule(static)
-        for (size_t i = 0; i < n; i++)
-            d[i] = (float)((double)d[i] * s);
+    for (long y = 0; y < v.height; y++) {
+        if (v.type == AIA_PIX_F64) {
+            double *d = aia_view_row(v, y);
+            for (long x = 0; x < v.width; x++)
+                d[x] *= s;
+        } else {
+            float *d = aia_view_row(v, y);
+            for (long x = 0; x < v.width; x++)
+                d[x] = (float)((double)d[x] * s);
+        }
     }
 }
 
@@ -106,12 +125,6 @@ void aia_image_free(aia_image *img)
     free(img->data);
     aia_header_free(img->header);
     free(img);
-}
-
-static double pixel(const aia_image *img, size_t i)
-{
-    return img->pixtype == AIA_PIX_F64 ? ((const double *)img->data)[i]
-                                       : (double)((const float *)img->data)[i];
 }
 
 static void swap(double *a, double *b)
@@ -152,6 +165,32 @@ static double select_kth(double *v, size_t n, size_t k)
 
 /* Median of the finite values (the mean of the two middle ones for an even
  * count), exact. */
+static double finite_median(const aia_image *img, size_t n, long long finite);
+
+double aia_view_median(aia_view v)
+{
+    /* the selection needs the pixels contiguous: a strided view is packed */
+    aia_image img = {.width = v.width, .height = v.height, .pixtype = v.type, .data = v.data};
+    void *packed = NULL;
+    const size_t row = (size_t)v.width * aia_pixtype_size(v.type);
+    if (v.stride != v.width) {
+        packed = malloc(row * (size_t)v.height);
+        if (!packed)
+            return NAN;
+        for (long y = 0; y < v.height; y++)
+            memcpy((char *)packed + (size_t)y * row, aia_view_row(v, y), row);
+        img.data = packed;
+    }
+    const size_t n = (size_t)v.width * (size_t)v.height;
+    long long finite = 0;
+#pragma omp parallel for reduction(+ : finite)
+    for (size_t i = 0; i < n; i++)
+        finite += isfinite(aia_pixel(img.data, img.pixtype, i)) ? 1 : 0;
+    const double m = finite_median(&img, n, finite);
+    free(packed);
+    return m;
+}
+
 static double finite_median(const aia_image *img, size_t n, long long finite)
 {
     if (finite == 0)
@@ -168,7 +207,7 @@ static double finite_median(const aia_image *img, size_t n, long long finite)
         return NAN;
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        double x = pixel(img, i);
+        double x = aia_pixel(img->data, img->pixtype, i);
         if (isfinite(x))
             v[k++] = x;
     }
@@ -191,7 +230,7 @@ int aia_image_stats(const aia_image *img, aia_stats *st)
     long long finite = 0, nan = 0;
 #pragma omp parallel for reduction(min : mn) reduction(max : mx) reduction(+ : sum, finite, nan)
     for (size_t i = 0; i < n; i++) {
-        double x = pixel(img, i);
+        double x = aia_pixel(img->data, img->pixtype, i);
         if (!isfinite(x)) {
             nan++;
             continue;
@@ -205,7 +244,7 @@ int aia_image_stats(const aia_image *img, aia_stats *st)
     double ss = 0.0;
 #pragma omp parallel for reduction(+ : ss)
     for (size_t i = 0; i < n; i++) {
-        double x = pixel(img, i);
+        double x = aia_pixel(img->data, img->pixtype, i);
         if (isfinite(x))
             ss += (x - mean) * (x - mean);
     }

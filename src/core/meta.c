@@ -143,20 +143,18 @@ int aia_meta_parse(const aia_header *hdr, aia_meta *meta)
     return AIA_OK;
 }
 
-int aia_meta_require(const aia_meta *meta, uint64_t keys, const char *path)
+int aia_meta_require(const aia_meta *meta, uint64_t keys)
 {
-    const char *file = path ? path : "(image)";
     for (int k = 0; k < AIA_KEY_COUNT; k++) {
         if (!(keys & AIA_KEYBIT(k)))
             continue;
         if (meta->state[k] == AIA_KEYSTATE_MISSING)
-            return aia_fail(AIA_ERR_KEY_MISSING, "%s: required header key %s is missing", file,
-                            specs[k].name);
+            return aia_fail(AIA_ERR_KEY_MISSING, "required header key %s is missing", specs[k].name);
         if (meta->state[k] == AIA_KEYSTATE_MALFORMED)
             return aia_fail(AIA_ERR_KEY_MALFORMED,
-                            "%s: header key %s is malformed (undefined, not a number, NaN or "
-                            "zero where a value is required)",
-                            file, specs[k].name);
+                            "header key %s is malformed (undefined, not a number, NaN or zero where a "
+                            "value is required)",
+                            specs[k].name);
     }
     return AIA_OK;
 }

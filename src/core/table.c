@@ -143,31 +143,56 @@ int aia_table_column(const aia_table *t, const char *name)
     return -1;
 }
 
-int aia_table_require(const aia_table *t, const char *const *names, int n, int *cols, const char *path,
-                      const char *kind)
+void aia_calib_table_free(aia_calib_table *c)
 {
-    for (int c = 0; c < n; c++)
-        if ((cols[c] = aia_table_column(t, names[c])) < 0)
-            return aia_fail(AIA_ERR_BAD_DATA, "%s: not %s: no %s column", path, kind, names[c]);
-    return AIA_OK;
+    if (!c)
+        return;
+    aia_table_free(c->t);
+    free(c->start);
+    free(c->stop);
+    free(c);
 }
 
-int aia_table_intervals(const aia_table *t, int c_start, int c_stop, const char *path, aia_time **start,
-                        aia_time **stop)
+static int read_intervals(aia_calib_table *c, int c_start, int c_stop)
 {
-    *start = malloc(sizeof(aia_time) * (size_t)(t->nrows + 1));
-    *stop = malloc(sizeof(aia_time) * (size_t)(t->nrows + 1));
-    if (!*start || !*stop)
+    const aia_table *t = c->t;
+    c->start = malloc(sizeof(aia_time) * (size_t)(t->nrows + 1));
+    c->stop = malloc(sizeof(aia_time) * (size_t)(t->nrows + 1));
+    if (!c->start || !c->stop)
         return aia_fail(AIA_ERR_NOMEM, "out of memory");
     int st = AIA_OK;
     for (long r = 0; !st && r < t->nrows; r++) {
-        st = aia_time_parse(aia_table_cell(t, r, c_start), &(*start)[r]);
+        st = aia_time_parse(aia_table_cell(t, r, c_start), &c->start[r]);
         if (!st)
-            st = aia_time_parse(aia_table_cell(t, r, c_stop), &(*stop)[r]);
+            st = aia_time_parse(aia_table_cell(t, r, c_stop), &c->stop[r]);
         if (st)
-            aia_error_prefix(path);
+            aia_error_prefix(c->path);
     }
     return st;
+}
+
+int aia_calib_table_new(const char *path, const char *kind, const char *const *names, int n, const int *interval,
+                        aia_calib_table **out)
+{
+    *out = NULL;
+    if (n > AIA_CALIB_MAX_COLUMNS)
+        return aia_fail(AIA_ERR_ARG, "%s: %d columns asked for", kind, n);
+    aia_calib_table *c = calloc(1, sizeof *c);
+    if (!c)
+        return aia_fail(AIA_ERR_NOMEM, "out of memory");
+    snprintf(c->path, sizeof c->path, "%s", path);
+    int st = aia_table_read(path, &c->t);
+    for (int k = 0; !st && k < n; k++)
+        if ((c->col[k] = aia_table_column(c->t, names[k])) < 0)
+            st = aia_fail(AIA_ERR_BAD_DATA, "%s: not %s: no %s column", path, kind, names[k]);
+    if (!st && interval)
+        st = read_intervals(c, c->col[interval[0]], c->col[interval[1]]);
+    if (st) {
+        aia_calib_table_free(c);
+        return st;
+    }
+    *out = c;
+    return AIA_OK;
 }
 
 int aia_table_number(const aia_table *t, long row, int col, double *v)

@@ -23,13 +23,23 @@ static inline const char *aia_table_cell(const aia_table *t, long row, int col)
 }
 /* A numeric cell: 0 and the value, or -1 when empty/not a number/"MISSING"/NaN. */
 int aia_table_number(const aia_table *t, long row, int col, double *v);
-/* The columns names[0..n) into cols[], or fail naming the first missing one:
- * "PATH: not KIND: no NAME column". */
-int aia_table_require(const aia_table *t, const char *const *names, int n, int *cols, const char *path,
-                      const char *kind);
-/* Each row's validity interval, columns c_start and c_stop parsed as times,
- * into two new arrays of nrows (the caller frees them, also on failure). */
-int aia_table_intervals(const aia_table *t, int c_start, int c_stop, const char *path, aia_time **start,
-                        aia_time **stop);
+/* A calibration table as the steps use it (pointing, response, error
+ * tables): the text table, the index of each column its kind must have,
+ * and, when it has them, each row's validity interval. */
+enum { AIA_CALIB_MAX_COLUMNS = 16 };
+typedef struct aia_calib_table {
+    aia_table *t;
+    int col[AIA_CALIB_MAX_COLUMNS]; /* of names[0..n)                     */
+    aia_time *start, *stop;         /* per row; NULL without intervals    */
+    char path[1024];
+} aia_calib_table;
+
+/* Read path as `kind` ("a pointing table", for messages): the columns
+ * names[0..n) must all be there ("PATH: not KIND: no NAME column");
+ * interval, if not NULL, gives the indices in names of the T_START and
+ * T_STOP columns, parsed as times. */
+int aia_calib_table_new(const char *path, const char *kind, const char *const *names, int n, const int *interval,
+                        aia_calib_table **out);
+void aia_calib_table_free(aia_calib_table *c);
 
 #endif

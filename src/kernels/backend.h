@@ -84,13 +84,16 @@ typedef struct aia_backend {
      * (n rows of 2(n/2+1) doubles, the in-place real-FFT layout; both are
      * overwritten): out (n x n) = |IFFT2(FFT2(e) FFT2(f))| / n², reflected
      * through index n/2 as aiapy's fftshift of a forward transform leaves
-     * it. */
-    int (*psf_composite)(double *e, double *f, long n, double *out);
+     * it. threads: for the FFTs (0: OpenMP's default). */
+    int (*psf_composite)(double *e, double *f, long n, int threads, double *out);
 
     /* A Richardson–Lucy plan for one PSF (n x n doubles, centred at
      * [n/2][n/2], n a multiple of 8): the plan keeps its spectrum (the PSF
-     * moved to (0, 0), / n²) in `precision` (AIA_PIX_F32 or AIA_PIX_F64). */
-    int (*deconv_plan_new)(const double *psf, long n, aia_pixtype precision, aia_backend_deconv **plan);
+     * moved to (0, 0), / n²) in `precision` (AIA_PIX_F32 or AIA_PIX_F64).
+     * threads: for the FFTs of the set-up (0: OpenMP's default); the
+     * iterations use the calling thread's OpenMP team. */
+    int (*deconv_plan_new)(const double *psf, long n, aia_pixtype precision, int threads,
+                           aia_backend_deconv **plan);
     /* `iterations` steps from u = img (n x n of the plan's precision, in
      * buffers from aia_backend_alloc). Re-entrant: threads may share a plan. */
     int (*deconv_run)(const aia_backend_deconv *plan, const void *img, void *u, int iterations);

@@ -11,7 +11,7 @@
 #include <string.h>
 
 struct aia_deconv_plan {
-    aia_precision precision;
+    aia_pixtype precision;
     long n;
     const aia_backend *backend;
     aia_backend_deconv *kernel; /* the backend's plan */
@@ -24,7 +24,7 @@ void aia_deconv_options_default(aia_deconv_options *o)
     o->clip_negative = 1;
 }
 
-int aia_deconv_plan_new(const aia_image *psf, aia_precision precision, aia_deconv_plan **out)
+int aia_deconv_plan_new(const aia_image *psf, aia_pixtype precision, int threads, aia_deconv_plan **out)
 {
     *out = NULL;
     aia_clear_error();
@@ -33,6 +33,8 @@ int aia_deconv_plan_new(const aia_image *psf, aia_precision precision, aia_decon
         return aia_fail(AIA_ERR_ARG, "the PSF is %ld x %ld: it must be square, with a size that is a "
                                      "multiple of 8 (aiapy's is 4096 x 4096)",
                         psf->width, psf->height);
+    if (precision != AIA_PIX_F32 && precision != AIA_PIX_F64)
+        return aia_fail(AIA_ERR_ARG, "deconvolution precision %d: float32 or float64", (int)precision);
     aia_deconv_plan *p = calloc(1, sizeof *p);
     if (!p)
         return aia_fail(AIA_ERR_NOMEM, "out of memory");
@@ -42,23 +44,16 @@ int aia_deconv_plan_new(const aia_image *psf, aia_precision precision, aia_decon
         snprintf(p->psf_model, sizeof p->psf_model, "user PSF");
     aia_clear_error();
     p->backend = aia_backend_get();
-    aia_image *centred = NULL; /* the backend takes the PSF in double */
-    const aia_image *psf64 = psf;
+    aia_image *psf64 = NULL; /* the backend takes the PSF in double */
     int st = AIA_OK;
     if (psf->pixtype != AIA_PIX_F64) {
-        st = aia_image_alloc(n, n, AIA_PIX_F64, 0, &centred);
-        if (!st) {
-            const float *src = psf->data;
-            double *dst = centred->data;
-            for (long i = 0; i < n * n; i++)
-                dst[i] = src[i];
-            psf64 = centred;
-        }
+        st = aia_image_alloc(n, n, AIA_PIX_F64, 0, &psf64);
+        for (long i = 0; !st && i < n * n; i++)
+            ((double *)psf64->data)[i] = aia_pixel(psf->data, psf->pixtype, (size_t)i);
     }
     if (!st)
-        st = p->backend->deconv_plan_new(psf64->data, n, precision == AIA_PRECISION_DOUBLE ? AIA_PIX_F64 : AIA_PIX_F32,
-                                         &p->kernel);
-    aia_image_free(centred);
+        st = p->backend->deconv_plan_new(psf64 ? psf64->data : psf->data, n, precision, threads, &p->kernel);
+    aia_image_free(psf64);
     if (st) {
         aia_deconv_plan_free(p);
         return st;
@@ -76,30 +71,28 @@ void aia_deconv_plan_free(aia_deconv_plan *p)
     free(p);
 }
 
+aia_pixtype aia_deconv_plan_precision(const aia_deconv_plan *plan) { return plan->precision; }
+
 /* ---- the observed image: bad pixels filled, negatives clipped ---------- */
 
-static double value(const aia_image *img, size_t i)
-{
-    return img->pixtype == AIA_PIX_F64 ? ((const double *)img->data)[i]
-                                       : (double)((const float *)img->data)[i];
-}
+static double at(aia_view v, long x, long y) { return aia_pixel(aia_view_row(v, y), v.type, (size_t)x); }
 
 /* Mean of the finite pixels in the smallest box (radius 1, 2, 4, ... 64)
  * around (x, y) that has any; NAN if none has. */
-static double local_mean(const aia_image *img, long x, long y)
+static double local_mean(aia_view v, long x, long y)
 {
     for (long r = 1; r <= 64; r *= 2) {
         double sum = 0;
         long count = 0;
         for (long yy = y - r; yy <= y + r; yy++) {
-            if (yy < 0 || yy >= img->height)
+            if (yy < 0 || yy >= v.height)
                 continue;
             for (long xx = x - r; xx <= x + r; xx++) {
-                if (xx < 0 || xx >= img->width)
+                if (xx < 0 || xx >= v.width)
                     continue;
-                const double v = value(img, (size_t)(yy * img->width + xx));
-                if (isfinite(v)) {
-                    sum += v;
+                const double p = at(v, xx, yy);
+                if (isfinite(p)) {
+                    sum += p;
                     count++;
                 }
             }
@@ -110,33 +103,35 @@ static double local_mean(const aia_image *img, long x, long y)
     return NAN;
 }
 
-/* Fill bad pixels (and clip negatives) into `dst`, as double; counts. */
-static int prepare(const aia_image *in, int clip, double *dst, long long *filled, long long *negative)
+/* The input into `dst` (n x n doubles) with bad pixels filled and
+ * negatives clipped; counts. */
+static int prepare(aia_view in, int clip, double *dst, long long *filled, long long *negative)
 {
-    const size_t n = (size_t)in->width * (size_t)in->height;
+    const long w = in.width, h = in.height;
     long long bad = 0, neg = 0;
 #pragma omp parallel for schedule(static) reduction(+ : bad, neg)
-    for (size_t i = 0; i < n; i++) {
-        const double v = value(in, i);
-        bad += !isfinite(v);
-        neg += v < 0;
-        dst[i] = v;
-    }
-    if (bad == (long long)n)
+    for (long y = 0; y < h; y++)
+        for (long x = 0; x < w; x++) {
+            const double v = at(in, x, y);
+            bad += !isfinite(v);
+            neg += v < 0;
+            dst[y * w + x] = v;
+        }
+    if (bad == (long long)w * h)
         return aia_fail(AIA_ERR_BAD_DATA, "every pixel is NaN/BLANK: nothing to deconvolve");
     if (bad) {
-        aia_stats st;
-        aia_image_stats(in, &st);
-#pragma omp parallel for schedule(dynamic, 4096)
-        for (size_t i = 0; i < n; i++)
-            if (!isfinite(value(in, i))) {
-                const double m = local_mean(in, (long)(i % (size_t)in->width), (long)(i / (size_t)in->width));
-                dst[i] = isfinite(m) ? m : st.median;
-            }
+        const double median = aia_view_median(in);
+#pragma omp parallel for schedule(dynamic, 1)
+        for (long y = 0; y < h; y++)
+            for (long x = 0; x < w; x++)
+                if (!isfinite(at(in, x, y))) {
+                    const double m = local_mean(in, x, y);
+                    dst[y * w + x] = isfinite(m) ? m : median;
+                }
     }
     if (clip)
 #pragma omp parallel for schedule(static)
-        for (size_t i = 0; i < n; i++)
+        for (long i = 0; i < w * h; i++)
             dst[i] = dst[i] < 0 ? 0 : dst[i];
     *filled = bad;
     *negative = neg;
@@ -145,10 +140,12 @@ static int prepare(const aia_image *in, int clip, double *dst, long long *filled
 
 /* ---- the whole step ----------------------------------------------------- */
 
-static int run(const aia_deconv_plan *p, const double *prepared, int iterations, aia_image *out)
+/* The iterations on the prepared pixels, into out (NaN where in has a bad
+ * pixel). */
+static int run(const aia_deconv_plan *p, const double *prepared, int iterations, aia_view in, aia_view out)
 {
     const size_t n = (size_t)p->n * (size_t)p->n;
-    const int dbl = p->precision == AIA_PRECISION_DOUBLE;
+    const int dbl = p->precision == AIA_PIX_F64;
     const size_t size = dbl ? sizeof(double) : sizeof(float);
     void *img = aia_backend_alloc(n * size), *u = aia_backend_alloc(n * size);
     int st = img && u ? AIA_OK : aia_fail(AIA_ERR_NOMEM, "out of memory for the deconvolution");
@@ -162,78 +159,94 @@ static int run(const aia_deconv_plan *p, const double *prepared, int iterations,
     }
     if (!st)
         st = p->backend->deconv_run(p->kernel, img, u, iterations);
-    if (!st)
-        memcpy(out->data, u, n * size);
+    if (!st) {
+#pragma omp parallel for schedule(static)
+        for (long y = 0; y < p->n; y++) {
+            void *row = aia_view_row(out, y);
+            for (long x = 0; x < p->n; x++) {
+                const size_t i = (size_t)(y * p->n + x);
+                const double v = isfinite(at(in, x, y)) ? aia_pixel(u, p->precision, i) : NAN;
+                aia_pixel_set(row, out.type, (size_t)x, v);
+            }
+        }
+    }
     aia_backend_free(img);
     aia_backend_free(u);
     return st;
 }
 
-static int mark_header(aia_header *h, const aia_deconv_plan *p, const aia_deconv_options *o)
+int aia_deconvolve_header(const aia_deconv_plan *p, const aia_deconv_options *o, aia_header *h)
 {
+    aia_deconv_options defaults;
+    if (!o) {
+        aia_deconv_options_default(&defaults);
+        o = &defaults;
+    }
     int st = aia_header_set_string(h, "DCNALGO", "Richardson-Lucy", "PSF deconvolution (aiapy deconvolve)");
     st = st ? st : aia_header_set_long(h, "DCNITER", o->iterations, "iterations");
     st = st ? st : aia_header_set_string(h, "DCNPSF", p->psf_model, "PSF");
-    st = st ? st : aia_header_set_string(h, "DCNPREC", p->precision == AIA_PRECISION_DOUBLE ? "double" : "single",
+    st = st ? st : aia_header_set_string(h, "DCNPREC", p->precision == AIA_PIX_F64 ? "double" : "single",
                                          "arithmetic");
     return st;
 }
 
-int aia_deconvolve(const aia_deconv_plan *p, const aia_image *in, const aia_deconv_options *opts,
-                   const char *path, aia_image **out, aia_deconv_info *info)
+int aia_deconvolve_execute(const aia_deconv_plan *p, aia_view in, aia_view out, const aia_deconv_options *opts,
+                           aia_deconv_info *info)
 {
-    *out = NULL;
     aia_clear_error();
-    const char *file = path ? path : "(image)";
     aia_deconv_options defaults;
     if (!opts) {
         aia_deconv_options_default(&defaults);
         opts = &defaults;
     }
-    if (in->width != p->n || in->height != p->n)
+    int st = aia_view_check(in, "deconvolution input");
+    st = st ? st : aia_view_check(out, "deconvolution output");
+    if (st)
+        return st;
+    if (in.width != p->n || in.height != p->n)
         return aia_fail(AIA_ERR_UNSUPPORTED,
-                        "%s: the image is %ld x %ld but the PSF is %ld x %ld: deconvolve the full "
-                        "level-1 frame, before registration",
-                        file, in->width, in->height, p->n, p->n);
+                        "the image is %ld x %ld but the PSF is %ld x %ld: deconvolve the full level-1 frame, "
+                        "before registration",
+                        in.width, in.height, p->n, p->n);
+    if (out.width != p->n || out.height != p->n)
+        return aia_fail(AIA_ERR_ARG, "the output is %ld x %ld, the PSF %ld x %ld", out.width, out.height, p->n, p->n);
     if (opts->iterations < 0)
-        return aia_fail(AIA_ERR_ARG, "%s: %d iterations", file, opts->iterations);
+        return aia_fail(AIA_ERR_ARG, "%d iterations", opts->iterations);
     const size_t n = (size_t)p->n * (size_t)p->n;
     double *prepared = malloc(n * sizeof *prepared);
     if (!prepared)
-        return aia_fail(AIA_ERR_NOMEM, "%s: out of memory", file);
+        return aia_fail(AIA_ERR_NOMEM, "out of memory");
     aia_deconv_info local = {0};
-    aia_image *img = NULL;
-    int st = prepare(in, opts->clip_negative, prepared, &local.filled_pixels, &local.negative_pixels);
-    if (!st)
-        st = aia_image_alloc(p->n, p->n, p->precision == AIA_PRECISION_DOUBLE ? AIA_PIX_F64 : AIA_PIX_F32,
-                             0, &img);
+    st = prepare(in, opts->clip_negative, prepared, &local.filled_pixels, &local.negative_pixels);
     const double t0 = aia_now();
     if (!st)
-        st = run(p, prepared, opts->iterations, img);
+        st = run(p, prepared, opts->iterations, in, out);
     local.seconds = aia_now() - t0;
     free(prepared);
-    if (!st && local.filled_pixels) /* bad pixels are NaN again */
-        for (size_t i = 0; i < n; i++)
-            if (!isfinite(value(in, i))) {
-                if (img->pixtype == AIA_PIX_F64)
-                    ((double *)img->data)[i] = NAN;
-                else
-                    ((float *)img->data)[i] = NAN;
-            }
-    if (!st) {
+    if (!st && info)
+        *info = local;
+    return st;
+}
+
+int aia_deconvolve(const aia_deconv_plan *p, const aia_image *in, const aia_deconv_options *opts, aia_image **out,
+                   aia_deconv_info *info)
+{
+    *out = NULL;
+    aia_image *img = NULL;
+    int st = aia_image_alloc(p->n, p->n, p->precision, 0, &img);
+    if (!st && in->width == p->n && in->height == p->n) {
         aia_header_free(img->header);
         img->header = NULL;
         st = aia_header_copy(in->header, &img->header);
     }
     if (!st)
-        st = mark_header(img->header, p, opts);
+        st = aia_deconvolve_execute(p, aia_image_view(in), aia_image_view(img), opts, info);
+    if (!st)
+        st = aia_deconvolve_header(p, opts, img->header);
     if (st) {
         aia_image_free(img);
-        aia_error_prefix(file);
         return st;
     }
-    if (info)
-        *info = local;
     *out = img;
     return AIA_OK;
 }

@@ -10,48 +10,26 @@
 #include <string.h>
 
 struct aia_pointing_table {
-    aia_table *t;
-    aia_time *start, *stop;
-    char path[1024];
+    aia_calib_table c;
 };
 
-void aia_pointing_table_free(aia_pointing_table *p)
-{
-    if (!p)
-        return;
-    aia_table_free(p->t);
-    free(p->start);
-    free(p->stop);
-    free(p);
-}
+void aia_pointing_table_free(aia_pointing_table *p) { aia_calib_table_free(p ? &p->c : NULL); }
 
 int aia_pointing_table_read(const char *path, aia_pointing_table **out)
 {
-    *out = NULL;
-    aia_pointing_table *p = calloc(1, sizeof *p);
-    if (!p)
-        return aia_fail(AIA_ERR_NOMEM, "out of memory");
-    snprintf(p->path, sizeof p->path, "%s", path);
-    int st = aia_table_read(path, &p->t);
-    static const char *const interval[2] = {"T_START", "T_STOP"};
-    int cols[2];
-    if (!st)
-        st = aia_table_require(p->t, interval, 2, cols, path, "a pointing table");
-    if (!st)
-        st = aia_table_intervals(p->t, cols[0], cols[1], path, &p->start, &p->stop);
-    if (st) {
-        aia_pointing_table_free(p);
-        return st;
-    }
-    *out = p;
-    return AIA_OK;
+    static const char *const interval_names[2] = {"T_START", "T_STOP"};
+    static const int interval[2] = {0, 1};
+    aia_calib_table *c = NULL;
+    int st = aia_calib_table_new(path, "a pointing table", interval_names, 2, interval, &c);
+    *out = (aia_pointing_table *)c; /* c is its first member */
+    return st;
 }
 
 /* The table column A_<www>_<what> of a channel, as aiapy names them. */
 static int column(const aia_pointing_table *p, int channel, const char *what, char name[32])
 {
     snprintf(name, 32, "A_%03d_%s", channel, what);
-    return aia_table_column(p->t, name);
+    return aia_table_column(p->c.t, name);
 }
 
 static void note_missing(aia_pointing_report *rep, const char *key)
@@ -60,14 +38,12 @@ static void note_missing(aia_pointing_report *rep, const char *key)
     snprintf(rep->missing + n, sizeof rep->missing - n, "%s%s", n ? ", " : "", key);
 }
 
-int aia_update_pointing(aia_header *hdr, const aia_pointing_table *p, const char *path,
-                        aia_pointing_report *rep)
+int aia_update_pointing(aia_header *hdr, const aia_pointing_table *p, aia_pointing_report *rep)
 {
-    const char *file = path ? path : "(image)";
     memset(rep, 0, sizeof *rep);
     aia_meta m;
     aia_meta_parse(hdr, &m);
-    int st = aia_meta_require(&m, AIA_KEYS_BASIC, file);
+    int st = aia_meta_require(&m, AIA_KEYS_BASIC);
     if (st)
         return st;
     /* 1. aiapy warns for resampled maps */
@@ -78,23 +54,21 @@ int aia_update_pointing(aia_header *hdr, const aia_pointing_table *p, const char
     const char *when = m.t_obs;
     if (m.state[AIA_KEY_T_OBS] != AIA_KEYSTATE_OK) {
         if (m.state[AIA_KEY_DATE_OBS] != AIA_KEYSTATE_OK)
-            return aia_fail(AIA_ERR_KEY_MISSING, "%s: T_OBS and DATE-OBS are missing: no time to look up "
-                                                 "in the pointing table", file);
+            return aia_fail(AIA_ERR_KEY_MISSING, "T_OBS and DATE-OBS are missing: no time to look up in "
+                                                 "the pointing table");
         when = m.date_obs;
         rep->warnings |= AIA_POINTING_WARN_DATE_OBS;
     }
-    if ((st = aia_time_parse(when, &t))) {
-        aia_error_prefix(file);
+    if ((st = aia_time_parse(when, &t)))
         return st;
-    }
     /* 3. the first row with T_START <= t < T_STOP */
     long row = -1;
-    for (long r = 0; r < p->t->nrows && row < 0; r++)
-        if (aia_time_compare(&p->start[r], &t) <= 0 && aia_time_compare(&t, &p->stop[r]) < 0)
+    const aia_calib_table *c = &p->c;
+    for (long r = 0; r < c->t->nrows && row < 0; r++)
+        if (aia_time_compare(&c->start[r], &t) <= 0 && aia_time_compare(&t, &c->stop[r]) < 0)
             row = r;
     if (row < 0)
-        return aia_fail(AIA_ERR_BAD_DATA, "%s: no row of the pointing table %s covers T_OBS %s", file,
-                        p->path, when);
+        return aia_fail(AIA_ERR_BAD_DATA, "no row of the pointing table %s covers T_OBS %s", c->path, when);
     /* 4. the channel's columns */
     const int channel = (int)lround(m.wavelnth);
     char names[4][32];
@@ -104,19 +78,19 @@ int aia_update_pointing(aia_header *hdr, const aia_pointing_table *p, const char
         cols[k] = column(p, channel, what[k], names[k]);
     if (cols[0] < 0 && cols[1] < 0 && cols[2] < 0 && cols[3] < 0)
         return aia_fail(AIA_ERR_BAD_DATA,
-                        "%s: the pointing table %s has no A_%03d_* columns (LM-SAL's daily CSV has none "
-                        "for 131 A): use a JSOC export of aia.master_pointing3h, which has every channel",
-                        file, p->path, channel);
+                        "the pointing table %s has no A_%03d_* columns (LM-SAL's daily CSV has none for 131 A): "
+                        "use a JSOC export of aia.master_pointing3h, which has every channel",
+                        c->path, channel);
     double v[4];
     int have[4];
     for (int k = 0; k < 4; k++) {
-        have[k] = cols[k] >= 0 && aia_table_number(p->t, row, cols[k], &v[k]) == 0;
+        have[k] = cols[k] >= 0 && aia_table_number(c->t, row, cols[k], &v[k]) == 0;
         if (!have[k])
             note_missing(rep, names[k]);
     }
     rep->row = row;
-    aia_time_format_utc(&p->start[row], rep->t_start, sizeof rep->t_start);
-    aia_time_format_utc(&p->stop[row], rep->t_stop, sizeof rep->t_stop);
+    aia_time_format_utc(&c->start[row], rep->t_start, sizeof rep->t_start);
+    aia_time_format_utc(&c->stop[row], rep->t_stop, sizeof rep->t_stop);
     rep->old_crpix[0] = rep->new_crpix[0] = m.crpix1;
     rep->old_crpix[1] = rep->new_crpix[1] = m.crpix2;
     rep->old_cdelt = rep->new_cdelt = m.cdelt1;

@@ -243,7 +243,7 @@ int aia_psf(const aia_psf_options *o, aia_image **out, aia_psf_info *info)
         st = mesh_psf(focal_angles, 2, ms->spacing_fp, w, orders, norders, pf);
     double t1 = aia_now();
     if (!st)
-        st = aia_backend_get()->psf_composite(pe, pf, N, img->data);
+        st = aia_backend_get()->psf_composite(pe, pf, N, o->threads, img->data);
     aia_backend_free(pe);
     aia_backend_free(pf);
     if (st) {

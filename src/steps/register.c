@@ -3,8 +3,9 @@
  * Reads top to bottom like aiapy-reference.md §2: the scale factor, sunpy's
  * padding rule, the affine map about the reference pixel, the padded frame's
  * spline coefficients, NaN substitution and NaN blobs, clipping to the input
- * range, the crop, and the header. Geometry is in double; pixels are float32
- * as aiapy's are for float32 maps. */
+ * range, the crop, and the header. Geometry is in double and made once per
+ * frame (the plan); the pixels, float32 as aiapy's are for float32 maps, are
+ * the backend's (kernels/backend.h). */
 #include "core/core.h"
 #include "kernels/backend.h"
 #include "steps/wcs.h"
@@ -23,7 +24,7 @@ void aia_register_options_default(aia_register_options *opts)
 }
 
 /* Everything register derives from the header before touching a pixel. */
-typedef struct plan {
+typedef struct geometry {
     long nx, ny;            /* input                                          */
     double R[2][2];         /* the map's rotation matrix                      */
     double Rinv[2][2];
@@ -34,7 +35,14 @@ typedef struct plan {
     aia_affine map;         /* output grid -> padded frame                    */
     aia_window win;         /* the part of the output grid that is kept       */
     double crpix_out[2];    /* 1-based, of the kept window                    */
-} plan;
+} geometry;
+
+struct aia_register_plan {
+    geometry geo;
+    aia_register_geometry pixels; /* what the backend executes */
+    double cdelt[2], rsun_obs;    /* of the input, for the header */
+    int level_warning;
+};
 
 /* numpy.linalg.inv of a 2x2: LU with partial pivoting and two solves, as
  * LAPACK's dgesv does (an analytic inverse can differ by an ulp). */
@@ -71,7 +79,7 @@ static void submap_slice(double lo, double hi, long n, long *start, long *end)
     *end = b < 0 ? 0 : (b > n ? n : b);
 }
 
-static int make_plan(const aia_meta *m, long nx, long ny, aia_grid grid, plan *p)
+static int make_geometry(const aia_meta *m, long nx, long ny, aia_grid grid, geometry *p)
 {
     memset(p, 0, sizeof *p);
     p->nx = nx;
@@ -142,9 +150,10 @@ static int make_plan(const aia_meta *m, long nx, long ny, aia_grid grid, plan *p
 
 /* ---- header ------------------------------------------------------------- */
 
-static int update_header(aia_header *h, const plan *p, const aia_meta *m)
+int aia_register_plan_header(const aia_register_plan *plan, aia_header *h)
 {
-    const double cdelt1 = m->cdelt1 / p->s, cdelt2 = m->cdelt2 / p->s;
+    const geometry *p = &plan->geo;
+    const double cdelt1 = plan->cdelt[0] / p->s, cdelt2 = plan->cdelt[1] / p->s;
     double pc[2][2];
     for (int i = 0; i < 2; i++)
         for (int j = 0; j < 2; j++)
@@ -163,112 +172,107 @@ static int update_header(aia_header *h, const plan *p, const aia_meta *m)
     st = st ? st : aia_header_set_double(h, "PC1_2", pc[0][1], NULL);
     st = st ? st : aia_header_set_double(h, "PC2_1", pc[1][0], NULL);
     st = st ? st : aia_header_set_double(h, "PC2_2", pc[1][1], NULL);
-    st = st ? st : aia_header_set_double(h, "R_SUN", m->rsun_obs / cdelt1, "[pixel] RSUN_OBS / CDELT1");
+    st = st ? st : aia_header_set_double(h, "R_SUN", plan->rsun_obs / cdelt1, "[pixel] RSUN_OBS / CDELT1");
     st = st ? st : aia_header_set_double(h, "LVL_NUM", 1.5, NULL);
     return st;
 }
 
-/* ---- the whole step ----------------------------------------------------- */
+/* ---- the plan ------------------------------------------------------------ */
 
-static int check_input(const aia_image *in, const aia_register_options *o, const aia_meta *m,
-                       const char *file)
+static int check_header(const aia_register_options *o, const aia_meta *m, long nx, long ny)
 {
-    if (in->pixtype != AIA_PIX_F32)
-        return aia_fail(AIA_ERR_UNSUPPORTED, "%s: registration works on float32 images", file);
     if (o->interp == AIA_INTERP_SPLINE && (o->order < 0 || o->order > 5))
         return aia_fail(AIA_ERR_ARG, "spline order %d: must be 0 to 5", o->order);
-    int st = aia_meta_require(m, AIA_KEYS_BASIC | AIA_KEYBIT(AIA_KEY_RSUN_OBS), file);
+    int st = aia_meta_require(m, AIA_KEYS_BASIC | AIA_KEYBIT(AIA_KEY_RSUN_OBS));
     if (st)
         return st;
     const char *types[2] = {m->ctype1, m->ctype2}, *want[2] = {"HPLN-TAN", "HPLT-TAN"};
     const aia_key keys[2] = {AIA_KEY_CTYPE1, AIA_KEY_CTYPE2};
     for (int i = 0; i < 2; i++)
         if (m->state[keys[i]] == AIA_KEYSTATE_OK && strcmp(types[i], want[i]) != 0)
-            return aia_fail(AIA_ERR_UNSUPPORTED, "%s: CTYPE%d is '%s', expected '%s'", file, i + 1,
-                            types[i], want[i]);
-    return aia_check_full_disk(m, in->width, in->height, file);
+            return aia_fail(AIA_ERR_UNSUPPORTED, "CTYPE%d is '%s', expected '%s'", i + 1, types[i], want[i]);
+    return aia_check_full_disk(m, nx, ny);
 }
 
-/* The backend's description of the pixel work. */
-static void geometry_of(const plan *p, const aia_register_options *o, aia_register_geometry *g)
+int aia_register_plan_new(const aia_header *hdr, long width, long height, const aia_register_options *opts,
+                          aia_register_plan **out)
 {
-    const int keys = o->interp == AIA_INTERP_CUBIC_CONVOLUTION;
-    *g = (aia_register_geometry){.nx = p->nx, .ny = p->ny, .pad_x = p->pad_x, .pad_y = p->pad_y,
-                                 .NX = p->NX, .NY = p->NY, .map = p->map, .win = p->win,
-                                 .kernel = keys ? AIA_KERNEL_KEYS : AIA_KERNEL_BSPLINE,
-                                 .order = keys ? 3 : o->order};
-}
-
-/* The output image: *out reused, or a new one; header = input's, updated. */
-static int make_output(const aia_image *in, const plan *p, const aia_meta *m, aia_image **out,
-                       aia_image **fresh)
-{
-    *fresh = NULL;
-    aia_image *img = *out;
-    int st;
-    if (img) {
-        st = aia_image_reshape(img, p->win.w, p->win.h, AIA_PIX_F32);
-    } else {
-        st = aia_image_alloc(p->win.w, p->win.h, AIA_PIX_F32, 0, &img);
-        *fresh = img;
-    }
-    aia_header *h = NULL;
-    if (!st)
-        st = aia_header_copy(in->header, &h);
-    if (!st)
-        st = update_header(h, p, m);
-    if (st) {
-        aia_header_free(h);
-        return st;
-    }
-    aia_header_free(img->header);
-    img->header = h;
-    *out = img;
-    return AIA_OK;
-}
-
-int aia_register_ws(const aia_image *in, const aia_register_options *opts, const char *path,
-                    aia_workspace *ws, aia_image **out, aia_register_info *info)
-{
+    *out = NULL;
     aia_clear_error();
     aia_register_options defaults;
     if (!opts) {
         aia_register_options_default(&defaults);
         opts = &defaults;
     }
-    const char *file = path ? path : "(image)";
     aia_meta m;
-    aia_meta_parse(in->header, &m);
-    int st = check_input(in, opts, &m, file);
+    aia_meta_parse(hdr, &m);
+    int st = check_header(opts, &m, width, height);
     if (st)
         return st;
-    plan p;
-    if ((st = make_plan(&m, in->width, in->height, opts->grid, &p))) {
-        aia_error_prefix(file);
+    aia_register_plan *p = calloc(1, sizeof *p);
+    if (!p)
+        return aia_fail(AIA_ERR_NOMEM, "out of memory");
+    if ((st = make_geometry(&m, width, height, opts->grid, &p->geo))) {
+        free(p);
         return st;
     }
-    aia_register_geometry g;
-    geometry_of(&p, opts, &g);
-    aia_image *previous = *out, *fresh = NULL;
+    const geometry *g = &p->geo;
+    const int keys = opts->interp == AIA_INTERP_CUBIC_CONVOLUTION;
+    p->pixels = (aia_register_geometry){.nx = g->nx, .ny = g->ny, .pad_x = g->pad_x, .pad_y = g->pad_y,
+                                        .NX = g->NX, .NY = g->NY, .map = g->map, .win = g->win,
+                                        .kernel = keys ? AIA_KERNEL_KEYS : AIA_KERNEL_BSPLINE,
+                                        .order = keys ? 3 : opts->order};
+    p->cdelt[0] = m.cdelt1;
+    p->cdelt[1] = m.cdelt2;
+    p->rsun_obs = m.rsun_obs;
+    p->level_warning = m.state[AIA_KEY_LVL_NUM] != AIA_KEYSTATE_OK || m.lvl_num > 1.0;
+    *out = p;
+    return AIA_OK;
+}
+
+void aia_register_plan_free(aia_register_plan *plan) { free(plan); }
+
+void aia_register_plan_shape(const aia_register_plan *plan, long *width, long *height)
+{
+    *width = plan->geo.win.w;
+    *height = plan->geo.win.h;
+}
+
+/* ---- the pixels ---------------------------------------------------------- */
+
+int aia_register_execute(const aia_register_plan *plan, aia_view in, aia_view out, aia_workspace *ws,
+                         aia_register_info *info)
+{
+    aia_clear_error();
+    const geometry *p = &plan->geo;
+    int st = aia_view_check(in, "registration input");
+    st = st ? st : aia_view_check(out, "registration output");
+    if (st)
+        return st;
+    if (in.type != AIA_PIX_F32 || out.type != AIA_PIX_F32)
+        return aia_fail(AIA_ERR_UNSUPPORTED, "registration works on float32 pixels");
+    if (in.width != p->nx || in.height != p->ny || out.width != p->win.w || out.height != p->win.h)
+        return aia_fail(AIA_ERR_ARG, "registration: %ld x %ld -> %ld x %ld pixels given, the plan is for %ld x "
+                                     "%ld -> %ld x %ld",
+                        in.width, in.height, out.width, out.height, p->nx, p->ny, p->win.w, p->win.h);
+    aia_workspace *own = ws ? NULL : aia_workspace_new();
+    if (!ws && !own)
+        return aia_fail(AIA_ERR_NOMEM, "out of memory");
     aia_register_pixel_info px = {0};
-    st = make_output(in, &p, &m, out, &fresh);
-    if (!st)
-        st = aia_backend_get()->register_pixels(&g, in->data, in->width, (*out)->data, p.win.w, ws, &px);
-    if (st) {
-        aia_image_free(fresh);
-        *out = previous;
-        aia_error_prefix(file);
+    st = aia_backend_get()->register_pixels(&plan->pixels, in.data, in.stride, out.data, out.stride,
+                                            ws ? ws : own, &px);
+    aia_workspace_free(own);
+    if (st)
         return st;
-    }
     if (info) {
-        info->scale_factor = p.s;
-        info->target_scale = p.target;
-        info->pad_x = p.pad_x ? p.pad_x : -p.unpad_x;
-        info->pad_y = p.pad_y ? p.pad_y : -p.unpad_y;
+        info->scale_factor = p->s;
+        info->target_scale = p->target;
+        info->pad_x = p->pad_x ? p->pad_x : -p->unpad_x;
+        info->pad_y = p->pad_y ? p->pad_y : -p->unpad_y;
         info->missing = px.min;
         info->nan_input = px.nan_input;
         info->nan_output = px.nan_output;
-        info->level_warning = m.state[AIA_KEY_LVL_NUM] != AIA_KEYSTATE_OK || m.lvl_num > 1.0;
+        info->level_warning = plan->level_warning;
         info->seconds_scan = px.seconds_scan;
         info->seconds_prefilter = px.seconds_prefilter;
         info->seconds_sample = px.seconds_sample;
@@ -277,14 +281,31 @@ int aia_register_ws(const aia_image *in, const aia_register_options *opts, const
     return AIA_OK;
 }
 
-int aia_register(const aia_image *in, const aia_register_options *opts, const char *path,
-                 aia_image **out, aia_register_info *info)
+int aia_register(const aia_image *in, const aia_register_options *opts, aia_image **out,
+                 aia_register_info *info)
 {
     *out = NULL;
-    aia_workspace *ws = aia_workspace_new();
-    if (!ws)
-        return aia_fail(AIA_ERR_NOMEM, "out of memory");
-    int st = aia_register_ws(in, opts, path, ws, out, info);
-    aia_workspace_free(ws);
-    return st;
+    if (in->pixtype != AIA_PIX_F32)
+        return aia_fail(AIA_ERR_UNSUPPORTED, "registration works on float32 images");
+    aia_register_plan *plan = NULL;
+    aia_image *img = NULL;
+    int st = aia_register_plan_new(in->header, in->width, in->height, opts, &plan);
+    if (!st)
+        st = aia_image_alloc(plan->geo.win.w, plan->geo.win.h, AIA_PIX_F32, 0, &img);
+    if (!st) {
+        aia_header_free(img->header);
+        img->header = NULL;
+        st = aia_header_copy(in->header, &img->header);
+    }
+    if (!st)
+        st = aia_register_plan_header(plan, img->header);
+    if (!st)
+        st = aia_register_execute(plan, aia_image_view(in), aia_image_view(img), NULL, info);
+    aia_register_plan_free(plan);
+    if (st) {
+        aia_image_free(img);
+        return st;
+    }
+    *out = img;
+    return AIA_OK;
 }

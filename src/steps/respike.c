@@ -46,46 +46,45 @@ static int read_spikes(const char *spikes, long *n, int32_t **data)
     return AIA_OK;
 }
 
-int aia_respike(aia_image *img, const char *spikes, const char *path, long *count)
+int aia_respike(aia_view pixels, aia_header *hdr, const char *spikes, long *count)
 {
-    const char *file = path ? path : "(image)";
     aia_meta m;
-    aia_meta_parse(img->header, &m);
+    aia_meta_parse(hdr, &m);
     long long nspikes = -1;
-    if (aia_header_get_long(img->header, "NSPIKES", &nspikes) != AIA_OK)
+    if (aia_header_get_long(hdr, "NSPIKES", &nspikes) != AIA_OK)
         nspikes = -1;
     aia_clear_error();
+    int st = aia_view_check(pixels, "respike");
+    if (st)
+        return st;
     if (m.state[AIA_KEY_LVL_NUM] != AIA_KEYSTATE_OK || m.lvl_num != 1.0)
-        return aia_fail(AIA_ERR_BAD_DATA, "%s: respike needs level-1 data (LVL_NUM 1.0)", file);
+        return aia_fail(AIA_ERR_BAD_DATA, "respike needs level-1 data (LVL_NUM 1.0)");
     if (nspikes == 0)
-        return aia_fail(AIA_ERR_BAD_DATA, "%s: NSPIKES is 0: no pixels were removed, nothing to put back",
-                        file);
-    if (img->width != FRAME || img->height != FRAME)
-        return aia_fail(AIA_ERR_UNSUPPORTED, "%s: respike works on full %d x %d level-1 frames, not on a "
-                                             "%ld x %ld cutout", file, FRAME, FRAME, img->width, img->height);
+        return aia_fail(AIA_ERR_BAD_DATA, "NSPIKES is 0: no pixels were removed, nothing to put back");
+    if (pixels.width != FRAME || pixels.height != FRAME)
+        return aia_fail(AIA_ERR_UNSUPPORTED, "respike works on full %d x %d level-1 frames, not on a %ld x %ld "
+                                             "cutout",
+                        FRAME, FRAME, pixels.width, pixels.height);
     long n = 0;
     int32_t *d = NULL;
-    int st = read_spikes(spikes, &n, &d);
+    st = read_spikes(spikes, &n, &d);
     if (st)
         return st;
     if (nspikes > 0 && nspikes != n)
-        st = aia_fail(AIA_ERR_BAD_DATA, "%s has %ld spikes but %s says NSPIKES = %lld: not this frame's "
-                                        "spikes file", spikes, n, file, nspikes);
+        st = aia_fail(AIA_ERR_BAD_DATA, "%s has %ld spikes but the header says NSPIKES = %lld: not this frame's "
+                                        "spikes file",
+                      spikes, n, nspikes);
     for (long i = 0; !st && i < n; i++)
         if (d[i] < 0 || (long)d[i] >= (long)FRAME * FRAME)
             st = aia_fail(AIA_ERR_BAD_DATA, "%s: spike %ld has index %d, outside the frame", spikes, i, d[i]);
     if (!st) {
-        for (long i = 0; i < n; i++) {
-            if (img->pixtype == AIA_PIX_F64)
-                ((double *)img->data)[d[i]] = d[n + i];
-            else
-                ((float *)img->data)[d[i]] = (float)d[n + i];
-        }
+        for (long i = 0; i < n; i++)
+            aia_pixel_set(aia_view_row(pixels, d[i] / FRAME), pixels.type, (size_t)(d[i] % FRAME), d[n + i]);
         char card[81];
         snprintf(card, sizeof card, "COMMENT Respike applied; %ld hot pixels reinserted.", n);
-        st = aia_header_set_double(img->header, "LVL_NUM", 0.5, NULL);
-        st = st ? st : aia_header_set_long(img->header, "NSPIKES", 0, NULL);
-        st = st ? st : aia_header_append_card(img->header, card);
+        st = aia_header_set_double(hdr, "LVL_NUM", 0.5, NULL);
+        st = st ? st : aia_header_set_long(hdr, "NSPIKES", 0, NULL);
+        st = st ? st : aia_header_append_card(hdr, card);
     }
     free(d);
     if (!st && count)

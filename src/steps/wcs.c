@@ -73,16 +73,14 @@ static int on_disk(double tx, double ty, double limit)
     return acos(cos(ax) * cos(ay)) <= limit;
 }
 
-int aia_check_full_disk(const aia_meta *m, long nx, long ny, const char *path)
+int aia_check_full_disk(const aia_meta *m, long nx, long ny)
 {
-    const char *file = path ? path : "(image)";
-    int st = aia_meta_require(m, AIA_KEYS_BASIC | AIA_KEYBIT(AIA_KEY_DSUN_OBS), path);
+    int st = aia_meta_require(m, AIA_KEYS_BASIC | AIA_KEYBIT(AIA_KEY_DSUN_OBS));
     if (st)
         return st;
     const double rsun = m->state[AIA_KEY_RSUN_REF] == AIA_KEYSTATE_OK ? m->rsun_ref : 696000000.0;
     if (!(m->dsun_obs > rsun))
-        return aia_fail(AIA_ERR_KEY_MALFORMED, "%s: DSUN_OBS %.6g m is not beyond the solar radius",
-                        file, m->dsun_obs);
+        return aia_fail(AIA_ERR_KEY_MALFORMED, "DSUN_OBS %.6g m is not beyond the solar radius", m->dsun_obs);
     const double limit = asin(rsun / m->dsun_obs);
     aia_wcs w;
     aia_wcs_from_meta(m, &w);
@@ -97,17 +95,16 @@ int aia_check_full_disk(const aia_meta *m, long nx, long ny, const char *path)
             aia_wcs_pixel_to_world(&w, x, y, &tx, &ty);
             if (on_disk(tx, ty, limit))
                 return aia_fail(AIA_ERR_NOT_FULL_DISK,
-                                "%s: not a full-disk image: border pixel (%ld, %ld) lies on the "
-                                "solar disk (a cutout or off-pointed frame cannot be registered)",
-                                file, (long)x, (long)y);
+                                "not a full-disk image: border pixel (%ld, %ld) lies on the solar disk (a "
+                                "cutout or off-pointed frame cannot be registered)",
+                                (long)x, (long)y);
         }
     }
     /* and the Sun centre inside the frame */
     double cx, cy;
     if (aia_wcs_world_to_pixel(&w, 0.0, 0.0, &cx, &cy) != 0 || cx < -0.5 || cx > nx - 0.5 ||
         cy < -0.5 || cy > ny - 0.5)
-        return aia_fail(AIA_ERR_NOT_FULL_DISK,
-                        "%s: not a full-disk image: the Sun centre is outside the %ld x %ld frame",
-                        file, nx, ny);
+        return aia_fail(AIA_ERR_NOT_FULL_DISK, "not a full-disk image: the Sun centre is outside the %ld x %ld frame",
+                        nx, ny);
     return AIA_OK;
 }

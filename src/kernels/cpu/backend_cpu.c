@@ -11,7 +11,7 @@
 
 int aia_cpu_register_pixels(const aia_register_geometry *g, const float *in, long in_stride, float *out,
                             long out_stride, aia_workspace *ws, aia_register_pixel_info *info);
-int aia_cpu_psf_composite(double *e, double *f, long n, double *out);
+int aia_cpu_psf_composite(double *e, double *f, long n, int threads, double *out);
 
 struct aia_backend_deconv {
     aia_pixtype precision;
@@ -30,12 +30,12 @@ static void aia_cpu_deconv_plan_free(aia_backend_deconv *p)
 
 /* rfft2(fftshift(psf)): the PSF with its centre moved to (0, 0), n x
  * (n/2+1) complex doubles (NULL when out of memory). */
-static double *psf_spectrum(const double *psf, long n)
+static double *psf_spectrum(const double *psf, long n, int threads)
 {
     const long h = n / 2, nc = n / 2 + 1;
     double *shifted = fftw_alloc_real((size_t)n * (size_t)n);
     fftw_complex *spec = fftw_alloc_complex((size_t)n * (size_t)nc);
-    fftw_plan plan = shifted && spec ? aia_fft_plan_r2c((int)n, (int)n, shifted, spec, 0) : NULL;
+    fftw_plan plan = shifted && spec ? aia_fft_plan_r2c((int)n, (int)n, shifted, spec, threads, 0) : NULL;
     if (!plan) {
         fftw_free(shifted);
         fftw_free(spec);
@@ -51,15 +51,15 @@ static double *psf_spectrum(const double *psf, long n)
     return (double *)spec;
 }
 
-static int aia_cpu_deconv_plan_new(const double *psf, long n, aia_pixtype precision, aia_backend_deconv **out)
+static int aia_cpu_deconv_plan_new(const double *psf, long n, aia_pixtype precision, int threads,
+                                   aia_backend_deconv **out)
 {
     *out = NULL;
     aia_backend_deconv *p = calloc(1, sizeof *p);
     if (!p)
         return aia_fail(AIA_ERR_NOMEM, "out of memory");
     p->precision = precision;
-    aia_fft_init();
-    double *spectrum = psf_spectrum(psf, n);
+    double *spectrum = psf_spectrum(psf, n, threads);
     int st = spectrum ? AIA_OK : aia_fail(AIA_ERR_NOMEM, "out of memory for the PSF spectrum");
     if (!st)
         st = precision == AIA_PIX_F64 ? aia_deconv_double_plan_new(spectrum, n, &p->dbl)

@@ -63,14 +63,14 @@ static int KERNEL(make_plans)(KERNEL(plan) *p)
     CPLX *spec = FFTW(alloc_complex)((size_t)RB * p->ncp);
     CPLX *col = FFTW(alloc_complex)((size_t)B * p->n);
     int ok = rows && spec && col;
-    aia_fft_init(); /* threads set up, wisdom loaded */
     if (ok) {
-        FFTW(plan_with_nthreads)(1);
+        aia_fft_planner_lock(1); /* wisdom loaded, FFTW's thread count ours */
         const unsigned flags = FFTW_MEASURE;
         p->row_r2c = FFTW(plan_many_dft_r2c)(1, &n, RB, rows, NULL, 1, n, spec, NULL, 1, (int)p->ncp, flags);
         p->row_c2r = FFTW(plan_many_dft_c2r)(1, &n, RB, spec, NULL, 1, (int)p->ncp, rows, NULL, 1, n, flags);
         p->col_fwd = FFTW(plan_many_dft)(1, &n, B, col, NULL, B, 1, col, NULL, B, 1, FFTW_FORWARD, flags);
         p->col_bwd = FFTW(plan_many_dft)(1, &n, B, col, NULL, B, 1, col, NULL, B, 1, FFTW_BACKWARD, flags);
+        aia_fft_planner_unlock();
         ok = p->row_r2c && p->row_c2r && p->col_fwd && p->col_bwd;
     }
     FFTW(free)(rows);

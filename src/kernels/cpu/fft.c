@@ -12,7 +12,9 @@
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t wisdom_lock = PTHREAD_MUTEX_INITIALIZER;
-static int nthreads;
+/* FFTW's thread count for new plans is one setting per process: it is set
+ * and used under this lock, so that runs with other counts do not mix. */
+static pthread_mutex_t plan_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int wisdom_path(char *buf, size_t size, int single, int create)
 {
@@ -35,7 +37,6 @@ static void init(void)
      * channel in a batch); FFTW >= 3.3.5 serialises its planner itself */
     fftw_make_planner_thread_safe();
     fftwf_make_planner_thread_safe();
-    nthreads = omp_get_max_threads();
     char path[4096];
     if (wisdom_path(path, sizeof path, 0, 0) == 0)
         fftw_import_wisdom_from_filename(path); /* absent or damaged: ignored */
@@ -44,18 +45,6 @@ static void init(void)
 }
 
 void aia_fft_init(void) { pthread_once(&once, init); }
-
-void aia_fft_set_threads(int threads)
-{
-    aia_fft_init();
-    nthreads = threads > 0 ? threads : omp_get_max_threads();
-}
-
-int aia_fft_threads(void)
-{
-    aia_fft_init();
-    return nthreads;
-}
 
 /* Save wisdom atomically (several processes may do it at once). */
 void aia_fft_save_wisdom(int single)
@@ -74,45 +63,40 @@ void aia_fft_save_wisdom(int single)
     pthread_mutex_unlock(&wisdom_lock);
 }
 
-/* One pattern for the four plan kinds: wisdom first, then measure or
- * estimate. */
+void aia_fft_planner_lock(int threads)
+{
+    aia_fft_init();
+    pthread_mutex_lock(&plan_lock);
+    const int n = threads > 0 ? threads : omp_get_max_threads();
+    fftw_plan_with_nthreads(n);
+    fftwf_plan_with_nthreads(n);
+}
+
+void aia_fft_planner_unlock(void) { pthread_mutex_unlock(&plan_lock); }
+
+/* One pattern for the plan kinds: wisdom first, then measure or estimate. */
 #define MAKE_PLAN(prefix, single, call)                                                            \
     do {                                                                                           \
-        aia_fft_init();                                                                            \
-        prefix##_plan_with_nthreads(nthreads);                                                     \
+        aia_fft_planner_lock(threads);                                                             \
         prefix##_plan p = call(FFTW_MEASURE | FFTW_WISDOM_ONLY);                                   \
-        if (p)                                                                                     \
-            return p;                                                                              \
-        p = call(measure ? FFTW_MEASURE : FFTW_ESTIMATE);                                          \
+        if (!p)                                                                                    \
+            p = call(measure ? FFTW_MEASURE : FFTW_ESTIMATE);                                      \
+        aia_fft_planner_unlock();                                                                  \
         if (p && measure)                                                                          \
-            aia_fft_save_wisdom(single);                                                                   \
+            aia_fft_save_wisdom(single);                                                           \
         return p;                                                                                  \
     } while (0)
 
-fftw_plan aia_fft_plan_r2c(int n0, int n1, double *in, fftw_complex *out, int measure)
+fftw_plan aia_fft_plan_r2c(int n0, int n1, double *in, fftw_complex *out, int threads, int measure)
 {
 #define CALL(flags) fftw_plan_dft_r2c_2d(n0, n1, in, out, flags)
     MAKE_PLAN(fftw, 0, CALL);
 #undef CALL
 }
 
-fftw_plan aia_fft_plan_c2r(int n0, int n1, fftw_complex *in, double *out, int measure)
+fftw_plan aia_fft_plan_c2r(int n0, int n1, fftw_complex *in, double *out, int threads, int measure)
 {
 #define CALL(flags) fftw_plan_dft_c2r_2d(n0, n1, in, out, flags)
     MAKE_PLAN(fftw, 0, CALL);
-#undef CALL
-}
-
-fftwf_plan aia_fftf_plan_r2c(int n0, int n1, float *in, fftwf_complex *out, int measure)
-{
-#define CALL(flags) fftwf_plan_dft_r2c_2d(n0, n1, in, out, flags)
-    MAKE_PLAN(fftwf, 1, CALL);
-#undef CALL
-}
-
-fftwf_plan aia_fftf_plan_c2r(int n0, int n1, fftwf_complex *in, float *out, int measure)
-{
-#define CALL(flags) fftwf_plan_dft_c2r_2d(n0, n1, in, out, flags)
-    MAKE_PLAN(fftwf, 1, CALL);
 #undef CALL
 }

@@ -9,17 +9,17 @@
 #include <fftw3.h>
 #include <math.h>
 
-int aia_cpu_psf_composite(double *e, double *f, long n, double *out);
+int aia_cpu_psf_composite(double *e, double *f, long n, int threads, double *out);
 
-int aia_cpu_psf_composite(double *e, double *f, long n, double *out)
+int aia_cpu_psf_composite(double *e, double *f, long n, int threads, double *out)
 {
     const long nc = n / 2 + 1, stride = 2 * nc, centre = n / 2;
     fftw_complex *fe = (fftw_complex *)e, *ff = (fftw_complex *)f;
     /* measure = 0: known wisdom or FFTW_ESTIMATE, neither of which touches
      * the arrays, so they may already hold the patterns */
-    fftw_plan fwd_e = aia_fft_plan_r2c((int)n, (int)n, e, fe, 0);
-    fftw_plan fwd_f = aia_fft_plan_r2c((int)n, (int)n, f, ff, 0);
-    fftw_plan inv = aia_fft_plan_c2r((int)n, (int)n, fe, e, 0);
+    fftw_plan fwd_e = aia_fft_plan_r2c((int)n, (int)n, e, fe, threads, 0);
+    fftw_plan fwd_f = aia_fft_plan_r2c((int)n, (int)n, f, ff, threads, 0);
+    fftw_plan inv = aia_fft_plan_c2r((int)n, (int)n, fe, e, threads, 0);
     int ok = fwd_e && fwd_f && inv;
     if (ok) {
         fftw_execute(fwd_e);

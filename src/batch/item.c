@@ -1,0 +1,107 @@
+/* item.c — what a prepared file's item says: read by the pipeline's
+ * callers through these getters, written as a JSON log line, and carried
+ * between processes as bytes (the MPI mode). */
+#include "batch/batch.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *aia_prep_item_input(const aia_prep_item *it) { return it->input; }
+const char *aia_prep_item_output(const aia_prep_item *it) { return it->output; }
+aia_prep_status aia_prep_item_status(const aia_prep_item *it) { return it->status; }
+int aia_prep_item_error(const aia_prep_item *it) { return it->error; }
+const char *aia_prep_item_message(const aia_prep_item *it) { return it->message; }
+const char *aia_prep_item_warnings(const aia_prep_item *it) { return it->warnings; }
+aia_write_result aia_prep_item_written(const aia_prep_item *it) { return it->written; }
+
+double aia_prep_item_seconds(const aia_prep_item *it, int stage)
+{
+    return stage >= 0 && stage < AIA_PREP_STAGES ? it->seconds[stage] : 0.0;
+}
+
+/* ---- as bytes ------------------------------------------------------------ */
+
+/* The result part of an item (no image buffers), with a mark that says the
+ * bytes are one, of this layout. */
+#define WIRE_MAGIC 0x41494131u /* "AIA1" */
+typedef struct wire {
+    unsigned magic;
+    int status, error;
+    double seconds[AIA_PREP_STAGES];
+    aia_write_result written;
+    char input[sizeof ((aia_prep_item *)0)->input], output[sizeof ((aia_prep_item *)0)->output];
+    char message[sizeof ((aia_prep_item *)0)->message], warnings[sizeof ((aia_prep_item *)0)->warnings];
+} wire;
+
+size_t aia_prep_item_encode(const aia_prep_item *it, void *buf, size_t size)
+{
+    if (size < sizeof(wire))
+        return sizeof(wire);
+    wire *w = buf;
+    memset(w, 0, sizeof *w);
+    w->magic = WIRE_MAGIC;
+    w->status = (int)it->status;
+    w->error = it->error;
+    memcpy(w->seconds, it->seconds, sizeof w->seconds);
+    w->written = it->written;
+    memcpy(w->input, it->input, sizeof w->input);
+    memcpy(w->output, it->output, sizeof w->output);
+    memcpy(w->message, it->message, sizeof w->message);
+    memcpy(w->warnings, it->warnings, sizeof w->warnings);
+    return sizeof(wire);
+}
+
+int aia_prep_item_decode(aia_prep_item *it, const void *buf, size_t size)
+{
+    const wire *w = buf;
+    if (size != sizeof(wire) || w->magic != WIRE_MAGIC || w->status < AIA_PREP_PENDING ||
+        w->status > AIA_PREP_FAILED)
+        return aia_fail(AIA_ERR_ARG, "%zu bytes that are not an encoded item", size);
+    it->status = (aia_prep_status)w->status;
+    it->error = w->error;
+    memcpy(it->seconds, w->seconds, sizeof it->seconds);
+    it->written = w->written;
+    /* copied with the terminator re-imposed: the bytes came from elsewhere */
+    snprintf(it->input, sizeof it->input, "%.*s", (int)sizeof w->input - 1, w->input);
+    snprintf(it->output, sizeof it->output, "%.*s", (int)sizeof w->output - 1, w->output);
+    snprintf(it->message, sizeof it->message, "%.*s", (int)sizeof w->message - 1, w->message);
+    snprintf(it->warnings, sizeof it->warnings, "%.*s", (int)sizeof w->warnings - 1, w->warnings);
+    return AIA_OK;
+}
+
+/* ---- the log: one JSON line per file ------------------------------------ */
+
+static void json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        const unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+void aia_prep_log_item(FILE *f, const aia_prep_item *item)
+{
+    static const char *const status[] = {"pending", "done", "skipped", "failed"};
+    fputs("{\"input\": ", f);
+    json_string(f, item->input);
+    fputs(", \"output\": ", f);
+    json_string(f, item->output);
+    fprintf(f, ", \"status\": \"%s\", \"error\": ", status[item->status]);
+    if (item->status == AIA_PREP_FAILED)
+        json_string(f, item->message);
+    else
+        fputs("null", f);
+    fputs(", \"warnings\": ", f);
+    json_string(f, item->warnings);
+    fprintf(f, ", \"seconds\": {\"load\": %.4f, \"process\": %.4f, \"store\": %.4f}}\n", item->seconds[0],
+            item->seconds[1], item->seconds[2]);
+    fflush(f);
+}
+

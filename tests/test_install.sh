@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# test_install.sh — `make install` as a packager and a user meet it: the
+# program, the shared library, the header and aiaprep.pc land under
+# DESTDIR + PREFIX; a program compiled with `pkg-config --cflags --libs
+# aiaprep` against the installed copy links and runs; the installed
+# aiaprep finds its library without LD_LIBRARY_PATH.
+# Usage: test_install.sh BUILD_DIR
+set -u
+BUILD=$1
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+. "$(dirname "$0")/checks.sh"
+command -v pkg-config >/dev/null || { echo "test_install: SKIPPED: no pkg-config"; exit 77; }
+PREFIX=/opt/aiaprep-test
+check "install into DESTDIR" rc_is 0 env DESTDIR="$T/stage" cmake --install "$BUILD" --prefix "$PREFIX"
+R=$T/stage$PREFIX
+LIBDIR=$(ls -d "$R"/lib* 2>/dev/null | head -1)
+check "the program" test -x "$R/bin/aiaprep"
+check "the header" test -f "$R/include/aiaprep.h"
+check "the shared library" test -e "$LIBDIR/libaiaprep.so"
+check "its soname link" test -e "$LIBDIR/libaiaprep.so.0"
+check "the pkg-config file" test -f "$LIBDIR/pkgconfig/aiaprep.pc"
+check "nothing outside DESTDIR" test ! -e "$PREFIX"
+# pkg-config straight from the staged tree: the .pc file finds its prefix
+# from where it lies, whatever --prefix and DESTDIR were
+export PKG_CONFIG_PATH=$LIBDIR/pkgconfig
+check "pkg-config knows it" rc_is 0 pkg-config --exists aiaprep
+check "  ... with the header's version" test "$(pkg-config --modversion aiaprep)" = \
+  "$(sed -n 's/^#define AIAPREP_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)/\2/p' "$R/include/aiaprep.h" | paste -sd.)"
+cat >"$T/user.c" <<'C'
+#include <aiaprep.h>
+#include <stdio.h>
+#include <string.h>
+int main(void)
+{
+    aia_image *img = NULL;
+    if (aia_image_create(8, 8, AIA_PIX_F32, &img) != AIA_OK) return 1;
+    aia_image_free(img);
+    printf("%d.%d.%d %s\n", AIAPREP_VERSION_MAJOR, AIAPREP_VERSION_MINOR, AIAPREP_VERSION_PATCH, aia_version());
+    return strcmp(aia_strerror(AIA_OK), "success") != 0;
+}
+C
+check "a user's program compiles and links with pkg-config" \
+  rc_is 0 sh -c "cc -o '$T/user' '$T/user.c' \$(pkg-config --cflags --libs aiaprep)"
+check "  ... and runs against the installed library" rc_is 0 env LD_LIBRARY_PATH="$LIBDIR" "$T/user"
+check "  ... header and library agree on the version" sh -c "LD_LIBRARY_PATH='$LIBDIR' '$T/user' | awk '{exit \$1 != \$2}'"
+check "the installed aiaprep runs without LD_LIBRARY_PATH" rc_is 0 "$R/bin/aiaprep" --version
+used=$(ldd "$R/bin/aiaprep" | awk '/libaiaprep/ {print $3}')
+check "  ... on the installed library" test "$(readlink -f "$used")" = "$(readlink -f "$LIBDIR/libaiaprep.so.0")"
+finish test_install
