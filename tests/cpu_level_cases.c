@@ -49,30 +49,10 @@ static void registration(const char *dir)
     aia_image_free(in);
 }
 
-/* A 256² PSF: Gaussian core and faint spikes, sum 1, centred at [n/2][n/2]. */
-static aia_image *small_psf(long n)
-{
-    aia_image *p = NULL;
-    aia_image_create(n, n, AIA_PIX_F64, &p);
-    double *d = p->data, sum = 0;
-    for (long y = 0; y < n; y++)
-        for (long x = 0; x < n; x++) {
-            const double dx = (double)(x - n / 2), dy = (double)(y - n / 2);
-            double v = exp(-(dx * dx + dy * dy) / 4.5);
-            if ((labs(x - n / 2) == 9 || labs(y - n / 2) == 9) && labs(x - y) % 9 == 0)
-                v += 0.01;
-            d[y * n + x] = v;
-            sum += v;
-        }
-    for (long i = 0; i < n * n; i++)
-        d[i] /= sum;
-    return p;
-}
-
 static void deconvolution(const char *dir)
 {
     const long n = 256;
-    aia_image *psf = small_psf(n), *img = test_synth(171, n, 0.0, 3);
+    aia_image *psf = test_small_psf(n, 1.5), *img = test_synth(171, n, 0.0, 3);
     static const struct { aia_pixtype p; const char *name; } cases[] = {
         {AIA_PIX_F32, "deconv_single.f32"}, {AIA_PIX_F64, "deconv_double.f64"}};
     for (int i = 0; i < 2; i++) {

@@ -12,26 +12,7 @@
 
 #define SMALL 256
 
-/* A small PSF: a Gaussian core with four faint spikes, centred at
- * [n/2][n/2] like aiapy's, normalised to 1. */
-static aia_image *small_psf(double sigma)
-{
-    aia_image *p;
-    aia_image_create(SMALL, SMALL, AIA_PIX_F64, &p);
-    double *d = p->data, sum = 0;
-    for (long y = 0; y < SMALL; y++)
-        for (long x = 0; x < SMALL; x++) {
-            const double dx = x - SMALL / 2, dy = y - SMALL / 2;
-            double v = exp(-(dx * dx + dy * dy) / (2 * sigma * sigma));
-            if ((labs(x - SMALL / 2) == 9 || labs(y - SMALL / 2) == 9) && labs(x - y) % 9 == 0)
-                v += 0.01;
-            d[y * SMALL + x] = v;
-            sum += v;
-        }
-    for (long i = 0; i < SMALL * SMALL; i++)
-        d[i] /= sum;
-    return p;
-}
+static aia_image *small_psf(double sigma) { return test_small_psf(SMALL, sigma); }
 
 static aia_image *small_image(void)
 {

@@ -71,6 +71,26 @@ const char *test_shared_dir(void)
     return stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode) ? dir : NULL;
 }
 
+aia_image *test_small_psf(long n, double sigma)
+{
+    aia_image *p = NULL;
+    if (aia_image_create(n, n, AIA_PIX_F64, &p) != AIA_OK)
+        return NULL;
+    double *d = p->data, sum = 0;
+    for (long y = 0; y < n; y++)
+        for (long x = 0; x < n; x++) {
+            const double dx = (double)(x - n / 2), dy = (double)(y - n / 2);
+            double v = exp(-(dx * dx + dy * dy) / (2 * sigma * sigma));
+            if ((labs(x - n / 2) == 9 || labs(y - n / 2) == 9) && labs(x - y) % 9 == 0)
+                v += 0.01;
+            d[y * n + x] = v;
+            sum += v;
+        }
+    for (long i = 0; i < n * n; i++)
+        d[i] /= sum;
+    return p;
+}
+
 aia_image *test_synth(int channel, long size, double roll, uint64_t seed)
 {
     aia_synth_params p;

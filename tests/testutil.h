@@ -81,6 +81,10 @@ double test_fits_key(const char *path, const char *key);
 /* A value of a reference header ("REF <key>"), NaN if absent. */
 double test_ref_key(const char *path, const char *key);
 
+/* A small PSF (n x n float64): a Gaussian core of this sigma with four
+ * faint spikes, centred at [n/2][n/2] like aiapy's, sum 1. */
+aia_image *test_small_psf(long n, double sigma);
+
 /* A small synthetic full-disk frame (size x size) for quick tests. */
 aia_image *test_synth(int channel, long size, double roll, uint64_t seed);
 

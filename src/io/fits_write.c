@@ -66,12 +66,6 @@ static int is_in_dn(const aia_header *hdr)
            strcasecmp(unit, "count") == 0 || strcasecmp(unit, "counts") == 0;
 }
 
-static double pixel(const aia_image *img, size_t i)
-{
-    return img->pixtype == AIA_PIX_F64 ? ((const double *)img->data)[i]
-                                       : (double)((const float *)img->data)[i];
-}
-
 /* Smallest and largest value of n pixels (NaN ignored) into *lo, *hi. LANES
  * running extremes, each a plain select (x < lo ? x : lo is false for NaN),
  * so the loop vectorises to min/max instructions; one pass per 64 MiB
@@ -282,7 +276,7 @@ static long long count_nan(const aia_image *img)
     long long c = 0;
 #pragma omp parallel for reduction(+ : c)
     for (size_t i = 0; i < n; i++)
-        c += isnan(pixel(img, i)) ? 1 : 0;
+        c += isnan(aia_pixel(img->data, img->pixtype, i)) ? 1 : 0;
     return c;
 }
 

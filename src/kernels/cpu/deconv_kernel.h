@@ -21,6 +21,7 @@
 
 #include <fftw3.h>
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,25 +121,39 @@ typedef struct KERNEL(state) {
     const REAL *img; /* the observed image (bad pixels filled, clipped) */
     REAL *u;         /* the estimate                                    */
     CPLX *S;         /* the spectrum, n rows of ncp                     */
+    int threads;     /* the team of every pass                          */
+    void **scratch;  /* per thread: a column block (B x n complex), which
+                        also holds a row block (RB x n reals)          */
 } KERNEL(state);
 
+/* The scratch of each thread of the passes, made once per run. */
+static int KERNEL(scratch_new)(KERNEL(state) *s)
+{
+    s->threads = omp_get_max_threads();
+    s->scratch = calloc((size_t)s->threads, sizeof *s->scratch);
+    int ok = s->scratch != NULL;
+    for (int t = 0; ok && t < s->threads; t++)
+        ok = (s->scratch[t] = FFTW(alloc_complex)((size_t)B * (size_t)s->p->n)) != NULL;
+    return ok;
+}
+
+static void KERNEL(scratch_free)(KERNEL(state) *s)
+{
+    for (int t = 0; s->scratch && t < s->threads; t++)
+        FFTW(free)(s->scratch[t]);
+    free(s->scratch);
+}
+
 /* For each block of columns: forward FFTs, times H or conj(H), inverse. */
-static int KERNEL(column_pass)(const KERNEL(state) *s, int conjugate)
+static void KERNEL(column_pass)(const KERNEL(state) *s, int conjugate)
 {
     const KERNEL(plan) *p = s->p;
     const long n = p->n;
-    int ok = 1;
-#pragma omp parallel
+#pragma omp parallel num_threads(s->threads)
     {
-        CPLX *buf = FFTW(alloc_complex)((size_t)B * n);
-        if (!buf) {
-#pragma omp atomic write
-            ok = 0;
-        }
+        CPLX *buf = s->scratch[omp_get_thread_num()];
 #pragma omp for schedule(static)
         for (long blk = 0; blk < p->nblk; blk++) {
-            if (!buf)
-                continue;
             const long c0 = blk * B, nc = p->nc - c0 < B ? p->nc - c0 : B;
             for (long r = 0; r < n; r++) {
                 const CPLX *src = s->S + r * p->ncp + c0;
@@ -158,30 +173,21 @@ static int KERNEL(column_pass)(const KERNEL(state) *s, int conjugate)
             for (long r = 0; r < n; r++)
                 memcpy(s->S + r * p->ncp + c0, buf + r * B, sizeof(CPLX) * (size_t)nc);
         }
-        FFTW(free)(buf);
     }
-    return ok;
 }
 
 typedef enum { STEP_LOAD, STEP_RATIO, STEP_UPDATE, STEP_UPDATE_LAST } KERNEL(step);
 
 /* For each block of rows: [c2r], the pointwise step, [r2c]. */
-static int KERNEL(row_pass)(const KERNEL(state) *s, KERNEL(step) step)
+static void KERNEL(row_pass)(const KERNEL(state) *s, KERNEL(step) step)
 {
     const KERNEL(plan) *p = s->p;
     const long n = p->n;
-    int ok = 1;
-#pragma omp parallel
+#pragma omp parallel num_threads(s->threads)
     {
-        REAL *rows = FFTW(alloc_real)((size_t)RB * n);
-        if (!rows) {
-#pragma omp atomic write
-            ok = 0;
-        }
+        REAL *rows = s->scratch[omp_get_thread_num()];
 #pragma omp for schedule(static)
         for (long r0 = 0; r0 < n; r0 += RB) {
-            if (!rows)
-                continue;
             CPLX *spec = s->S + r0 * p->ncp;
             REAL *u = s->u + r0 * n;
             const REAL *img = s->img + r0 * n;
@@ -207,23 +213,25 @@ static int KERNEL(row_pass)(const KERNEL(state) *s, KERNEL(step) step)
                 break;
             }
         }
-        FFTW(free)(rows);
     }
-    return ok;
 }
 
 int KERNEL(run)(const KERNEL(plan) *p, const REAL *img, REAL *u, int iterations)
 {
-    KERNEL(state) s = {p, img, u, FFTW(alloc_complex)((size_t)p->n * p->ncp)};
-    if (!s.S)
-        return aia_fail(AIA_ERR_NOMEM, "out of memory for the deconvolution");
-    memcpy(u, img, sizeof(REAL) * (size_t)(p->n * p->n));
-    int ok = iterations <= 0 || KERNEL(row_pass)(&s, STEP_LOAD);
-    for (int it = 0; it < iterations && ok; it++) {
-        ok = KERNEL(column_pass)(&s, 0) && KERNEL(row_pass)(&s, STEP_RATIO) &&
-             KERNEL(column_pass)(&s, 1) &&
-             KERNEL(row_pass)(&s, it + 1 < iterations ? STEP_UPDATE : STEP_UPDATE_LAST);
+    KERNEL(state) s = {.p = p, .img = img, .u = u, .S = FFTW(alloc_complex)((size_t)p->n * p->ncp)};
+    const int ok = s.S && KERNEL(scratch_new)(&s);
+    if (ok) {
+        memcpy(u, img, sizeof(REAL) * (size_t)(p->n * p->n));
+        if (iterations > 0)
+            KERNEL(row_pass)(&s, STEP_LOAD);
+        for (int it = 0; it < iterations; it++) {
+            KERNEL(column_pass)(&s, 0);
+            KERNEL(row_pass)(&s, STEP_RATIO);
+            KERNEL(column_pass)(&s, 1);
+            KERNEL(row_pass)(&s, it + 1 < iterations ? STEP_UPDATE : STEP_UPDATE_LAST);
+        }
     }
+    KERNEL(scratch_free)(&s);
     FFTW(free)(s.S);
     return ok ? AIA_OK : aia_fail(AIA_ERR_NOMEM, "out of memory for the deconvolution");
 }
