@@ -85,7 +85,7 @@ int main(void)
     for (int prec = 0; prec < 2; prec++) {
         double t0 = bench_now();
         aia_deconv_plan *plan = NULL;
-        if (aia_deconv_plan_new(psf, (aia_pixtype)prec, 0, &plan)) {
+        if (aia_deconv_plan_new(psf, prec ? AIA_PIX_F64 : AIA_PIX_F32, 0, &plan)) {
             fprintf(stderr, "plan: %s\n", aia_last_error());
             return 1;
         }

@@ -140,9 +140,10 @@ static int prepare(aia_view in, int clip, double *dst, long long *filled, long l
 
 /* ---- the whole step ----------------------------------------------------- */
 
-/* The iterations on the prepared pixels, into out (NaN where in has a bad
- * pixel). */
-static int run(const aia_deconv_plan *p, const double *prepared, int iterations, aia_view in, aia_view out)
+/* The iterations on the prepared pixels, into out; NaN again where in has
+ * a bad pixel (when there are any). */
+static int run(const aia_deconv_plan *p, const double *prepared, int iterations, aia_view in, long long filled,
+               aia_view out)
 {
     const size_t n = (size_t)p->n * (size_t)p->n;
     const int dbl = p->precision == AIA_PIX_F64;
@@ -163,11 +164,16 @@ static int run(const aia_deconv_plan *p, const double *prepared, int iterations,
 #pragma omp parallel for schedule(static)
         for (long y = 0; y < p->n; y++) {
             void *row = aia_view_row(out, y);
-            for (long x = 0; x < p->n; x++) {
-                const size_t i = (size_t)(y * p->n + x);
-                const double v = isfinite(at(in, x, y)) ? aia_pixel(u, p->precision, i) : NAN;
-                aia_pixel_set(row, out.type, (size_t)x, v);
+            const size_t first = (size_t)y * (size_t)p->n;
+            if (out.type == p->precision) {
+                memcpy(row, (const char *)u + first * size, (size_t)p->n * size);
+            } else {
+                for (long x = 0; x < p->n; x++)
+                    aia_pixel_set(row, out.type, (size_t)x, aia_pixel(u, p->precision, first + (size_t)x));
             }
+            for (long x = 0; filled && x < p->n; x++)
+                if (!isfinite(at(in, x, y)))
+                    aia_pixel_set(row, out.type, (size_t)x, NAN);
         }
     }
     aia_backend_free(img);
@@ -220,7 +226,7 @@ int aia_deconvolve_execute(const aia_deconv_plan *p, aia_view in, aia_view out, 
     st = prepare(in, opts->clip_negative, prepared, &local.filled_pixels, &local.negative_pixels);
     const double t0 = aia_now();
     if (!st)
-        st = run(p, prepared, opts->iterations, in, out);
+        st = run(p, prepared, opts->iterations, in, local.filled_pixels, out);
     local.seconds = aia_now() - t0;
     free(prepared);
     if (!st && info)
