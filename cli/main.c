@@ -32,6 +32,7 @@ static void print_version(void)
     printf("backends: %s (in use: cpu)\n", aia_backends());
     printf("CPU kernels: %s (built: %s; AIAPREP_KERNELS=generic|avx2|avx512 chooses)\n", aia_kernels(),
            aia_kernels_built());
+    printf("Rice codec: %s (AIAPREP_RICE=cfitsio selects cfitsio's)\n", aia_rice_codec());
     if (aia_kernels_note()[0])
         printf("note: %s\n", aia_kernels_note());
 #ifdef AIAPREP_WITH_MPI

@@ -125,6 +125,11 @@ AIA_API const char *aia_kernels_built(void);
 /* The compute backends built into the library, e.g. "cpu". */
 AIA_API const char *aia_backends(void);
 
+/* The codec that reads and writes Rice-compressed integer images: "aiaprep"
+ * (the library's own, the same bytes as cfitsio's, faster) or "cfitsio"
+ * when the environment variable AIAPREP_RICE=cfitsio asks for it. */
+AIA_API const char *aia_rice_codec(void);
+
 /* ------------------------------------------------------------------------ */
 /* FITS headers: an ordered list of 80-character cards                      */
 /* ------------------------------------------------------------------------ */

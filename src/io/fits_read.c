@@ -169,6 +169,12 @@ static void read_source_info(fitsfile *f, aia_source_info *src)
 
 static int read_pixels(fitsfile *f, const char *path, aia_image *img)
 {
+    if (img->source.compressed) { /* Rice integer tiles: the library's decoder */
+        int handled = 0;
+        const int st = aia_tiles_read(f, path, img->source.file_bytes, img->pixtype, img->data, &handled);
+        if (handled || st)
+            return st;
+    }
     const LONGLONG n = (LONGLONG)img->width * img->height;
     int anynul = 0, fst = 0;
     if (img->pixtype == AIA_PIX_F64) {

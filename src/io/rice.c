@@ -1,0 +1,423 @@
+/* rice.c — RICE_1 tiles (rice.h), written from the format for speed.
+ *
+ * A Rice code's position depends on the length of the one before it, so a
+ * tile is one chain of dependent steps (load, count leading zeros, advance);
+ * four tiles are worked on in lockstep so that their chains overlap. Each
+ * step is one unaligned 8-byte big-endian access at the bit position and a
+ * leading-zero count; no per-bit loops, no data-dependent branches in the
+ * common case. Compiled twice (plain x86-64, and x86-64-v3 for lzcnt, shlx
+ * and movbe), chosen once from the processor (the same bytes either way).
+ *
+ * The choices that decide the bytes are cfitsio's exactly: differences wrap
+ * at the pixel width and are mapped 0, -1, 1, -2 ... -> 0, 1, 2, 3 ...; a
+ * block's split level is fs = the bit length of ((sum - m/2 - 1) / m) >> 1
+ * for m pixels of mapped sum `sum` (cfitsio divides in double; for sums
+ * below 2^38 the quotient's integer part is the same); fs >= fsmax writes
+ * the raw differences, fs = 0 with a zero sum one code, anything else Rice
+ * codes; the last byte is padded with zeros. */
+#include "io/rice.h"
+
+#include <string.h>
+
+#include <pthread.h>
+
+#define INLINE static inline __attribute__((always_inline))
+
+enum { FLAT, RAW, NORMAL };
+#define S4 4 /* the tiles in lockstep */
+
+/* cfitsio's parameters of a pixel width (in bytes). */
+#define BBITS(bp) (8u * (bp))
+#define FSBITS(bp) ((bp) == 1 ? 3u : (bp) == 2 ? 4u : 5u)
+#define FSMAX(bp) ((bp) == 1 ? 6u : (bp) == 2 ? 14u : 25u)
+
+INLINE uint64_t load_be64(const unsigned char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, sizeof w);
+    return __builtin_bswap64(w);
+}
+
+INLINE void store_be64(unsigned char *p, uint64_t w)
+{
+    w = __builtin_bswap64(w);
+    memcpy(p, &w, sizeof w);
+}
+
+/* Pixel j of a tile as an unsigned value of its width, and back. */
+INLINE uint32_t pixel(const void *in, size_t j, unsigned bp)
+{
+    return bp == 1 ? ((const uint8_t *)in)[j]
+                   : bp == 2 ? (uint16_t)((const int16_t *)in)[j] : (uint32_t)((const int32_t *)in)[j];
+}
+
+INLINE void set_pixel(void *out, size_t j, uint32_t v, unsigned bp)
+{
+    if (bp == 1)
+        ((uint8_t *)out)[j] = (uint8_t)v;
+    else if (bp == 2)
+        ((int16_t *)out)[j] = (int16_t)(uint16_t)v;
+    else
+        ((int32_t *)out)[j] = (int32_t)v;
+}
+
+INLINE uint32_t width_mask(unsigned bp) { return bp == 4 ? 0xFFFFFFFFu : (1u << BBITS(bp)) - 1; }
+
+/* (next - last) wrapped to the width, as a signed value, mapped. */
+INLINE uint32_t mapped_difference(uint32_t next, uint32_t last, unsigned bp)
+{
+    const unsigned shift = 32 - BBITS(bp);
+    const int32_t d = (int32_t)((next - last) << shift) >> shift;
+    return (((uint32_t)d << 1) ^ (uint32_t)(d >> 31)) & width_mask(bp);
+}
+
+INLINE uint32_t add_unmapped(uint32_t last, uint32_t v, unsigned bp)
+{
+    return (last + ((v >> 1) ^ (0u - (v & 1u)))) & width_mask(bp);
+}
+
+size_t aia_rice_bound(size_t n, int bytepix)
+{
+    /* the first pixel, a split code per block, and per pixel at most the
+     * raw width; a Rice code is longer than raw only where fs < fsmax was
+     * chosen from the mean, by less than 3 + fs bits a pixel */
+    return (size_t)bytepix + n * (size_t)bytepix * 2 + n + 16;
+}
+
+/* ---- encoding -------------------------------------------------------------- */
+
+/* Codes are ORed into the top of acc; whole bytes go out after each code
+ * (one 8-byte store; the bytes after the last whole one are rewritten by
+ * the next code). n < 8 between codes, so a code may have up to 56 bits. */
+typedef struct writer {
+    unsigned char *p;
+    uint64_t acc;
+    unsigned n;
+} writer;
+
+INLINE void put(writer *w, uint64_t code, unsigned len)
+{
+    w->acc |= code << (64 - w->n - len);
+    w->n += len;
+    store_be64(w->p, w->acc);
+    const unsigned bytes = w->n >> 3; /* <= 7: the shift below is < 64 */
+    w->p += bytes;
+    w->acc <<= 8 * bytes;
+    w->n &= 7;
+}
+
+/* A pixel's Rice code: top = v >> fs zeros, a one, the fs low bits. */
+INLINE void put_rice(writer *w, uint32_t v, unsigned fs)
+{
+    uint32_t top = v >> fs;
+    while (top + 1 + fs > 56) { /* a long unary run: its zeros first */
+        put(w, 0, 32);
+        top -= 32;
+    }
+    put(w, ((uint64_t)1 << fs) | (v & ((1u << fs) - 1)), top + 1 + fs);
+}
+
+/* One block of one tile: its mapped differences, its kind and fs. */
+typedef struct block {
+    uint32_t d[AIA_RICE_MAX_BLOCK];
+    unsigned fs;
+    int kind;
+} block;
+
+INLINE void plan_block(const void *in, size_t i, size_t m, uint32_t last, unsigned bp, block *b)
+{
+    uint64_t sum = 0;
+    for (size_t j = 0; j < m; j++) {
+        const uint32_t prev = j ? pixel(in, i + j - 1, bp) : last;
+        b->d[j] = mapped_difference(pixel(in, i + j, bp), prev, bp);
+        sum += b->d[j];
+    }
+    const uint64_t half = m / 2 + 1;
+    const uint64_t psum = ((sum < half ? 0 : (sum - half) / m) & width_mask(bp)) >> 1;
+    b->fs = psum ? 64 - (unsigned)__builtin_clzll(psum) : 0;
+    b->kind = b->fs >= FSMAX(bp) ? RAW : b->fs == 0 && sum == 0 ? FLAT : NORMAL;
+}
+
+INLINE void put_block(writer *w, const block *b, size_t m, unsigned bp)
+{
+    if (b->kind == RAW) {
+        put(w, FSMAX(bp) + 1, FSBITS(bp));
+        for (size_t j = 0; j < m; j++)
+            put(w, b->d[j], BBITS(bp));
+    } else if (b->kind == FLAT) {
+        put(w, 0, FSBITS(bp));
+    } else {
+        put(w, b->fs + 1, FSBITS(bp));
+        for (size_t j = 0; j < m; j++)
+            put_rice(w, b->d[j], b->fs);
+    }
+}
+
+INLINE int encode(const void *const in[], int k, size_t n, int block_size, unsigned char *const out[], size_t len[],
+                  unsigned bp)
+{
+    if (block_size <= 0 || block_size > AIA_RICE_MAX_BLOCK || k < 1 || k > AIA_RICE_STREAMS || n == 0)
+        return -1;
+    writer w[S4];
+    block b[S4];
+    for (int s = 0; s < k; s++) {
+        w[s] = (writer){out[s], 0, 0};
+        put(&w[s], pixel(in[s], 0, bp), BBITS(bp));
+    }
+    for (size_t i = 0; i < n; i += (size_t)block_size) {
+        const size_t m = n - i < (size_t)block_size ? n - i : (size_t)block_size;
+        int normal = 1;
+        for (int s = 0; s < k; s++) {
+            plan_block(in[s], i, m, pixel(in[s], i ? i - 1 : 0, bp), bp, &b[s]);
+            normal &= b[s].kind == NORMAL;
+        }
+        if (k == S4 && normal) { /* the common case: four chains in lockstep */
+            writer w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];
+            put(&w0, b[0].fs + 1, FSBITS(bp));
+            put(&w1, b[1].fs + 1, FSBITS(bp));
+            put(&w2, b[2].fs + 1, FSBITS(bp));
+            put(&w3, b[3].fs + 1, FSBITS(bp));
+            for (size_t j = 0; j < m; j++) {
+                put_rice(&w0, b[0].d[j], b[0].fs);
+                put_rice(&w1, b[1].d[j], b[1].fs);
+                put_rice(&w2, b[2].d[j], b[2].fs);
+                put_rice(&w3, b[3].d[j], b[3].fs);
+            }
+            w[0] = w0, w[1] = w1, w[2] = w2, w[3] = w3;
+        } else {
+            for (int s = 0; s < k; s++)
+                put_block(&w[s], &b[s], m, bp);
+        }
+    }
+    for (int s = 0; s < k; s++)
+        len[s] = (size_t)(w[s].p - out[s]) + (w[s].n ? 1 : 0);
+    return 0;
+}
+
+/* ---- decoding -------------------------------------------------------------- */
+
+/* The 57 or more bits from bit position pos on, the first at the top. */
+INLINE uint64_t bits_at(const unsigned char *in, uint64_t pos) { return load_be64(in + (pos >> 3)) << (pos & 7); }
+
+/* A pixel whose unary part has 32 zeros or more (rare): counted 32 at a
+ * time, each step checked against the data's end. The mapped value (or -1
+ * for a run past the data or beyond any pixel's code) and the position
+ * after it. Returned, not written through a pointer, so that the callers'
+ * positions can stay in registers. */
+typedef struct long_result {
+    int64_t v;
+    uint64_t pos;
+} long_result;
+
+static long_result long_code(const unsigned char *in, uint64_t pos, uint64_t end, unsigned fs, unsigned bbits)
+{
+    uint64_t zeros = 0, w = bits_at(in, pos);
+    while ((w >> 32) == 0) {
+        zeros += 32;
+        pos += 32;
+        if (zeros > ((UINT64_C(1) << bbits) >> fs) || pos > end)
+            return (long_result){-1, pos};
+        w = bits_at(in, pos);
+    }
+    const unsigned nz = (unsigned)__builtin_clzll(w);
+    const uint64_t low = ((w << nz << 1) >> (63 - fs)) >> 1;
+    return (long_result){(int64_t)((((zeros + nz) << fs) | low) & UINT64_C(0xFFFFFFFF)), pos + nz + 1 + fs};
+}
+
+/* One Rice-coded pixel: the common case has fewer than 32 leading zeros,
+ * so the whole code is within the 57 bits at hand (nz + 1 + fs <= 56);
+ * else long_code. ON_CORRUPT runs for a corrupt run. */
+#define RICE_STEP(IN, POS, END, LAST, OUT, J, FS, BP, ON_CORRUPT)                                  \
+    do {                                                                                           \
+        const uint64_t w_ = bits_at(IN, POS);                                                      \
+        uint32_t v_;                                                                               \
+        if (__builtin_expect((w_ >> 32) == 0, 0)) {                                                \
+            const long_result r_ = long_code(IN, POS, END, FS, BBITS(BP));                         \
+            POS = r_.pos;                                                                          \
+            if (r_.v < 0)                                                                          \
+                ON_CORRUPT;                                                                        \
+            v_ = (uint32_t)r_.v;                                                                   \
+        } else {                                                                                   \
+            const unsigned nz_ = (unsigned)__builtin_clzll(w_);                                    \
+            v_ = (nz_ << (FS)) | (uint32_t)(((w_ << nz_ << 1) >> (63 - (FS))) >> 1);               \
+            POS += nz_ + 1 + (FS);                                                                 \
+        }                                                                                          \
+        LAST = add_unmapped(LAST, v_, BP);                                                         \
+        set_pixel(OUT, J, LAST, BP);                                                               \
+    } while (0)
+
+INLINE int fail(aia_rice_error *err, int tile, size_t byte, const char *why)
+{
+    err->tile = tile;
+    err->byte = byte;
+    err->why = why;
+    return -1;
+}
+
+static const char corrupt_run[] = "a run of zero bits longer than any pixel's code";
+
+/* The pixels of one block of one tile after its code; 0 or -1 (a corrupt
+ * run). */
+INLINE int decode_block(const unsigned char *in, uint64_t *pos, uint64_t end, uint32_t *last, void *out, size_t i,
+                        size_t m, unsigned code, unsigned bp)
+{
+    uint64_t p = *pos;
+    uint32_t l = *last;
+    if (code == 0) { /* flat */
+        for (size_t j = 0; j < m; j++)
+            set_pixel(out, i + j, l, bp);
+    } else if (code == FSMAX(bp) + 1) { /* raw differences */
+        for (size_t j = 0; j < m; j++, p += BBITS(bp)) {
+            l = add_unmapped(l, (uint32_t)(bits_at(in, p) >> (64 - BBITS(bp))), bp);
+            set_pixel(out, i + j, l, bp);
+        }
+    } else {
+        const unsigned fs = code - 1;
+        for (size_t j = 0; j < m; j++)
+            RICE_STEP(in, p, end, l, out, i + j, fs, bp, return -1);
+    }
+    *pos = p;
+    *last = l;
+    return 0;
+}
+
+INLINE size_t byte_of(uint64_t pos, size_t len) { return (size_t)(pos >> 3) < len ? (size_t)(pos >> 3) : len; }
+
+INLINE int decode(const unsigned char *const in[], const size_t len[], int k, void *const out[], size_t n,
+                  int block_size, aia_rice_error *err, unsigned bp)
+{
+    if (block_size <= 0 || block_size > AIA_RICE_MAX_BLOCK || k < 1 || k > AIA_RICE_STREAMS)
+        return fail(err, 0, 0, "a block size out of range");
+    uint64_t pos[S4], end[S4];
+    uint32_t last[S4];
+    unsigned code[S4];
+    for (int s = 0; s < k; s++) {
+        end[s] = (uint64_t)len[s] * 8;
+        if (end[s] < BBITS(bp) + FSBITS(bp))
+            return fail(err, s, 0, "shorter than its first pixel and block code");
+        last[s] = (uint32_t)(bits_at(in[s], 0) >> (64 - BBITS(bp)));
+        pos[s] = BBITS(bp);
+    }
+    for (size_t i = 0; i < n; i += (size_t)block_size) {
+        const size_t m = n - i < (size_t)block_size ? n - i : (size_t)block_size;
+        int normal = 1;
+        for (int s = 0; s < k; s++) {
+            code[s] = (unsigned)(bits_at(in[s], pos[s]) >> (64 - FSBITS(bp)));
+            if (code[s] > FSMAX(bp) + 1)
+                return fail(err, s, byte_of(pos[s], len[s]), "a block code beyond the largest split level");
+            pos[s] += FSBITS(bp);
+            normal &= code[s] != 0 && code[s] != FSMAX(bp) + 1;
+        }
+        if (k == S4 && normal) { /* the common case: four chains in lockstep */
+            uint64_t p0 = pos[0], p1 = pos[1], p2 = pos[2], p3 = pos[3];
+            uint32_t l0 = last[0], l1 = last[1], l2 = last[2], l3 = last[3];
+            const unsigned f0 = code[0] - 1, f1 = code[1] - 1, f2 = code[2] - 1, f3 = code[3] - 1;
+            void *o0 = out[0], *o1 = out[1], *o2 = out[2], *o3 = out[3];
+            for (size_t j = i; j < i + m; j++) {
+                RICE_STEP(in[0], p0, end[0], l0, o0, j, f0, bp, return fail(err, 0, byte_of(p0, len[0]), corrupt_run));
+                RICE_STEP(in[1], p1, end[1], l1, o1, j, f1, bp, return fail(err, 1, byte_of(p1, len[1]), corrupt_run));
+                RICE_STEP(in[2], p2, end[2], l2, o2, j, f2, bp, return fail(err, 2, byte_of(p2, len[2]), corrupt_run));
+                RICE_STEP(in[3], p3, end[3], l3, o3, j, f3, bp, return fail(err, 3, byte_of(p3, len[3]), corrupt_run));
+            }
+            pos[0] = p0, pos[1] = p1, pos[2] = p2, pos[3] = p3;
+            last[0] = l0, last[1] = l1, last[2] = l2, last[3] = l3;
+        } else {
+            for (int s = 0; s < k; s++)
+                if (decode_block(in[s], &pos[s], end[s], &last[s], out[s], i, m, code[s], bp))
+                    return fail(err, s, byte_of(pos[s], len[s]), corrupt_run);
+        }
+        for (int s = 0; s < k; s++)
+            if (pos[s] > end[s])
+                return fail(err, s, len[s], "the data end before the last pixel (truncated or corrupt)");
+    }
+    return 0;
+}
+
+/* ---- the three widths, twice: for any x86-64, and for x86-64-v3 ----------- */
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define HAVE_V3 1
+#define TARGET_V3 __attribute__((target("arch=x86-64-v3")))
+#else
+#define HAVE_V3 0
+#define TARGET_V3
+#endif
+
+typedef struct codec {
+    int (*encode[3])(const void *const in[], int k, size_t n, int block, unsigned char *const out[], size_t len[]);
+    int (*decode[3])(const unsigned char *const in[], const size_t len[], int k, void *const out[], size_t n,
+                     int block, aia_rice_error *err);
+} codec;
+
+#define LEVEL(SUFFIX, ATTR)                                                                        \
+    static ATTR int enc1_##SUFFIX(const void *const in[], int k, size_t n, int b, unsigned char *const out[], \
+                                  size_t len[])                                                    \
+    {                                                                                              \
+        return encode(in, k, n, b, out, len, 1);                                                   \
+    }                                                                                              \
+    static ATTR int enc2_##SUFFIX(const void *const in[], int k, size_t n, int b, unsigned char *const out[], \
+                                  size_t len[])                                                    \
+    {                                                                                              \
+        return encode(in, k, n, b, out, len, 2);                                                   \
+    }                                                                                              \
+    static ATTR int enc4_##SUFFIX(const void *const in[], int k, size_t n, int b, unsigned char *const out[], \
+                                  size_t len[])                                                    \
+    {                                                                                              \
+        return encode(in, k, n, b, out, len, 4);                                                   \
+    }                                                                                              \
+    static ATTR int dec1_##SUFFIX(const unsigned char *const in[], const size_t len[], int k, void *const out[], \
+                                  size_t n, int b, aia_rice_error *e)                              \
+    {                                                                                              \
+        return decode(in, len, k, out, n, b, e, 1);                                                \
+    }                                                                                              \
+    static ATTR int dec2_##SUFFIX(const unsigned char *const in[], const size_t len[], int k, void *const out[], \
+                                  size_t n, int b, aia_rice_error *e)                              \
+    {                                                                                              \
+        return decode(in, len, k, out, n, b, e, 2);                                                \
+    }                                                                                              \
+    static ATTR int dec4_##SUFFIX(const unsigned char *const in[], const size_t len[], int k, void *const out[], \
+                                  size_t n, int b, aia_rice_error *e)                              \
+    {                                                                                              \
+        return decode(in, len, k, out, n, b, e, 4);                                                \
+    }                                                                                              \
+    static const codec codec_##SUFFIX = {{enc1_##SUFFIX, enc2_##SUFFIX, enc4_##SUFFIX},             \
+                                         {dec1_##SUFFIX, dec2_##SUFFIX, dec4_##SUFFIX}};
+LEVEL(generic, )
+#if HAVE_V3
+LEVEL(v3, TARGET_V3)
+#endif
+
+/* lzcnt, shlx and movbe (x86-64-v3) make the chains a third shorter. */
+static const codec *chosen = &codec_generic;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void choose(void)
+{
+#if HAVE_V3
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2") &&
+        __builtin_cpu_supports("fma"))
+        chosen = &codec_v3;
+#endif
+}
+
+static const codec *pick(void)
+{
+    pthread_once(&once, choose);
+    return chosen;
+}
+
+#define WIDTH(NAME, T, INDEX)                                                                      \
+    int aia_rice_encode##NAME(const T *const in[], int k, size_t n, int block_size, unsigned char *const out[], \
+                              size_t len[])                                                        \
+    {                                                                                              \
+        return pick()->encode[INDEX]((const void *const *)in, k, n, block_size, out, len);        \
+    }                                                                                              \
+    int aia_rice_decode##NAME(const unsigned char *const in[], const size_t len[], int k, T *const out[], \
+                              size_t n, int block_size, aia_rice_error *err)                       \
+    {                                                                                              \
+        return pick()->decode[INDEX](in, len, k, (void *const *)out, n, block_size, err);         \
+    }
+WIDTH(8, uint8_t, 0)
+WIDTH(16, int16_t, 1)
+WIDTH(32, int32_t, 2)

@@ -1,0 +1,374 @@
+/* tiles.c — Rice tile-compressed integer images through the library's own
+ * codec (rice.c), with cfitsio doing everything else: opening, headers, the
+ * binary table that holds the tiles and its heap, checksums, and every
+ * other kind of compressed image (which this file leaves to it).
+ *
+ * Reading: the tiles' descriptors from cfitsio, the heap in one read of the
+ * file, each descriptor checked against the heap and each tile decoded with
+ * its bounds checked; tiles in parallel when the caller's OpenMP team has
+ * several threads (a batch runs one thread a file), four at a time in each.
+ * BSCALE/BZERO and BLANK as cfitsio applies them.
+ * Writing: the compressed HDU made by cfitsio as always (fits_create_img
+ * with Rice set), each row's bytes from our encoder written into its
+ * COMPRESSED_DATA cell; the file's bytes are the same as cfitsio's own.
+ *
+ * AIAPREP_RICE=cfitsio in the environment hands both back to cfitsio. */
+#include "io/io.h"
+#include "io/rice.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fitsio.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static int use_cfitsio;
+
+static void choose(void)
+{
+    const char *e = getenv("AIAPREP_RICE");
+    use_cfitsio = e && strcmp(e, "cfitsio") == 0;
+}
+
+const char *aia_rice_codec(void)
+{
+    pthread_once(&once, choose);
+    return use_cfitsio ? "cfitsio" : "aiaprep";
+}
+
+static int ours(void)
+{
+    pthread_once(&once, choose);
+    return !use_cfitsio;
+}
+
+/* ---- what a compressed HDU holds ----------------------------------------- */
+
+typedef struct tiled {
+    long nx, ny;          /* the image                                  */
+    long tw, th, ntx;     /* tile size, tiles along x                   */
+    long nrows;           /* tiles = table rows                         */
+    int bytepix, block;
+    int col;              /* COMPRESSED_DATA                            */
+    double bscale, bzero;
+    int has_blank;
+    long blank;
+    LONGLONG heap;        /* file offset of the heap                    */
+    LONGLONG heap_size;   /* PCOUNT                                     */
+} tiled;
+
+static int key_long(fitsfile *f, const char *key, long *v)
+{
+    int st = 0;
+    fits_read_key(f, TLONG, key, v, NULL, &st);
+    return st == 0;
+}
+
+/* The parameters of the current (compressed) HDU if they are a RICE_1
+ * integer image our codec reads: 1, or 0 to leave it to cfitsio. */
+static int probe(fitsfile *f, tiled *t)
+{
+    memset(t, 0, sizeof *t);
+    char cmp[FLEN_VALUE] = "", name[FLEN_VALUE] = "";
+    int st = 0;
+    long zbitpix = 0, znaxis = 0, v = 0;
+    fits_read_key(f, TSTRING, "ZCMPTYPE", cmp, NULL, &st);
+    if (st || (strcmp(cmp, "RICE_1") != 0 && strcmp(cmp, "RICE_ONE") != 0))
+        return 0;
+    if (!key_long(f, "ZBITPIX", &zbitpix) || (zbitpix != 8 && zbitpix != 16 && zbitpix != 32) ||
+        !key_long(f, "ZNAXIS", &znaxis) || znaxis != 2 || !key_long(f, "ZNAXIS1", &t->nx) ||
+        !key_long(f, "ZNAXIS2", &t->ny) || t->nx <= 0 || t->ny <= 0)
+        return 0;
+    t->tw = key_long(f, "ZTILE1", &v) ? v : t->nx;
+    t->th = key_long(f, "ZTILE2", &v) ? v : 1;
+    if (t->tw <= 0 || t->th <= 0 || t->tw > t->nx || t->th > t->ny || t->tw * t->th > (1L << 24))
+        return 0; /* cfitsio reports what is wrong with such a header */
+    /* ZVAL1 the block size, ZVAL2 the bytes a pixel (cfitsio's reading) */
+    st = 0;
+    fits_read_key(f, TSTRING, "ZNAME1", name, NULL, &st);
+    if (st || strcasecmp(name, "BLOCKSIZE") != 0 || !key_long(f, "ZVAL1", &v) || v <= 0 ||
+        v > AIA_RICE_MAX_BLOCK)
+        return 0;
+    t->block = (int)v;
+    st = 0;
+    fits_read_key(f, TSTRING, "ZNAME2", name, NULL, &st);
+    t->bytepix = !st && strcasecmp(name, "BYTEPIX") == 0 && key_long(f, "ZVAL2", &v) ? (int)v : 4;
+    if (t->bytepix != 1 && t->bytepix != 2 && t->bytepix != 4)
+        return 0;
+    /* only the compressed bytes: no per-tile scale, zero, null, nor tiles
+     * stored another way */
+    static const char *const others[] = {"ZSCALE", "ZZERO", "ZBLANK", "UNCOMPRESSED_DATA",
+                                         "GZIP_COMPRESSED_DATA"};
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
+        int col = 0;
+        st = 0;
+        if (fits_get_colnum(f, CASEINSEN, (char *)others[i], &col, &st) == 0)
+            return 0;
+    }
+    char card[FLEN_CARD];
+    st = 0;
+    if (fits_read_card(f, "ZQUANTIZ", card, &st) == 0)
+        return 0;
+    st = 0;
+    if (fits_get_colnum(f, CASEINSEN, "COMPRESSED_DATA", &t->col, &st))
+        return 0;
+    t->ntx = (t->nx + t->tw - 1) / t->tw;
+    if (!key_long(f, "NAXIS2", &t->nrows) || t->nrows != t->ntx * ((t->ny + t->th - 1) / t->th))
+        return 0;
+    /* as cfitsio: ZBLANK, else BLANK, is the null value; BSCALE/BZERO */
+    st = 0;
+    t->has_blank = key_long(f, "ZBLANK", &t->blank) || key_long(f, "BLANK", &t->blank);
+    if (fits_read_key(f, TDOUBLE, "BSCALE", &t->bscale, NULL, &st))
+        t->bscale = 1.0;
+    st = 0;
+    if (fits_read_key(f, TDOUBLE, "BZERO", &t->bzero, NULL, &st))
+        t->bzero = 0.0;
+    long rowlen = 0, theap = 0, pcount = 0;
+    LONGLONG head = 0, data = 0, end = 0;
+    st = 0;
+    fits_get_hduaddrll(f, &head, &data, &end, &st);
+    if (st || !key_long(f, "NAXIS1", &rowlen) || !key_long(f, "PCOUNT", &pcount))
+        return 0;
+    if (!key_long(f, "THEAP", &theap))
+        theap = rowlen * t->nrows;
+    t->heap = data + theap;
+    t->heap_size = pcount - (theap - rowlen * t->nrows);
+    fits_clear_errmsg();
+    return t->heap_size >= 0;
+}
+
+/* ---- reading ---------------------------------------------------------------- */
+
+/* A tile's raw values (as decoded: 1, 2 or 4 bytes) into the image, with
+ * cfitsio's null test and scaling. */
+static void place_tile(const tiled *t, const void *raw, long tile, aia_pixtype type, void *data)
+{
+    const long tx = tile % t->ntx, ty = tile / t->ntx;
+    const long x0 = tx * t->tw, y0 = ty * t->th;
+    const long w = x0 + t->tw <= t->nx ? t->tw : t->nx - x0, h = y0 + t->th <= t->ny ? t->th : t->ny - y0;
+    const int scaled = t->bscale != 1.0 || t->bzero != 0.0;
+    if (t->bytepix == 2 && type == AIA_PIX_F32 && !scaled) { /* AIA level 1: one vectorised loop a row */
+        const int16_t blank = (int16_t)t->blank, *in = raw;
+        const int nulls = t->has_blank;
+        for (long j = 0; j < h; j++) {
+            float *dst = (float *)data + (size_t)(y0 + j) * (size_t)t->nx + (size_t)x0;
+            const int16_t *src = in + j * w;
+            for (long i = 0; i < w; i++)
+                dst[i] = nulls && src[i] == blank ? NAN : (float)src[i];
+        }
+        return;
+    }
+    for (long j = 0; j < h; j++) {
+        const size_t first = (size_t)(y0 + j) * (size_t)t->nx + (size_t)x0;
+        for (long i = 0; i < w; i++) {
+            const size_t k = (size_t)(j * w + i);
+            long v;
+            int null;
+            if (t->bytepix == 1) {
+                v = ((const uint8_t *)raw)[k];
+                null = t->has_blank && (uint8_t)v == (uint8_t)t->blank;
+            } else if (t->bytepix == 2) {
+                v = ((const int16_t *)raw)[k];
+                null = t->has_blank && (int16_t)v == (int16_t)t->blank;
+            } else {
+                v = ((const int32_t *)raw)[k];
+                null = t->has_blank && (int32_t)v == (int32_t)t->blank;
+            }
+            const double x = scaled ? (double)v * t->bscale + t->bzero : (double)v;
+            if (type == AIA_PIX_F64)
+                ((double *)data)[first + (size_t)i] = null ? NAN : x;
+            else
+                ((float *)data)[first + (size_t)i] = null ? NAN : (float)x;
+        }
+    }
+}
+
+static long tile_pixels(const tiled *t, long tile)
+{
+    const long tx = tile % t->ntx, ty = tile / t->ntx;
+    const long w = (tx + 1) * t->tw <= t->nx ? t->tw : t->nx - tx * t->tw;
+    const long h = (ty + 1) * t->th <= t->ny ? t->th : t->ny - ty * t->th;
+    return w * h;
+}
+
+static int decode_group(const tiled *t, const unsigned char *heap, const LONGLONG *off, const LONGLONG *len,
+                        long first, int k, long n, void *raw[AIA_RICE_STREAMS], aia_rice_error *err)
+{
+    const unsigned char *in[AIA_RICE_STREAMS];
+    size_t lens[AIA_RICE_STREAMS];
+    for (int s = 0; s < k; s++) {
+        in[s] = heap + off[first + s];
+        lens[s] = (size_t)len[first + s];
+    }
+    if (t->bytepix == 1)
+        return aia_rice_decode8(in, lens, k, (uint8_t *const *)raw, (size_t)n, t->block, err);
+    if (t->bytepix == 2)
+        return aia_rice_decode16(in, lens, k, (int16_t *const *)raw, (size_t)n, t->block, err);
+    return aia_rice_decode32(in, lens, k, (int32_t *const *)raw, (size_t)n, t->block, err);
+}
+
+/* The first `need` bytes of the heap, in one read, with AIA_RICE_PAD zero
+ * bytes after them. */
+static int read_heap(const tiled *t, const char *path, long long file_size, LONGLONG need, unsigned char **out)
+{
+    *out = NULL;
+    if (t->heap + need > file_size)
+        return aia_fail(AIA_ERR_TRUNCATED, "%s: truncated: the compressed tiles end at byte %lld, the file at %lld",
+                        path, (long long)(t->heap + need), file_size);
+    unsigned char *heap = malloc((size_t)need + AIA_RICE_PAD);
+    if (!heap)
+        return aia_fail(AIA_ERR_NOMEM, "%s: out of memory for the compressed tiles", path);
+    const int fd = open(path, O_RDONLY);
+    size_t got = 0;
+    while (fd >= 0 && got < (size_t)need) {
+        const ssize_t r = pread(fd, heap + got, (size_t)need - got, (off_t)(t->heap + (LONGLONG)got));
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    const int err = errno;
+    if (fd >= 0)
+        close(fd);
+    if (got != (size_t)need) {
+        free(heap);
+        return aia_fail(AIA_ERR_IO, "%s: cannot read the compressed tiles: %s", path,
+                        fd < 0 || err ? strerror(err) : "the file ends early");
+    }
+    memset(heap + need, 0, AIA_RICE_PAD);
+    *out = heap;
+    return AIA_OK;
+}
+
+int aia_tiles_read(fitsfile *f, const char *path, long long file_size, aia_pixtype type, void *data, int *handled)
+{
+    *handled = 0;
+    tiled t;
+    if (!ours() || !probe(f, &t))
+        return AIA_OK;
+    *handled = 1;
+    LONGLONG *off = malloc(sizeof(LONGLONG) * (size_t)t.nrows * 2);
+    if (!off)
+        return aia_fail(AIA_ERR_NOMEM, "%s: out of memory", path);
+    LONGLONG *len = off + t.nrows, need = 0;
+    int fst = 0;
+    fits_read_descriptsll(f, t.col, 1, t.nrows, len, off, &fst);
+    if (fst) {
+        free(off);
+        return aia_fail_fits(fst, path, "cannot read the tiles' descriptors");
+    }
+    const long max_pixels = t.tw * t.th;
+    for (long r = 0; r < t.nrows; r++) {
+        if (off[r] < 0 || len[r] < 0 || off[r] + len[r] > t.heap_size) {
+            free(off);
+            return aia_fail(AIA_ERR_BAD_DATA,
+                            "%s: tile %ld (table row %ld): its %lld bytes at heap offset %lld lie outside the "
+                            "%lld-byte heap",
+                            path, r + 1, r + 1, (long long)len[r], (long long)off[r], (long long)t.heap_size);
+        }
+        need = off[r] + len[r] > need ? off[r] + len[r] : need;
+    }
+    unsigned char *heap = NULL;
+    const int st = read_heap(&t, path, file_size, need, &heap);
+    if (st) {
+        free(off);
+        return st;
+    }
+    long bad_tile = -1;
+    aia_rice_error bad = {0};
+#pragma omp parallel
+    {
+        void *raw[AIA_RICE_STREAMS] = {0};
+        int ok = 1;
+        for (int s = 0; s < AIA_RICE_STREAMS; s++)
+            ok &= (raw[s] = malloc((size_t)max_pixels * 4)) != NULL;
+#pragma omp for schedule(dynamic, 4)
+        for (long g = 0; g < (t.nrows + AIA_RICE_STREAMS - 1) / AIA_RICE_STREAMS; g++) {
+            const long first = g * AIA_RICE_STREAMS;
+            const long rest = t.nrows - first < AIA_RICE_STREAMS ? t.nrows - first : AIA_RICE_STREAMS;
+            /* in lockstep only tiles of one size: the edge tiles differ */
+            for (long s0 = 0; s0 < rest && ok;) {
+                const long n = tile_pixels(&t, first + s0);
+                int k = 1;
+                while (s0 + k < rest && tile_pixels(&t, first + s0 + k) == n)
+                    k++;
+                aia_rice_error e;
+                if (decode_group(&t, heap, off, len, first + s0, k, n, raw, &e)) {
+#pragma omp critical
+                    if (bad_tile < 0 || first + s0 + e.tile < bad_tile) {
+                        bad_tile = first + s0 + e.tile;
+                        bad = e;
+                    }
+                    break;
+                }
+                for (int s = 0; s < k; s++)
+                    place_tile(&t, raw[s], first + s0 + s, type, data);
+                s0 += k;
+            }
+        }
+        for (int s = 0; s < AIA_RICE_STREAMS; s++)
+            free(raw[s]);
+        if (!ok) {
+#pragma omp critical
+            bad_tile = bad_tile < 0 ? -2 : bad_tile;
+        }
+    }
+    free(heap);
+    free(off);
+    if (bad_tile == -2)
+        return aia_fail(AIA_ERR_NOMEM, "%s: out of memory decoding tiles", path);
+    if (bad_tile >= 0)
+        return aia_fail(AIA_ERR_BAD_DATA, "%s: corrupt compressed tile %ld (table row %ld), byte %zu of its data: %s",
+                        path, bad_tile + 1, bad_tile + 1, bad.byte, bad.why);
+    return AIA_OK;
+}
+
+/* ---- writing ---------------------------------------------------------------- */
+
+enum { CHUNK_ROWS = 64 };
+
+int aia_tiles_write(fitsfile *f, const aia_image *img, aia_out_type type, long long *blanks, int *handled)
+{
+    *handled = 0;
+    tiled t;
+    if (!ours() || (type != AIA_OUT_INT16 && type != AIA_OUT_INT32) || !probe(f, &t) || t.tw != img->width ||
+        t.th != 1 || t.bytepix != (type == AIA_OUT_INT16 ? 2 : 4))
+        return 0; /* cfitsio writes anything else */
+    *handled = 1;
+    const size_t w = (size_t)img->width, esize = type == AIA_OUT_INT16 ? 2 : 4;
+    const size_t cap = aia_rice_bound(w, (int)esize) + 8;
+    void *ints = malloc(CHUNK_ROWS * w * esize);
+    unsigned char *bytes = malloc(CHUNK_ROWS * cap);
+    size_t len[CHUNK_ROWS];
+    int fst = 0;
+    if (!ints || !bytes)
+        fst = MEMORY_ALLOCATION;
+    *blanks = 0;
+    for (long y0 = 0; y0 < img->height && !fst; y0 += CHUNK_ROWS) {
+        const long rows = img->height - y0 < CHUNK_ROWS ? img->height - y0 : CHUNK_ROWS;
+        *blanks += aia_to_integers(img, type, y0, rows, ints);
+#pragma omp parallel for schedule(static)
+        for (long r = 0; r < rows; r += AIA_RICE_STREAMS) {
+            const int k = (int)(rows - r < AIA_RICE_STREAMS ? rows - r : AIA_RICE_STREAMS);
+            unsigned char *out[AIA_RICE_STREAMS];
+            const void *in[AIA_RICE_STREAMS];
+            for (int s = 0; s < k; s++) {
+                in[s] = (const char *)ints + (size_t)(r + s) * w * esize;
+                out[s] = bytes + (size_t)(r + s) * cap;
+            }
+            if (type == AIA_OUT_INT16)
+                aia_rice_encode16((const int16_t *const *)in, k, w, t.block, out, len + r);
+            else
+                aia_rice_encode32((const int32_t *const *)in, k, w, t.block, out, len + r);
+        }
+        for (long r = 0; r < rows && !fst; r++)
+            fits_write_col(f, TBYTE, t.col, y0 + r + 1, 1, (LONGLONG)len[r], bytes + (size_t)r * cap, &fst);
+    }
+    free(ints);
+    free(bytes);
+    return fst;
+}
