@@ -4,6 +4,7 @@
  * away from the edges, the case of almost every pixel, has its own loop. */
 #include "kernels/cpu/resample.h"
 
+#include "kernels/cpu/cubic.h"
 #include "kernels/cpu/spline.h"
 
 #include <math.h>
@@ -14,7 +15,6 @@ static inline void position(const aia_affine *a, double xo, double yo, double *x
     *y = (a->shift[1] + xo * a->m[1][0]) + yo * a->m[1][1];
 }
 
-static inline float clip(float v, float lo, float hi) { return v < lo ? lo : (v > hi ? hi : v); }
 
 static inline int outside(double x, double y, long NX, long NY)
 {
@@ -57,16 +57,6 @@ static float sample_general(const float *coef, long NX, long NY, double x, doubl
     return (float)t;
 }
 
-/* Cubic B-spline weights (scipy's expressions) for fractional part u. */
-static inline void cubic_weights(double u, double w[4])
-{
-    const double z = 1.0 - u;
-    w[1] = (u * u * (u - 2.0) * 3.0 + 4.0) / 6.0;
-    w[2] = (z * z * (z - 2.0) * 3.0 + 4.0) / 6.0;
-    w[0] = z * z * z / 6.0;
-    w[3] = 1.0 - (w[0] + w[1] + w[2]);
-}
-
 /* The output pixels whose 4x4 taps all lie inside the frame form one span
  * of each row (positions are linear along it). Find it, conservatively:
  * x(i) = ax + i*bx must stay in [1, NX-3] (and y likewise), so that
@@ -97,41 +87,17 @@ static void interior_span(double ax, double bx, double lo, double hi, long n, lo
         *i1 = *i0;
 }
 
-#if !(defined(__AVX512F__) && defined(__AVX512DQ__))
+#if !defined(__AVX2__)
 /* The cubic B-spline where no tap needs a bounds test or a mirror: no
- * branches, so the loop vectorises (AVX2 gathers for the taps). */
+ * branches, so the loop vectorises. (The avx2 and avx512 levels have their
+ * own kernels in kernels/x86/.) */
 static void cubic_span(const float *coef, long NX, const aia_affine *a, double yo, long x0, long i0,
                        long i1, float lo, float hi, float *out)
 {
-    const double m00 = a->m[0][0], m10 = a->m[1][0];
-    const double sx = a->shift[0], sy = a->shift[1];
     const double ty = yo * a->m[0][1], tyy = yo * a->m[1][1];
 #pragma omp simd
-    for (long i = i0; i < i1; i++) {
-        const double xo = (double)(x0 + i);
-        const double x = (sx + xo * m00) + ty, y = (sy + xo * m10) + tyy;
-        /* x, y >= 1 here, so truncation is floor (and vectorises; floor()
-         * does not) */
-        const long ix = (long)x, iy = (long)y;
-        const double fx = (double)ix, fy = (double)iy;
-        /* cubic_weights, spelled out in scalars so that they stay in
-         * registers (an array here defeats the vectoriser) */
-        const double ux = x - fx, zx = 1.0 - ux, uy = y - fy, zy = 1.0 - uy;
-        const double wx1 = (ux * ux * (ux - 2.0) * 3.0 + 4.0) / 6.0;
-        const double wx2 = (zx * zx * (zx - 2.0) * 3.0 + 4.0) / 6.0;
-        const double wx0 = zx * zx * zx / 6.0, wx3 = 1.0 - (wx0 + wx1 + wx2);
-        const double wy1 = (uy * uy * (uy - 2.0) * 3.0 + 4.0) / 6.0;
-        const double wy2 = (zy * zy * (zy - 2.0) * 3.0 + 4.0) / 6.0;
-        const double wy0 = zy * zy * zy / 6.0, wy3 = 1.0 - (wy0 + wy1 + wy2);
-        /* indices, not pointers: the form the vectoriser turns into gathers */
-        const long p = (iy - 1) * NX + (ix - 1), q = p + NX, r = q + NX, s = r + NX;
-        const float v =
-            (float)(wy0 * (coef[p] * wx0 + coef[p + 1] * wx1 + coef[p + 2] * wx2 + coef[p + 3] * wx3) +
-                    wy1 * (coef[q] * wx0 + coef[q + 1] * wx1 + coef[q + 2] * wx2 + coef[q + 3] * wx3) +
-                    wy2 * (coef[r] * wx0 + coef[r + 1] * wx1 + coef[r + 2] * wx2 + coef[r + 3] * wx3) +
-                    wy3 * (coef[s] * wx0 + coef[s + 1] * wx1 + coef[s + 2] * wx2 + coef[s + 3] * wx3));
-        out[i] = clip(v, lo, hi);
-    }
+    for (long i = i0; i < i1; i++)
+        out[i] = aia_clip(aia_cubic_pixel(coef, NX, a, ty, tyy, (double)(x0 + i)), lo, hi);
 }
 #endif
 
@@ -147,6 +113,8 @@ static void cubic_row(const float *coef, long NX, long NY, const aia_affine *a, 
     interior_span(ay, a->m[1][0], 1.0, (double)(NY - 3), w, &i0, &i1);
 #if defined(__AVX512F__) && defined(__AVX512DQ__)
     aia_cubic_span_simd(coef, NX, a, yo, x0, i0, i1, lo, hi, out);
+#elif defined(__AVX2__)
+    aia_cubic_span_avx2(coef, NX, a, yo, x0, i0, i1, lo, hi, out);
 #else
     cubic_span(coef, NX, a, yo, x0, i0, i1, lo, hi, out);
 #endif
@@ -159,7 +127,7 @@ static void cubic_row(const float *coef, long NX, long NY, const aia_affine *a, 
         position(a, (double)(x0 + i), yo, &x, &y);
         out[i] = outside(x, y, NX, NY)
                      ? cval
-                     : clip(sample_general(coef, NX, NY, x, y, AIA_KERNEL_BSPLINE, 3), lo, hi);
+                     : aia_clip(sample_general(coef, NX, NY, x, y, AIA_KERNEL_BSPLINE, 3), lo, hi);
     }
 }
 
@@ -179,7 +147,7 @@ void aia_affine_sample(const float *coef, long NX, long NY, const aia_affine *a,
             double x, y;
             position(a, (double)(win->x0 + i), yo, &x, &y);
             row[i] = outside(x, y, NX, NY) ? cval
-                                           : clip(sample_general(coef, NX, NY, x, y, kernel, order), lo, hi);
+                                           : aia_clip(sample_general(coef, NX, NY, x, y, kernel, order), lo, hi);
         }
     }
 }

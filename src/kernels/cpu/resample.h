@@ -23,6 +23,12 @@ void aia_affine_sample(const float *coef, long NX, long NY, const aia_affine *a,
 void aia_cubic_span_simd(const float *coef, long NX, const aia_affine *a, double yo, long x0, long i0,
                          long i1, float lo, float hi, float *out);
 
+/* The same span at the avx2 level (kernels/x86/resample_avx2.c): 8 pixels
+ * at a time with the avx512 kernel's float32 arithmetic lane for lane, so
+ * the two levels give the same bytes. */
+void aia_cubic_span_avx2(const float *coef, long NX, const aia_affine *a, double yo, long x0, long i0, long i1,
+                         float lo, float hi, float *out);
+
 /* sunpy's NaN restoration: sample the (dilated) NaN mask of the input
  * (NX x NY bytes, nonzero = NaN nearby) with order min(order, 1) and cval 0,
  * and set out to NaN wherever the result is > 0. Returns the NaN count. */

@@ -8,7 +8,8 @@
  * registers, instead of a gather. Groups that do not fit (large rolls or
  * scales) fall back to gathers. Positions are computed in double exactly as
  * scipy forms them; weights and taps are float32 (error ~1e-7 of the values,
- * far inside registration's tolerance). */
+ * far inside registration's tolerance). The avx2 level's kernel
+ * (resample_avx2.c) does the same arithmetic in 8 lanes: the same bytes. */
 #include "kernels/cpu/resample.h"
 
 #if !(defined(__AVX512F__) && defined(__AVX512DQ__))
