@@ -3,7 +3,7 @@ BUILD     ?= build
 JOBS      ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all deps build test check check-werror check-asan demo bench install clean
+.PHONY: all deps build test check check-werror check-asan demo bench install fuzz clean
 
 all: build
 
@@ -35,6 +35,26 @@ check-asan: deps
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --output-on-failure -j $(JOBS)
 
+# Fuzz every target for FUZZ_SECONDS each (clang's libFuzzer with ASan and
+# UBSan; Debian: clang, libclang-rt-14-dev, libomp-14-dev). New inputs go to
+# build-fuzz/corpus/TARGET, crashes to build-fuzz/artifacts/; the kept
+# corpus (tests/fuzz/corpus/TARGET) is replayed by `make check`. A crash
+# stops with its reproducer named: copy it into the kept corpus with the fix.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= rice
+fuzz: deps
+	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIAPREP_FUZZ=ON -DAIAPREP_MPI=OFF >/dev/null
+	cmake --build build-fuzz -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
+	@mkdir -p build-fuzz/artifacts
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p build-fuzz/corpus/$$t; \
+		echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
+		build-fuzz/tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=build-fuzz/artifacts/$$t- build-fuzz/corpus/$$t tests/fuzz/corpus/$$t \
+			2>build-fuzz/fuzz_$$t.log || { tail -40 build-fuzz/fuzz_$$t.log; exit 1; }; \
+		grep -E "stat::number_of_executed_units|stat::new_units_added" build-fuzz/fuzz_$$t.log; \
+	done
+
 # Install the program, libaiaprep.so, aiaprep.h and aiaprep.pc under
 # PREFIX (default /usr/local); DESTDIR stages them for a package.
 PREFIX ?= /usr/local
@@ -58,4 +78,4 @@ bench: build
 	else echo "aiapy comparison SKIPPED: needs python3-sunpy and the shared sample frame"; fi
 
 clean:
-	rm -rf build build-ci build-asan
+	rm -rf build build-ci build-asan build-fuzz
