@@ -72,6 +72,7 @@ bench: build
 	$(BUILD)/bench/bench_register
 	$(BUILD)/bench/bench_psf
 	$(BUILD)/bench/bench_deconvolve
+	AIAPREP_DATA=$(AIAPREP_DATA) $(BUILD)/bench/bench_rice
 	AIAPREP_PYTHON=$(PYTHON) bench/bench_pipeline.sh $(BUILD)/aiaprep $(AIAPREP_DATA)
 	@if $(PYTHON) -c 'import sunpy.map' 2>/dev/null && [ -f $(AIAPREP_DATA)/data/level1/aia_lev1_171a_2014_01_01_synthetic.fits ]; then \
 		$(PYTHON) bench/compare_aiapy.py $(BUILD)/bench/bench_register $(AIAPREP_DATA)/data/level1/aia_lev1_171a_2014_01_01_synthetic.fits; \
