@@ -36,7 +36,23 @@ static void test_times(void)
     aia_time_format_utc(&a, buf, sizeof buf);
     CHECK_MSG(strcmp(buf, "2014-01-01T00:00:12.340000") == 0, "%s", buf);
     CHECK_FAILS(aia_time_parse("yesterday", &a), AIA_ERR_ARG, "yesterday");
-    CHECK_FAILS(aia_time_parse("2014-13-01T00:00:00", &a), AIA_ERR_ARG, "impossible");
+    CHECK_FAILS(aia_time_parse("2014-13-01T00:00:00", &a), AIA_ERR_ARG, "no month 13");
+    /* days that do not exist are refused, not rolled into the next month */
+    CHECK_FAILS(aia_time_parse("2014-02-31T00:00:00", &a), AIA_ERR_ARG, "2014-02 has no day 31");
+    CHECK_FAILS(aia_time_parse("2015-02-29T00:00:00", &a), AIA_ERR_ARG, "has no day 29");
+    CHECK_OK(aia_time_parse("2016-02-29T00:00:00", &a));
+    CHECK_FAILS(aia_time_parse("2014-04-31T00:00:00", &a), AIA_ERR_ARG, "no day 31");
+    CHECK_FAILS(aia_time_parse("2014-00-10T00:00:00", &a), AIA_ERR_ARG, "no month 0");
+    /* no signs nor blanks inside fields (sscanf's %d took "-1" and " 5") */
+    CHECK_FAILS(aia_time_parse("2014--1-01T00:00:00", &a), AIA_ERR_ARG, "is not YYYY-MM-DD");
+    CHECK_FAILS(aia_time_parse("2014-01-01T-1:00:00", &a), AIA_ERR_ARG, "is not YYYY-MM-DD");
+    CHECK_FAILS(aia_time_parse("-014-01-01T00:00:00", &a), AIA_ERR_ARG, "is not YYYY-MM-DD");
+    CHECK_FAILS(aia_time_parse("2014-01-01T00: 5:00", &a), AIA_ERR_ARG, "is not YYYY-MM-DD");
+    CHECK_FAILS(aia_time_parse("2014-01-01T00:00:-1", &a), AIA_ERR_ARG, "seconds");
+    CHECK_FAILS(aia_time_parse("2014-01-01T24:00:00", &a), AIA_ERR_ARG, "impossible");
+    /* a leap second only at the end of a day */
+    CHECK_OK(aia_time_parse("2016-12-31T23:59:60.5", &a));
+    CHECK_FAILS(aia_time_parse("2016-12-31T12:00:60", &a), AIA_ERR_ARG, "impossible");
 }
 
 /* A frame header with the pointing keys of the 171 sample. */

@@ -30,7 +30,8 @@ long long aia_to_integers(const aia_image *img, aia_out_type type, long y0, long
  * library's Rice decoder: *handled = 0 when it is not a Rice integer image
  * the decoder takes (or AIAPREP_RICE=cfitsio), and cfitsio should read it.
  * Errors name the file, and for a bad tile its row and byte. */
-int aia_tiles_read(fitsfile *f, const char *path, long long file_size, aia_pixtype type, void *data, int *handled);
+typedef struct aia_source aia_source;
+int aia_tiles_read(fitsfile *f, const aia_source *src, aia_pixtype type, void *data, int *handled);
 
 /* The pixels of a compressed HDU just created with Rice and one row per
  * tile, with the library's encoder: *handled = 0 when cfitsio should write
