@@ -840,6 +840,8 @@ AIA_API void aia_prep_log_item(FILE *f, const aia_prep_item *item);
 
 typedef struct aia_pipeline_summary {
     long total, done, skipped, failed;
+    long not_started;                      /* left when the run was stopped      */
+    int interrupted;                       /* opts->stop was set                 */
     double seconds;                        /* wall time so far / in all          */
     double stage_median[AIA_PREP_STAGES];  /* load, process, store, done files  */
     int workers, threads_per_worker;
@@ -861,6 +863,9 @@ typedef struct aia_pipeline_options {
      * when there are no more. `total` is then 0 in on_progress. */
     const char *(*next_input)(void *user);
     void *user;
+    /* If set: once *stop is nonzero (a signal handler may set it), no new
+     * file is started; the files in flight are finished and published. */
+    volatile int *stop;
 } aia_pipeline_options;
 
 AIA_API void aia_pipeline_options_default(aia_pipeline_options *opts);
@@ -873,6 +878,11 @@ AIA_API void aia_pipeline_options_default(aia_pipeline_options *opts);
  * on. Returns AIA_OK unless the pipeline itself could not run. */
 AIA_API int aia_pipeline_run(const char *const *inputs, long n, const aia_prep_options *prep,
                              const aia_pipeline_options *opts, aia_pipeline_summary *sum);
+
+/* Before a run: AIA_ERR_ARG if two inputs would be written to the same
+ * output name (two files with one base name from different directories),
+ * naming both and the output. */
+AIA_API int aia_prep_check_outputs(const aia_prep_options *prep, const char *const *inputs, long n);
 
 /* The accounting of a run, for results that arrive from elsewhere (the
  * MPI dealer): each finished item counted, its stage times kept for the

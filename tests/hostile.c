@@ -297,6 +297,11 @@ static int checksum_wrong(const char *p)
            hostile_patch_card(p, "TELESCOP", "TELESCOP= 'SDO/AIB '           / a card to patch");
 }
 
+static int bscale_zero(const char *p)
+{
+    return rice(p) || hostile_patch_card(p, "TELESCOP", "BSCALE  =                  0.0 / all pixels 0");
+}
+
 static int raw_file(const char *p, const void *bytes, size_t n)
 {
     FILE *f = fopen(p, "wb");
@@ -474,6 +479,7 @@ const hostile_case hostile_cases[] = {
     {"gzip_tile_garbage.fits", AIA_ERR_CORRUPT, "tile 2 (table row 2): its gzip data", gzip_tile_garbage},
     {"rice_float_tile_short.fits", AIA_ERR_CORRUPT, "corrupt compressed tile 5 (table row 5)",
      rice_float_tile_short},
+    {"bscale_zero.fits", AIA_ERR_KEY_MALFORMED, "BSCALE = 0: every pixel would be", bscale_zero},
     {"datasum_wrong.fits", AIA_ERR_CHECKSUM, "do not match their DATASUM", datasum_wrong},
     {"checksum_wrong.fits", AIA_ERR_CHECKSUM, "does not match its CHECKSUM", checksum_wrong},
     {"primary_20000x20000.fits", AIA_ERR_TRUNCATED, "says its data end at byte", primary_20000},

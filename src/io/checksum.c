@@ -10,9 +10,11 @@
 
 #include "core/core.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Ones'-complement sum of n bytes (n a multiple of 4): big-endian words
  * added into 64 bits (no carry is lost for n < 2^34), folded at the end;
@@ -30,7 +32,7 @@ uint32_t aia_ones_sum(const unsigned char *p, size_t n, uint32_t start)
     return (uint32_t)sum;
 }
 
-static uint32_t add_ones(uint32_t a, uint32_t b)
+uint32_t aia_ones_add(uint32_t a, uint32_t b)
 {
     uint64_t s = (uint64_t)a + b;
     return (uint32_t)((s & 0xffffffffu) + (s >> 32));
@@ -51,12 +53,12 @@ static int range_sum(const aia_source *s, long long at, long long bytes, uint32_
         if (stop > at && tail) { /* a file cut inside a word */
             unsigned char w[4] = {0};
             memcpy(w, s->mem + stop - tail, (size_t)tail);
-            acc = add_ones(acc, aia_ones_sum(w, 4, 0));
+            acc = aia_ones_add(acc, aia_ones_sum(w, 4, 0));
         }
         *sum = acc;
         return AIA_OK;
     }
-    unsigned char *buf = malloc(PIECE);
+    unsigned char *buf = malloc(PIECE + 4);
     if (!buf)
         return aia_fail(AIA_ERR_NOMEM, "%s: out of memory", s->path);
     int st = AIA_OK;
@@ -67,12 +69,40 @@ static int range_sum(const aia_source *s, long long at, long long bytes, uint32_
             const size_t whole = len & ~(size_t)3;
             if (len != whole)
                 memset(buf + len, 0, 4 - (len - whole));
-            acc = add_ones(acc, aia_ones_sum(buf, (len + 3) & ~(size_t)3, 0));
+            acc = aia_ones_add(acc, aia_ones_sum(buf, (len + 3) & ~(size_t)3, 0));
         }
     }
     free(buf);
     *sum = acc;
     return st;
+}
+
+int aia_fd_ones_sum(int fd, long long at, long long bytes, uint32_t *sum)
+{
+    unsigned char *buf = malloc(PIECE + 4);
+    if (!buf)
+        return -1;
+    uint32_t acc = 0;
+    int ok = 1;
+    for (long long p = at; p < at + bytes && ok; p += PIECE) {
+        const size_t len = (size_t)(at + bytes - p < PIECE ? at + bytes - p : PIECE);
+        size_t got = 0;
+        while (got < len) {
+            const ssize_t r = pread(fd, buf + got, len - got, (off_t)(p + (long long)got));
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r < 0)
+                ok = 0;
+            if (r <= 0)
+                break; /* the end of the file: the padding not yet written sums to 0 */
+            got += (size_t)r;
+        }
+        memset(buf + got, 0, len - got + 4);
+        acc = aia_ones_add(acc, aia_ones_sum(buf, (len + 3) & ~(size_t)3, 0));
+    }
+    free(buf);
+    *sum = acc;
+    return ok ? 0 : -1;
 }
 
 int aia_fits_verify_checksums(const aia_source *s, const aia_hdu *h, int index)
@@ -91,7 +121,7 @@ int aia_fits_verify_checksums(const aia_source *s, const aia_hdu *h, int index)
                         s->path, hdu, h->datasum, data);
     if (!st && h->has_checksum)
         st = range_sum(s, h->header_at, h->data_at - h->header_at, &header);
-    if (!st && h->has_checksum && add_ones(header, data) != 0xffffffffu)
+    if (!st && h->has_checksum && aia_ones_add(header, data) != 0xffffffffu)
         return aia_fail(AIA_ERR_CHECKSUM,
                         "%s: %s does not match its CHECKSUM: the header or the data are damaged (give "
                         "--no-verify to read it anyway)",

@@ -3,6 +3,7 @@
 #include "io/io.h"
 
 #include <fitsio.h>
+#include <pthread.h>
 #include <string.h>
 
 int aia_fail_fits(int fits_status, const char *path, const char *what)
@@ -30,4 +31,14 @@ int aia_fail_fits(int fits_status, const char *path, const char *what)
     if (said[0])
         return aia_fail(status, "%s: %s: %s (cfitsio status %d: %s)", path, what, text, fits_status, said);
     return aia_fail(status, "%s: %s: %s (cfitsio status %d)", path, what, text, fits_status);
+}
+
+/* cfitsio sets up its locks on its first open, which races when threads
+ * open their first files at once: done once, before any of them. */
+static void init_once(void) { fits_init_cfitsio(); }
+
+void aia_cfitsio_init(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, init_once);
 }

@@ -76,6 +76,7 @@ static int image_shape(const aia_source *src, const aia_hdu *h, long long max_pi
 
 static int open_fits(aia_source *src, fitsfile **f)
 {
+    aia_cfitsio_init();
     int fst = 0;
     src->fits_mem = src->mem;
     src->fits_mem_size = (size_t)src->size;
@@ -177,6 +178,17 @@ static void read_source_info(fitsfile *f, aia_source_info *src)
     fits_clear_errmsg();
 }
 
+/* BSCALE = 0 would make every pixel BZERO: a damaged header, not data. */
+static int check_scaling(const char *path, const aia_source_info *si)
+{
+    if (si->bscale == 0.0 || !isfinite(si->bscale))
+        return aia_fail(AIA_ERR_KEY_MALFORMED, "%s: BSCALE = %g: every pixel would be %g; the header is damaged",
+                        path, si->bscale, si->bzero);
+    if (!isfinite(si->bzero))
+        return aia_fail(AIA_ERR_KEY_MALFORMED, "%s: BZERO = %g is not a finite number", path, si->bzero);
+    return AIA_OK;
+}
+
 static int read_pixels(fitsfile *f, const aia_source *src, const aia_hdu *h, int index, aia_image *img)
 {
     if (img->source.compressed) { /* Rice integer tiles: the library's decoder */
@@ -250,13 +262,13 @@ int aia_image_read_with(const char *path, aia_pixtype pixtype, const aia_read_op
             o.max_pixels = DEFAULT_MAX_PIXELS;
     }
     aia_source src;
-    int st = aia_source_open(&src, path, 0);
+    int st = aia_source_open(&src, path, 0, o.max_pixels);
     if (st)
         return st;
     aia_fits_layout *lay = NULL;
     int index = 0;
     long dims[2] = {0, 0};
-    st = aia_fits_scan(&src, &lay);
+    st = aia_fits_scan(&src, o.max_pixels, &lay);
     if (!st)
         st = find_image_hdu(&src, lay, &index);
     const aia_hdu *h = st ? NULL : &lay->hdu[index];
@@ -284,8 +296,10 @@ int aia_image_read_with(const char *path, aia_pixtype pixtype, const aia_read_op
     if (!st) {
         read_source_info(f, &img->source);
         img->source.file_bytes = src.size;
-        st = read_pixels(f, &src, h, index, img);
+        st = check_scaling(path, &img->source);
     }
+    if (!st)
+        st = read_pixels(f, &src, h, index, img);
     if (f) {
         int close_st = 0;
         fits_close_file(f, &close_st);
@@ -301,16 +315,55 @@ int aia_image_read_with(const char *path, aia_pixtype pixtype, const aia_read_op
     return AIA_OK;
 }
 
+int aia_fits_read_header(const char *path, aia_header **out)
+{
+    *out = NULL;
+    aia_source src;
+    int st = aia_source_open(&src, path, 0, DEFAULT_MAX_PIXELS);
+    if (st)
+        return st;
+    aia_fits_layout *lay = NULL;
+    int index = 0;
+    long dims[2] = {0, 0};
+    st = aia_fits_scan(&src, DEFAULT_MAX_PIXELS, &lay);
+    if (!st)
+        st = find_image_hdu(&src, lay, &index);
+    if (!st)
+        st = image_shape(&src, &lay->hdu[index], DEFAULT_MAX_PIXELS, dims);
+    fitsfile *f = NULL;
+    if (!st)
+        st = open_fits(&src, &f);
+    if (!st)
+        st = move_to_image(f, &src, index, dims);
+    aia_header *hdr = NULL;
+    if (!st && !(hdr = aia_header_new()))
+        st = aia_fail(AIA_ERR_NOMEM, "%s: out of memory", path);
+    if (!st)
+        st = read_header(f, path, hdr);
+    if (f) {
+        int close_st = 0;
+        fits_close_file(f, &close_st);
+    }
+    fits_clear_errmsg();
+    aia_fits_layout_free(lay);
+    aia_source_close(&src);
+    if (st)
+        aia_header_free(hdr);
+    else
+        *out = hdr;
+    return st;
+}
+
 /* 1 if the FITS file's checksums verify (or it has none), 0 if they do not,
  * -1 if it cannot be read: for the PSF cache, which rereads its own files. */
 int aia_fits_checksum_ok(const char *path)
 {
     aia_source src;
-    if (aia_source_open(&src, path, 0))
+    if (aia_source_open(&src, path, 0, DEFAULT_MAX_PIXELS))
         return -1;
     aia_fits_layout *lay = NULL;
     int index = 0, ok = -1;
-    if (aia_fits_scan(&src, &lay) == AIA_OK && find_image_hdu(&src, lay, &index) == AIA_OK) {
+    if (aia_fits_scan(&src, DEFAULT_MAX_PIXELS, &lay) == AIA_OK && find_image_hdu(&src, lay, &index) == AIA_OK) {
         const int p = index > 0 ? aia_fits_verify_checksums(&src, &lay->hdu[0], 0) : AIA_OK;
         const int i = p ? p : aia_fits_verify_checksums(&src, &lay->hdu[index], index);
         ok = i == AIA_OK ? 1 : i == AIA_ERR_CHECKSUM ? 0 : -1;

@@ -285,6 +285,7 @@ static void keys_free(header_keys *k)
 typedef struct walker {
     const aia_source *src;
     long long max_bytes;
+    long long max_pixels; /* of an image (plain or compressed)            */
     int partial;          /* the source is a prefix of the file (gzip)    */
     int ran_out;          /* ... and the walk needed more of it            */
     long long need;       /* then: how far it needed                       */
@@ -484,6 +485,20 @@ static int compression_params(walker *w, const char *hdu, header_keys *k, aia_hd
     return AIA_OK;
 }
 
+/* An image no larger than the reader takes, said before anything of that
+ * size is read, allocated or (for gzip) inflated. */
+static int image_size_ok(const walker *w, int naxis, const long long *naxes, long long pixels)
+{
+    if (naxis == 0 || pixels <= w->max_pixels)
+        return AIA_OK;
+    if (naxis == 2)
+        return aia_fail(AIA_ERR_UNSUPPORTED, "%s: the image is %lld x %lld pixels, more than the %lld this reader "
+                                             "takes",
+                        w->src->path, naxes[0], naxes[1], w->max_pixels);
+    return aia_fail(AIA_ERR_UNSUPPORTED, "%s: the image has %lld pixels, more than the %lld this reader takes",
+                    w->src->path, pixels, w->max_pixels);
+}
+
 /* One HDU at offset: header parsed, sizes computed; the walk's end when
  * there is no HDU there (*none = 1). */
 static int scan_hdu(walker *w, int index, long long offset, aia_hdu *h, int *none)
@@ -621,6 +636,8 @@ static int scan_hdu(walker *w, int index, long long offset, aia_hdu *h, int *non
         h->data_bytes = bytes;
         h->next_at = h->data_at + (bytes + BLOCK - 1) / BLOCK * BLOCK;
     }
+    if (st == AIA_OK && strcmp(h->xtension, "BINTABLE") != 0 && strcmp(h->xtension, "TABLE") != 0)
+        st = image_size_ok(w, h->naxis, h->naxes, h->pixels);
     if (st == AIA_OK && strcmp(h->xtension, "BINTABLE") == 0) {
         if (h->bitpix != 8 || h->naxis != 2 || h->gcount != 1)
             st = corrupt(w, hdu, "%sa binary table needs BITPIX = 8, NAXIS = 2, GCOUNT = 1", "", 0);
@@ -634,6 +651,12 @@ static int scan_hdu(walker *w, int index, long long offset, aia_hdu *h, int *non
         if (st == AIA_OK && k.zimage) {
             h->zimage = 1;
             st = compression_params(w, hdu, &k, h);
+            long long pixels = 1;
+            for (int i = 0; st == AIA_OK && i < h->z.znaxis; i++)
+                if (!mul_capped(pixels, h->z.znaxes[i], LLONG_MAX / 2, &pixels))
+                    pixels = LLONG_MAX / 2;
+            if (st == AIA_OK)
+                st = image_size_ok(w, h->z.znaxis, h->z.znaxes, pixels);
         }
     }
     if (st == AIA_OK) {
@@ -691,12 +714,12 @@ static int walk(walker *w, aia_fits_layout *lay)
     return AIA_OK;
 }
 
-int aia_fits_scan(const aia_source *s, aia_fits_layout **layout)
+int aia_fits_scan(const aia_source *s, long long max_pixels, aia_fits_layout **layout)
 {
     *layout = calloc(1, sizeof **layout);
     if (!*layout)
         return aia_fail(AIA_ERR_NOMEM, "%s: out of memory", s->path);
-    walker w = {.src = s, .max_bytes = AIA_SOURCE_MAX_BYTES};
+    walker w = {.src = s, .max_bytes = AIA_SOURCE_MAX_BYTES, .max_pixels = max_pixels};
     const int st = walk(&w, *layout);
     if (st) {
         aia_fits_layout_free(*layout);
@@ -713,13 +736,14 @@ void aia_fits_layout_free(aia_fits_layout *layout)
     free(layout);
 }
 
-int aia_fits_declared_size(const unsigned char *bytes, long long have, long long max_bytes, long long *need)
+int aia_fits_declared_size(const unsigned char *bytes, long long have, long long max_bytes, long long max_pixels,
+                           long long *need)
 {
     aia_source s = {.path = "", .fd = -1, .mem = (unsigned char *)bytes, .size = have};
     aia_fits_layout *lay = calloc(1, sizeof *lay);
     if (!lay)
         return -1;
-    walker w = {.src = &s, .max_bytes = max_bytes, .partial = 1};
+    walker w = {.src = &s, .max_bytes = max_bytes, .max_pixels = max_pixels, .partial = 1};
     const int st = walk(&w, lay);
     *need = w.ran_out ? w.need : lay->n > 0 ? lay->hdu[lay->n - 1].next_at : 0;
     aia_fits_layout_free(lay);

@@ -60,8 +60,9 @@ typedef struct aia_fits_layout {
  * (AIA_ERR_CORRUPT, AIA_ERR_TRUNCATED, AIA_ERR_NOT_FITS) name the file and
  * the HDU. Bytes after the last HDU that do not start an extension are
  * ignored, as cfitsio does. *layout is allocated; free it with
- * aia_fits_layout_free. */
-int aia_fits_scan(const aia_source *s, aia_fits_layout **layout);
+ * aia_fits_layout_free. An image HDU (plain or compressed) of more than
+ * max_pixels is AIA_ERR_UNSUPPORTED. */
+int aia_fits_scan(const aia_source *s, long long max_pixels, aia_fits_layout **layout);
 void aia_fits_layout_free(aia_fits_layout *layout);
 
 /* For a partial file (a gzip being inflated): how many bytes the headers
@@ -69,7 +70,8 @@ void aia_fits_layout_free(aia_fits_layout *layout);
  * hold the whole declared structure (*need is then a bound > have), 0 when
  * they do (*need is the end of the last HDU), -1 when what is there is not
  * valid FITS (the full scan reports why). */
-int aia_fits_declared_size(const unsigned char *bytes, long long have, long long max_bytes, long long *need);
+int aia_fits_declared_size(const unsigned char *bytes, long long have, long long max_bytes, long long max_pixels,
+                           long long *need);
 
 /* "the primary HDU" or "extension N", for messages. */
 const char *aia_hdu_name(int index, char buf[32]);

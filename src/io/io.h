@@ -7,8 +7,16 @@
 
 #include <fitsio.h>
 
+/* Initialise cfitsio once per process (thread-safe; every entry point that
+ * opens a file calls it, and the pipeline before it starts its workers). */
+void aia_cfitsio_init(void);
+
 /* Map a cfitsio status to an aia status with a message naming the file. */
 int aia_fail_fits(int fits_status, const char *path, const char *what);
+
+/* The header of a file's image (as aia_image_read would give it), without
+ * reading its pixels or verifying its checksums. */
+int aia_fits_read_header(const char *path, aia_header **hdr);
 
 /* 1 if the FITS file's CHECKSUM/DATASUM verify (or it has none), 0 if they
  * do not, -1 if the file cannot be read. */

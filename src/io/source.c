@@ -63,7 +63,7 @@ enum { CHUNK = 4 << 20 };
 
 /* Inflate the gzip file on fd until the FITS structure it holds is
  * complete (or the stream ends), never past max_bytes. */
-static int inflate_file(aia_source *s, long long max_bytes)
+static int inflate_file(aia_source *s, long long max_bytes, long long max_pixels)
 {
     gzFile gz = gzdopen(dup(s->fd), "rb");
     if (!gz)
@@ -104,7 +104,7 @@ static int inflate_file(aia_source *s, long long max_bytes)
             break;
         }
         if ((long long)have >= need) {
-            const int more = aia_fits_declared_size(buf, (long long)have, max_bytes, &need);
+            const int more = aia_fits_declared_size(buf, (long long)have, max_bytes, max_pixels, &need);
             if (more <= 0)
                 done = 1; /* complete, or not valid FITS: the scan of what is here says why */
             else if (need > max_bytes)
@@ -122,7 +122,7 @@ static int inflate_file(aia_source *s, long long max_bytes)
     return AIA_OK;
 }
 
-int aia_source_open(aia_source *s, const char *path, long long max_bytes)
+int aia_source_open(aia_source *s, const char *path, long long max_bytes, long long max_pixels)
 {
     memset(s, 0, sizeof *s);
     s->path = path;
@@ -157,7 +157,7 @@ int aia_source_open(aia_source *s, const char *path, long long max_bytes)
     const char *kind = st ? NULL : container(head, n);
     if (!st && kind && strcmp(kind, "gzip") == 0) {
         s->gzip = 1;
-        st = inflate_file(s, max_bytes);
+        st = inflate_file(s, max_bytes, max_pixels);
     } else if (!st && kind) {
         st = aia_fail(AIA_ERR_NOT_FITS, "%s: a %s file, not FITS: unpack it first (aiaprep reads FITS, plain, "
                                         "tile-compressed or gzip-wrapped)",

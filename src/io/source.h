@@ -23,8 +23,9 @@ typedef struct aia_source {
 #define AIA_SOURCE_MAX_BYTES (16LL << 30)
 
 /* Open path for reading; max_bytes bounds the (inflated) size, 0 for
- * AIA_SOURCE_MAX_BYTES. Errors name the file. */
-int aia_source_open(aia_source *s, const char *path, long long max_bytes);
+ * AIA_SOURCE_MAX_BYTES; a gzip file stops inflating as soon as its
+ * headers declare an image of more than max_pixels. Errors name the file. */
+int aia_source_open(aia_source *s, const char *path, long long max_bytes, long long max_pixels);
 void aia_source_close(aia_source *s);
 
 /* Exactly len bytes at offset, or an error naming the file ("ends at byte"
