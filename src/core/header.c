@@ -247,8 +247,23 @@ int aia_header_get_long(const aia_header *hdr, const char *key, long long *out)
 /* ---- setting values ----------------------------------------------------- */
 
 /* Put a formatted value into the first card with key, or a new card. */
+/* A keyword a card can be made for: 1 to 8 of A-Z, 0-9, '_', '-' (FITS
+ * standard §4.1.2.1; lower case is taken as upper case, as find does). */
+static int valid_keyword(const char *key)
+{
+    const size_t n = strlen(key);
+    if (n < 1 || n > 8)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)key[i]) && key[i] != '_' && key[i] != '-')
+            return 0;
+    return 1;
+}
+
 static int set_value(aia_header *hdr, const char *key, const char *value, const char *comment)
 {
+    if (!valid_keyword(key))
+        return aia_fail(AIA_ERR_ARG, "'%.80s' is not a FITS keyword (1 to 8 of A-Z, 0-9, _ and -)", key);
     char keep[VALUE_BUF] = "";
     long i = aia_header_find(hdr, key);
     if (i >= 0 && !comment) {

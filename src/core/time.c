@@ -91,8 +91,8 @@ int aia_time_parse(const char *text, aia_time *out)
     while (*text == ' ')
         text++;
     /* YYYY-MM-DDThh:mm: (or . separators and _ / blank before the hour) */
-    const char sep = text[0] ? text[4] : 0;
-    if (strlen(text) < 17 || !digits(text, 4, &y) || (sep != '-' && sep != '.') || !digits(text + 5, 2, &mo) ||
+    const char sep = strlen(text) >= 17 ? text[4] : 0; /* the shortest stamp: YYYY-MM-DDThh:mm: */
+    if (!sep || !digits(text, 4, &y) || (sep != '-' && sep != '.') || !digits(text + 5, 2, &mo) ||
         text[7] != sep || !digits(text + 8, 2, &d) || (text[10] != 'T' && text[10] != '_' && text[10] != ' ') ||
         !digits(text + 11, 2, &h) || text[13] != ':' || !digits(text + 14, 2, &mi) || text[16] != ':')
         return aia_fail(AIA_ERR_ARG, "time '%s' is not YYYY-MM-DDThh:mm:ss[.f][Z] nor JSOC's "

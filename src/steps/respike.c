@@ -38,7 +38,7 @@ static int read_spikes(const char *spikes, long *n, int32_t **data)
     *data = malloc(sizeof(int32_t) * (size_t)(2 * img->width));
     const double *v = img->data;
     for (long i = 0; *data && i < 2 * img->width && !st; i++) {
-        if (!(v[i] == (double)(int32_t)v[i]))
+        if (!(v[i] >= -2147483648.0 && v[i] <= 2147483647.0 && v[i] == floor(v[i]))) /* NaN too */
             st = aia_fail(AIA_ERR_BAD_DATA, "%s: not a spikes file: element %ld is %g, not an integer", spikes, i,
                           v[i]);
         else
