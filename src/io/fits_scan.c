@@ -381,7 +381,7 @@ static int table_columns(walker *w, const char *hdu, header_keys *k, aia_hdu *h)
     h->tfields = k->tfields;
     long long at = 0;
     for (int i = 0; i < k->tfields; i++) {
-        char key[16];
+        char key[24];
         snprintf(key, sizeof key, "TFORM%d", i + 1);
         if (!k->tform[i])
             return corrupt(w, hdu, "the binary table has no %s", key, 0);
@@ -431,7 +431,7 @@ static int compression_params(walker *w, const char *hdu, header_keys *k, aia_hd
     z->znaxis = (int)k->znaxis;
     long long tiles = 1, tile_pixels = 1;
     for (int i = 0; i < z->znaxis; i++) {
-        char key[16];
+        char key[24];
         snprintf(key, sizeof key, "ZNAXIS%d", i + 1);
         if (!k->have_znaxes[i] || k->znaxes[i] < 1)
             return corrupt(w, hdu, "%s is missing or not a positive integer", key, 0);
