@@ -432,17 +432,34 @@ typedef enum aia_grid {
                           the same sky positions with equal values.        */
 } aia_grid;
 
+/* What fills the output where the input has no pixel (aiapy's `missing`). */
+typedef enum aia_missing {
+    AIA_MISSING_AUTO = 0, /* the image minimum for full frames (aiapy's
+                             default); NaN outside a cutout's footprint     */
+    AIA_MISSING_MIN,      /* the image minimum, for cutouts too             */
+    AIA_MISSING_NAN,      /* NaN; as in sunpy, the NaN padding also makes
+                             the frame's edge pixels NaN (a blob wide)      */
+    AIA_MISSING_VALUE     /* missing_value; the clip then takes in the value */
+} aia_missing;
+
 typedef struct aia_register_options {
     int order;          /* B-spline order 0..5 (default 3)                  */
     aia_interp interp;
     aia_grid grid;
+    double scale;       /* target plate scale, arcsec/px; 0 (default):
+                           aiapy's, 0.6 (k x 0.6 for maps already binned).
+                           Another scale sizes the output to the default
+                           grid's field of view (2048 x 2048 for 1.2"/px) */
+    aia_missing missing;
+    double missing_value; /* for AIA_MISSING_VALUE                          */
 } aia_register_options;
 
 typedef struct aia_register_info {
     double scale_factor;        /* s = CDELT1 / target scale                  */
     double target_scale;        /* arcsec/px: 0.6, or k*0.6 for binned maps   */
     long pad_x, pad_y;          /* sunpy's padding (negative: unpadding)      */
-    float missing;              /* fill value: the image minimum, as aiapy   */
+    float missing;              /* fill value: the image minimum, as aiapy (or
+                                   the value asked for, or NaN)               */
     long long nan_input;        /* NaN pixels in the input                    */
     long long nan_output;       /* NaN pixels in the output (dilated blobs)  */
     int level_warning;          /* LVL_NUM missing or > 1: already registered? */
@@ -450,6 +467,10 @@ typedef struct aia_register_info {
     double seconds_prefilter;   /* ... spline coefficients of the padded frame */
     double seconds_sample;      /* ... sampling through the affine map        */
     double seconds_finish;      /* ... NaN blobs                              */
+    int cutout;                 /* the input was registered as a cutout       */
+    long ccd_x0, ccd_y0;        /* ... its origin on the 4096 x 4096 CCD       */
+    long grid_x0, grid_y0;      /* ... the output's origin in the full level-1.5 grid */
+    long grid_width, grid_height; /* ... the full level-1.5 grid's shape       */
 } aia_register_info;
 
 AIA_API void aia_register_options_default(aia_register_options *opts);
@@ -460,7 +481,24 @@ AIA_API void aia_register_options_default(aia_register_options *opts);
  * with the image minimum, rotation to solar north about the reference pixel,
  * the Sun at the array centre, the output grid and its header keys. Build it
  * once for a frame and execute it on the frame and on anything on the same
- * grid (its uncertainty). Errors say what in the header is wrong. */
+ * grid (its uncertainty). Errors say what in the header is wrong.
+ *
+ * Cutouts: an image that is not full disk but is a cutout of a
+ * full-resolution level-1 frame (smaller than 4096 x 4096, CRPIX relative
+ * to it and the frame's Sun centre X0_MP/Y0_MP in the header, so that
+ * X0_MP + 1 - CRPIX1 and Y0_MP + 1 - CRPIX2, its origin on the CCD, are
+ * whole pixels and it lies on the CCD) is registered with its full frame's
+ * transform. The output is the part of the full level-1.5 grid that covers
+ * the cutout's footprint (its bounding box, rounded outward); pixels
+ * outside the footprint are NaN (AIA_MISSING_AUTO); the header has the
+ * full-frame output's world coordinates (CRPIX offset by the part's
+ * origin) and GRID_X0, GRID_Y0, GRID_NX, GRID_NY saying which part of the
+ * grid it is. The cutout's own edges are mirror boundaries (scipy's rule at
+ * any array edge) and its clip is its own range: where the interpolation
+ * stencil and the prefilter's reach (about 12 pixels for order 3) lie
+ * inside the cutout, the pixels are the full frame's (to float32 round-off,
+ * clipped to the cutout's range). Anything else that is not full disk is
+ * AIA_ERR_NOT_FULL_DISK, saying why it is neither. */
 typedef struct aia_register_plan aia_register_plan;
 AIA_API int aia_register_plan_new(const aia_header *hdr, long width, long height,
                                   const aia_register_options *opts, aia_register_plan **plan);
