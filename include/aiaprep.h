@@ -246,6 +246,33 @@ AIA_API int aia_meta_require(const aia_meta *meta, uint64_t keys);
 AIA_API void aia_meta_rotation_matrix(const aia_meta *meta, double m[2][2]);
 
 /* ------------------------------------------------------------------------ */
+/* The QUALITY word (SDO User Guide §7.7.6, as aiapy's check_quality_flag)  */
+/* ------------------------------------------------------------------------ */
+
+/* The flags that make a frame unusable for science: not in science
+ * pointing (12), eclipse (13), sun presence off (14), safe mode (15), dark
+ * (16), ISS loop open (17), calibration image (18), image not available
+ * (31), and more than 5% (10) or 25% (11) of the pixels missing. Not the
+ * other missing-pixel bits, nor quicklook (30). */
+#define AIA_QUALITY_UNUSABLE 0x8007FC00u
+/* The bits that count missing pixels (MISSVALS against the full CCD's
+ * TOTVALS): on a cutout they count the pixels outside it. */
+#define AIA_QUALITY_MISSVALS 0x00000F00u
+
+/* The meaning of QUALITY bit 0..31, in the words of the User Guide's table
+ * (aiapy's messages); "(empty)" for bits it leaves unassigned. */
+AIA_API const char *aia_quality_message(int bit);
+/* A short name for counts ("eclipse", "calibration", "bit 5", ...). */
+AIA_API const char *aia_quality_name(int bit);
+/* The messages of the bits set in quality, joined by separator (NULL:
+ * "; "), or "nominal" for 0. AIA_ERR_RANGE when they do not fit. */
+AIA_API int aia_quality_describe(uint32_t quality, const char *separator, char *buf, size_t size);
+/* The flags of quality in mask that say something about a width x height
+ * image: all of them on a full 4096 x 4096 frame; on a cutout not the
+ * missing-pixel bits (AIA_QUALITY_MISSVALS). */
+AIA_API uint32_t aia_quality_flags_that_apply(uint32_t quality, uint32_t mask, long width, long height);
+
+/* ------------------------------------------------------------------------ */
 /* Images and borrowed pixels                                               */
 /* ------------------------------------------------------------------------ */
 
@@ -770,10 +797,19 @@ AIA_API int aia_output_path(const char *input, const char *outdir, const char *l
 
 /* ---- preparation options (opaque) --------------------------------------- */
 
-/* Per file, in this order (aiapy's documentation): respike -> pointing
- * update -> [uncertainty from the counts] -> PSF deconvolution -> registration
- * (the uncertainty with the same plan) -> degradation -> exposure
- * normalisation -> write. Each step runs only when its option is set. */
+/* What prep does with a frame whose QUALITY has flags of its quality mask
+ * (aia_quality_flags_that_apply: on a cutout not the missing-pixel bits). */
+typedef enum aia_quality_mode {
+    AIA_QUALITY_WARN = 0, /* process it, with a warning naming the flags (default) */
+    AIA_QUALITY_SKIP,     /* skip it (SKIPPED, counted by flag in the summary)      */
+    AIA_QUALITY_IGNORE    /* neither: QUALITY is only logged                       */
+} aia_quality_mode;
+
+/* Per file, in this order (aiapy's preparing_data guide, 0.8+): the
+ * QUALITY check -> pointing update -> respike -> [uncertainty from the
+ * counts] -> PSF deconvolution -> registration (the uncertainty with the
+ * same plan) -> degradation -> exposure normalisation -> write. Each step
+ * runs only when its option is set. */
 typedef struct aia_prep_options aia_prep_options;
 
 /* Options with every default (registration only, int16 Rice output). */
@@ -788,7 +824,9 @@ AIA_API void aia_prep_options_free(aia_prep_options *opts);
  *   deconvolve, psf FILE, preflight, iterations N, precision single|double,
  *   no-clip, degradation TABLE, calibration-version N, uncertainty TABLE,
  *   uncertainty-file, include-preflight, include-eve, include-chianti,
- *   n-sample N, dtype T, compress C, overwrite, history TEXT.
+ *   n-sample N, dtype T, compress C, overwrite, history TEXT,
+ *   scale ARCSEC, missing VALUE|nan|min, quality warn|skip|ignore,
+ *   quality-mask MASK (a number, 0x... hex, or bit numbers "13,16,18").
  * Errors (AIA_ERR_ARG, or the table's) say which option and why. */
 AIA_API int aia_prep_option(aia_prep_options *opts, const char *name, const char *value);
 
@@ -840,6 +878,14 @@ AIA_API const char *aia_prep_item_message(const aia_prep_item *item); /* the err
 AIA_API const char *aia_prep_item_warnings(const aia_prep_item *item);/* '; '-separated, or ""     */
 AIA_API double aia_prep_item_seconds(const aia_prep_item *item, int stage);
 AIA_API aia_write_result aia_prep_item_written(const aia_prep_item *item); /* when DONE           */
+/* Notes that are not warnings, '; '-separated, or "": e.g. that the input
+ * was registered as a cutout, where it lies and which part of the grid it
+ * became. */
+AIA_API const char *aia_prep_item_notes(const aia_prep_item *item);
+/* The input's QUALITY: 1 and *quality when its header had one, else 0;
+ * *skipped_for: the flags it was skipped for (--quality skip), else 0.
+ * Either pointer may be NULL. */
+AIA_API int aia_prep_item_quality(const aia_prep_item *item, uint32_t *quality, uint32_t *skipped_for);
 
 /* An item's result as bytes, and back (for carrying results between
  * processes: the MPI mode). encode returns the bytes needed (write nothing
@@ -848,7 +894,8 @@ AIA_API size_t aia_prep_item_encode(const aia_prep_item *item, void *buf, size_t
 AIA_API int aia_prep_item_decode(aia_prep_item *item, const void *buf, size_t size);
 
 /* One JSON line: input, output, status (done/skipped/failed), error, warnings,
- * seconds per stage. */
+ * notes, quality ({"value": N, "flags": [messages], "skipped_for": [...]}
+ * or null), seconds per stage. */
 AIA_API void aia_prep_log_item(FILE *f, const aia_prep_item *item);
 
 /* ---- the pipeline ------------------------------------------------------- */
@@ -858,6 +905,8 @@ typedef struct aia_pipeline_summary {
     double seconds;                        /* wall time so far / in all          */
     double stage_median[AIA_PREP_STAGES];  /* load, process, store, done files  */
     int workers, threads_per_worker;
+    long skipped_quality;                  /* skipped for QUALITY flags ...      */
+    long skipped_by_flag[32];              /* ... by flag (a file may count under several) */
 } aia_pipeline_summary;
 
 typedef struct aia_pipeline_options {

@@ -24,6 +24,8 @@ struct aia_prep_options {
     int uncertainty_file;             /* a separate ..._err file, not an HDU  */
     int normalize;
     char *history;                    /* owned; write.history points here     */
+    aia_quality_mode quality;         /* what QUALITY flags do (default warn) */
+    uint32_t quality_mask;            /* ... which flags (AIA_QUALITY_UNUSABLE) */
 };
 
 struct aia_prep_item {
@@ -36,6 +38,10 @@ struct aia_prep_item {
     char warnings[1024];              /* '; '-separated, may be empty        */
     double seconds[AIA_PREP_STAGES];  /* load, process, store               */
     aia_write_result written;         /* when DONE: the type written         */
+    int has_quality;                  /* QUALITY read from the header         */
+    uint32_t quality;
+    uint32_t quality_skipped;         /* SKIPPED for these flags (0: not)     */
+    char notes[512];                  /* '; '-separated: a cutout, ...        */
 };
 
 #endif

@@ -14,7 +14,7 @@
  * whole pixel (within 1e-3: headers keep 6 decimals) and the cutout lies on
  * the CCD, at the plate scale of full frames (CDELT1 / 0.6 rounds to 1).
  * On success *x0, *y0 are that origin; otherwise AIA_ERR_NOT_FULL_DISK
- * says which condition fails. */
+ * says which condition fails (callers say what it is not). */
 int aia_cutout_locate(const aia_meta *m, long nx, long ny, long *x0, long *y0);
 
 #endif

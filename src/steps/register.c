@@ -230,7 +230,7 @@ static int cutout_geometry(const aia_meta *m, long nx, long ny, const aia_regist
     if (st) {
         char detail[512];
         snprintf(detail, sizeof detail, "%s", aia_last_error());
-        return aia_fail(AIA_ERR_NOT_FULL_DISK, "%s; %s", why, detail);
+        return aia_fail(AIA_ERR_NOT_FULL_DISK, "%s; not a cutout of a full frame either: %s", why, detail);
     }
     aia_meta full = *m; /* the frame it came from: the same keys, CRPIX of the CCD */
     full.crpix1 = m->crpix1 + (double)x0;
