@@ -253,9 +253,35 @@ static void test_real_cutout(const char *shared)
     aia_prep_options_free(p);
 }
 
+/* The options' words and numbers; bad ones say what they take. */
+static void test_option_values(void)
+{
+    aia_prep_options *p = aia_prep_options_new();
+    static const char *const good_masks[] = {"0x8007fc00", "0X0", "13,16,18", "18", "0,31"};
+    for (size_t i = 0; i < sizeof good_masks / sizeof good_masks[0]; i++)
+        CHECK_MSG(aia_prep_option(p, "quality-mask", good_masks[i]) == AIA_OK, "'%s': %s", good_masks[i],
+                  aia_last_error());
+    static const char *const bad_masks[] = {"", "32", "-1", "0x1ffffffff", "13,,16", "13,", "eclipse", "0x"};
+    for (size_t i = 0; i < sizeof bad_masks / sizeof bad_masks[0]; i++)
+        CHECK_FAILS(aia_prep_option(p, "quality-mask", bad_masks[i]), AIA_ERR_ARG, "--quality-mask needs");
+    CHECK_FAILS(aia_prep_option(p, "quality", "sometimes"), AIA_ERR_ARG, "warn, skip, ignore");
+    static const char *const good_missing[] = {"nan", "min", "0", "-3.5", "1e3"};
+    for (size_t i = 0; i < sizeof good_missing / sizeof good_missing[0]; i++)
+        CHECK_OK(aia_prep_option(p, "missing", good_missing[i]));
+    static const char *const bad_missing[] = {"", "NaNa", "inf", "1x", "minimum"};
+    for (size_t i = 0; i < sizeof bad_missing / sizeof bad_missing[0]; i++)
+        CHECK_FAILS(aia_prep_option(p, "missing", bad_missing[i]), AIA_ERR_ARG, "a number, nan or min");
+    CHECK_OK(aia_prep_option(p, "scale", "1.2"));
+    static const char *const bad_scale[] = {"0", "-0.6", "x", "", "1e9"};
+    for (size_t i = 0; i < sizeof bad_scale / sizeof bad_scale[0]; i++)
+        CHECK_FAILS(aia_prep_option(p, "scale", bad_scale[i]), AIA_ERR_ARG, "--scale needs");
+    aia_prep_options_free(p);
+}
+
 int main(void)
 {
     test_table();
+    test_option_values();
     test_decisions();
     test_full_frame_missing_bits();
     const char *shared = test_shared_dir();
