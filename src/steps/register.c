@@ -163,7 +163,8 @@ static int make_geometry(const aia_meta *m, long nx, long ny, const aia_register
         p->win = (aia_window){p->pad_x + (nx - out_w) / 2, p->pad_y + (ny - out_h) / 2, out_w, out_h};
     } else {
         /* §2.3 step 5 unpad, then §2.1 step 7 crop (both axes from CRPIX1
-         * and the input's row count, as aiapy does) */
+         * and the input's row count, as aiapy does; at another scale the
+         * rows of its field of view) */
         const double crpix_tmp[2] = {c[0] + 1.0 - p->unpad_x, c[1] + 1.0 - p->unpad_y};
         const long w_tmp = p->NX - 2 * p->unpad_x, h_tmp = p->NY - 2 * p->unpad_y;
         const double center = floor(crpix_tmp[0]);
