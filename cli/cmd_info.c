@@ -12,6 +12,8 @@ static const char info_help[] =
     "compression, HDU, data level, channel, observation time, exposure, the\n"
     "pointing keys (CRPIX, CDELT, CROTA2, PC/CD, X0_MP, Y0_MP, IMSCL_MP, INST_ROT,\n"
     "SAT_ROT), the solar radius and distance, and statistics of the pixels.\n"
+    "QUALITY is decoded bit by bit (the SDO User Guide's table, aiapy's messages);\n"
+    "'*' marks the flags that make a frame unusable for science (prep --quality).\n"
     "\n"
     "A file that cannot be read, or lacks a key every AIA image has (WAVELNTH,\n"
     "CRPIX1/2, CDELT1/2), gets a one-line error on stderr; the other files are\n"
@@ -51,6 +53,32 @@ static const char *stored_type(int bitpix)
     }
 }
 
+/* QUALITY decoded bit by bit; '*' marks what prep --quality skip skips. */
+static void print_quality(const aia_meta *m, long width, long height)
+{
+    if (m->state[AIA_KEY_QUALITY] != AIA_KEYSTATE_OK)
+        return;
+    const uint32_t q = (uint32_t)m->quality;
+    printf(" (0x%08x)\n  flags       ", (unsigned)q);
+    if (q == 0) {
+        printf("nominal");
+        return;
+    }
+    const uint32_t skip = aia_quality_flags_that_apply(q, AIA_QUALITY_UNUSABLE, width, height);
+    int first = 1;
+    for (int b = 0; b < 32; b++) {
+        if (!(q >> b & 1u))
+            continue;
+        printf("%sbit %2d%s %s", first ? "" : "\n              ", b, skip >> b & 1u ? "*" : ":",
+               aia_quality_message(b));
+        if ((AIA_QUALITY_MISSVALS >> b & 1u) && (width < 4096 || height < 4096))
+            printf(" (on a cutout: the pixels outside it)");
+        first = 0;
+    }
+    if (skip)
+        printf("\n              * unusable for science: prep --quality skip skips this frame");
+}
+
 static void print_block(const char *path, const aia_image *img, const aia_meta *m, int stats)
 {
     const aia_source_info *s = &img->source;
@@ -69,6 +97,7 @@ static void print_block(const char *path, const aia_image *img, const aia_meta *
     put_num(m, AIA_KEY_WAVELNTH, m->wavelnth, "%.0f A");
     printf("    quality ");
     put_num(m, AIA_KEY_QUALITY, (double)m->quality, "%.0f");
+    print_quality(m, img->width, img->height);
     printf("\n  time        T_OBS ");
     put_str(m, AIA_KEY_T_OBS, m->t_obs);
     printf("   DATE-OBS ");

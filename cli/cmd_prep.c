@@ -15,15 +15,19 @@ static const char prep_help[] =
     "Usage: aiaprep prep [OPTIONS] INPUT... -o OUTDIR\n"
     "\n"
     "Prepare AIA level-1 images for science with aiapy's numbers. Per file, in the\n"
-    "order aiapy's documentation prescribes (each step only when asked for):\n"
-    "  respike -> pointing update -> PSF deconvolution -> registration ->\n"
-    "  degradation correction -> exposure normalisation -> write.\n"
+    "order of aiapy's preparing_data guide (0.8+; each step only when asked for):\n"
+    "  QUALITY check -> pointing update -> respike -> PSF deconvolution ->\n"
+    "  registration -> degradation correction -> exposure normalisation -> write.\n"
     "Registration (always): check the image is full disk, rotate to solar north about\n"
     "the reference pixel, scale to 0.6 arcsec/px, put the Sun centre at the image\n"
     "centre (aiapy's register). Pixels outside the rotated frame get the image minimum\n"
     "(aiapy's fill); the result is clipped to the input's range; NaN/BLANK pixels come\n"
     "out as small NaN blobs (5x5 for order 3). Header: CRPIX, CDELT, PCi_j (CROTA2 and\n"
     "CDi_j removed), R_SUN = RSUN_OBS/CDELT1, LVL_NUM 1.5 (1.6 with --deconvolve).\n"
+    "Cutouts (a JSOC im_patch export, or any sub-array of a level-1 frame with its\n"
+    "header) are registered with their full frame's transform: the output is the part\n"
+    "of the full level-1.5 grid that covers the cutout (header keys GRID_X0, GRID_Y0,\n"
+    "GRID_NX, GRID_NY), NaN outside its footprint; the per-file line says 'cutout'.\n"
     "\n"
     "INPUT is a FITS file, a directory (its *.fits files) or @LIST (a file naming one\n"
     "input a line). The inputs are sorted; each is attempted once. Outputs go to OUTDIR,\n"
@@ -35,9 +39,9 @@ static const char prep_help[] =
     "failure that says so (use --overwrite, or another -o). An input is never\n"
     "written. Inputs may be gzip-wrapped (.fits.gz). Every input's headers, tile\n"
     "parameters and compressed tiles are checked before they are decoded, and its\n"
-    "DATASUM/CHECKSUM verified. A bad input (not FITS, truncated, damaged, a cutout,\n"
-    "missing keys...) gets a one-line error and the others go on; the exit status\n"
-    "is then 1.\n"
+    "DATASUM/CHECKSUM verified. A bad input (not FITS, truncated, damaged, neither\n"
+    "full disk nor a cutout, missing keys...) gets a one-line error and the others\n"
+    "go on; the exit status is then 1.\n"
     "\n"
     "Registration:\n"
     "  -o, --output DIR       output directory (created if missing; required)\n"
@@ -49,9 +53,27 @@ static const char prep_help[] =
     "                         aiapy: aiapy's own shape (e.g. 4094 x 4094 when CDELT1 < 0.6\n"
     "                         and the roll is small). Where they overlap the two grids\n"
     "                         hold the same pixels.\n"
+    "  --scale ARCSEC         target plate scale (default 0.6, as aiapy; JSOC's scale_to);\n"
+    "                         the grid keeps the default grid's field of view (2048 x 2048\n"
+    "                         at 1.2), so the full disk stays in\n"
+    "  --missing VALUE|nan|min  what fills pixels the input does not cover (aiapy's\n"
+    "                         missing=; default: the image minimum, as aiapy; NaN outside\n"
+    "                         a cutout). A value takes part in the clip; nan makes the\n"
+    "                         frame's edge pixels NaN too, as sunpy does\n"
+    "Quality (QUALITY, decoded as the SDO User Guide's table; aiaprep info shows it):\n"
+    "  --quality MODE         warn (default): process the frame, warn of the flags of\n"
+    "                         the mask; skip: skip such frames (not a failure: counted\n"
+    "                         by flag in the summary); ignore. The log has every flag.\n"
+    "  --quality-mask MASK    the flags that count: hex (0x8007fc00, the default: dark,\n"
+    "                         calibration, eclipse, sun presence off, safe mode, not in\n"
+    "                         science pointing, ISS loop open, image not available,\n"
+    "                         > 5% missing pixels) or bit numbers ('13,16,18'). On a\n"
+    "                         cutout the missing-pixel bits 8-11 never count (JSOC counts\n"
+    "                         the pixels outside it)\n"
     "Calibration (tables are files you give; nothing is downloaded):\n"
     "  --respike SPIKES       put back the pixels JSOC's cosmic-ray removal replaced, from\n"
-    "                         this spikes file (one INPUT); the result is level 0.5\n"
+    "                         this spikes file (one INPUT; a cutout takes the spikes that\n"
+    "                         fall in it); the result is level 0.5\n"
     "  --respike-dir DIR      ... from DIR/<input name without .fits>.spikes.fits\n"
     "  --pointing TABLE       update CRPIX, CDELT, CROTA2, X0_MP/Y0_MP from the master\n"
     "                         pointing table (aia.master_pointing3h: the daily CSV copy,\n"
@@ -142,6 +164,8 @@ static const struct option longopts[] = {
     {"include-chianti", no_argument, NULL, OPT_PREP}, {"n-sample", required_argument, NULL, OPT_PREP},
     {"respike", required_argument, NULL, OPT_PREP}, {"respike-dir", required_argument, NULL, OPT_PREP},
     {"output-template", required_argument, NULL, OPT_PREP}, {"no-verify", no_argument, NULL, OPT_PREP},
+    {"scale", required_argument, NULL, OPT_PREP}, {"missing", required_argument, NULL, OPT_PREP},
+    {"quality", required_argument, NULL, OPT_PREP}, {"quality-mask", required_argument, NULL, OPT_PREP},
     {NULL, 0, NULL, 0}};
 
 static int parse_options(int argc, char **argv, cli_options *o)
@@ -194,6 +218,7 @@ static int operational_option(const char *arg, int *takes_value)
     static const struct { const char *name; int value; } ops[] = {
         {"-o", 1}, {"--output", 1}, {"--log", 1}, {"--threads", 1}, {"--shard", 1},
         {"-q", 0}, {"--quiet", 0}, {"--overwrite", 0}, {"--no-verify", 0},
+        {"--quality", 1}, {"--quality-mask", 1}, /* which files, not what is in them */
     };
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
         const size_t len = strlen(ops[i].name);

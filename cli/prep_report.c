@@ -76,6 +76,21 @@ void prep_on_item(const aia_prep_item *item, void *user)
                prep_one_line(aia_prep_item_output(item), out_buf, sizeof out_buf),
                aia_out_type_name(w.type), aia_compression_name(w.compression), aia_prep_item_seconds(item, 0),
                aia_prep_item_seconds(item, 1), aia_prep_item_seconds(item, 2));
+    if (status == AIA_PREP_DONE && aia_prep_item_notes(item)[0])
+        printf("  %s\n", aia_prep_item_notes(item));
+}
+
+/* "S skipped" with the reasons: outputs that exist, QUALITY flags. */
+static void print_skipped(const aia_pipeline_summary *s)
+{
+    printf("%ld skipped", s->skipped);
+    if (!s->skipped_quality)
+        return;
+    printf(" (%ld existing, %ld for QUALITY:", s->skipped - s->skipped_quality, s->skipped_quality);
+    for (int b = 0, n = 0; b < 32; b++)
+        if (s->skipped_by_flag[b])
+            printf("%s %ld %s", n++ ? "," : "", s->skipped_by_flag[b], aia_quality_name(b));
+    printf(")");
 }
 
 void prep_on_progress(const aia_pipeline_summary *s, long finished, long total, void *user)
@@ -103,12 +118,13 @@ int prep_summarise(const aia_pipeline_summary *s, const char *outdir, reporter *
                rep->n_failures - SUMMARY_MAX_FAILURES);
     free(rep->failures);
     rep->failures = NULL;
-    if (!quiet || s->failed)
-        printf("prep: %ld files in %.1f s (%.2f files/s, %d workers x %d threads): %ld done, %ld "
-               "skipped, %ld failed; outputs in %s\n",
-               s->total, s->seconds,
-               s->seconds > 0 ? (double)(s->done + s->skipped + s->failed) / s->seconds : 0.0, s->workers,
-               s->threads_per_worker, s->done, s->skipped, s->failed, outdir);
+    if (!quiet || s->failed) {
+        printf("prep: %ld files in %.1f s (%.2f files/s, %d workers x %d threads): %ld done, ", s->total,
+               s->seconds, s->seconds > 0 ? (double)(s->done + s->skipped + s->failed) / s->seconds : 0.0,
+               s->workers, s->threads_per_worker, s->done);
+        print_skipped(s);
+        printf(", %ld failed; outputs in %s\n", s->failed, outdir);
+    }
     if (!quiet && s->done)
         printf("prep: median per file: load %.3f s, process %.3f s, store %.3f s\n", s->stage_median[0],
                s->stage_median[1], s->stage_median[2]);

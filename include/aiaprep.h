@@ -249,6 +249,33 @@ AIA_API int aia_meta_require(const aia_meta *meta, uint64_t keys);
 AIA_API void aia_meta_rotation_matrix(const aia_meta *meta, double m[2][2]);
 
 /* ------------------------------------------------------------------------ */
+/* The QUALITY word (SDO User Guide §7.7.6, as aiapy's check_quality_flag)  */
+/* ------------------------------------------------------------------------ */
+
+/* The flags that make a frame unusable for science: not in science
+ * pointing (12), eclipse (13), sun presence off (14), safe mode (15), dark
+ * (16), ISS loop open (17), calibration image (18), image not available
+ * (31), and more than 5% (10) or 25% (11) of the pixels missing. Not the
+ * other missing-pixel bits, nor quicklook (30). */
+#define AIA_QUALITY_UNUSABLE 0x8007FC00u
+/* The bits that count missing pixels (MISSVALS against the full CCD's
+ * TOTVALS): on a cutout they count the pixels outside it. */
+#define AIA_QUALITY_MISSVALS 0x00000F00u
+
+/* The meaning of QUALITY bit 0..31, in the words of the User Guide's table
+ * (aiapy's messages); "(empty)" for bits it leaves unassigned. */
+AIA_API const char *aia_quality_message(int bit);
+/* A short name for counts ("eclipse", "calibration", "bit 5", ...). */
+AIA_API const char *aia_quality_name(int bit);
+/* The messages of the bits set in quality, joined by separator (NULL:
+ * "; "), or "nominal" for 0. AIA_ERR_RANGE when they do not fit. */
+AIA_API int aia_quality_describe(uint32_t quality, const char *separator, char *buf, size_t size);
+/* The flags of quality in mask that say something about a width x height
+ * image: all of them on a full 4096 x 4096 frame; on a cutout not the
+ * missing-pixel bits (AIA_QUALITY_MISSVALS). */
+AIA_API uint32_t aia_quality_flags_that_apply(uint32_t quality, uint32_t mask, long width, long height);
+
+/* ------------------------------------------------------------------------ */
 /* Images and borrowed pixels                                               */
 /* ------------------------------------------------------------------------ */
 
@@ -455,17 +482,34 @@ typedef enum aia_grid {
                           the same sky positions with equal values.        */
 } aia_grid;
 
+/* What fills the output where the input has no pixel (aiapy's `missing`). */
+typedef enum aia_missing {
+    AIA_MISSING_AUTO = 0, /* the image minimum for full frames (aiapy's
+                             default); NaN outside a cutout's footprint     */
+    AIA_MISSING_MIN,      /* the image minimum, for cutouts too             */
+    AIA_MISSING_NAN,      /* NaN; as in sunpy, the NaN padding also makes
+                             the frame's edge pixels NaN (a blob wide)      */
+    AIA_MISSING_VALUE     /* missing_value; the clip then takes in the value */
+} aia_missing;
+
 typedef struct aia_register_options {
     int order;          /* B-spline order 0..5 (default 3)                  */
     aia_interp interp;
     aia_grid grid;
+    double scale;       /* target plate scale, arcsec/px; 0 (default):
+                           aiapy's, 0.6 (k x 0.6 for maps already binned).
+                           Another scale sizes the output to the default
+                           grid's field of view (2048 x 2048 for 1.2"/px) */
+    aia_missing missing;
+    double missing_value; /* for AIA_MISSING_VALUE                          */
 } aia_register_options;
 
 typedef struct aia_register_info {
     double scale_factor;        /* s = CDELT1 / target scale                  */
     double target_scale;        /* arcsec/px: 0.6, or k*0.6 for binned maps   */
     long pad_x, pad_y;          /* sunpy's padding (negative: unpadding)      */
-    float missing;              /* fill value: the image minimum, as aiapy   */
+    float missing;              /* fill value: the image minimum, as aiapy (or
+                                   the value asked for, or NaN)               */
     long long nan_input;        /* NaN pixels in the input                    */
     long long nan_output;       /* NaN pixels in the output (dilated blobs)  */
     int level_warning;          /* LVL_NUM missing or > 1: already registered? */
@@ -473,6 +517,10 @@ typedef struct aia_register_info {
     double seconds_prefilter;   /* ... spline coefficients of the padded frame */
     double seconds_sample;      /* ... sampling through the affine map        */
     double seconds_finish;      /* ... NaN blobs                              */
+    int cutout;                 /* the input was registered as a cutout       */
+    long ccd_x0, ccd_y0;        /* ... its origin on the 4096 x 4096 CCD       */
+    long grid_x0, grid_y0;      /* ... the output's origin in the full level-1.5 grid */
+    long grid_width, grid_height; /* ... the full level-1.5 grid's shape       */
 } aia_register_info;
 
 AIA_API void aia_register_options_default(aia_register_options *opts);
@@ -483,7 +531,26 @@ AIA_API void aia_register_options_default(aia_register_options *opts);
  * with the image minimum, rotation to solar north about the reference pixel,
  * the Sun at the array centre, the output grid and its header keys. Build it
  * once for a frame and execute it on the frame and on anything on the same
- * grid (its uncertainty). Errors say what in the header is wrong. */
+ * grid (its uncertainty). Errors say what in the header is wrong.
+ *
+ * Cutouts: an image that is not full disk but is a cutout of a
+ * full-resolution level-1 frame (smaller than 4096 x 4096, CRPIX relative
+ * to it and the frame's Sun centre X0_MP/Y0_MP in the header, so that
+ * X0_MP + 1 - CRPIX1 and Y0_MP + 1 - CRPIX2, its origin on the CCD, are
+ * whole pixels and it lies on the CCD) is registered with its full frame's
+ * transform. The output is the part of the full level-1.5 grid that covers
+ * the cutout's footprint (its bounding box, rounded outward); pixels
+ * outside the footprint are NaN (AIA_MISSING_AUTO); the header has the
+ * full-frame output's world coordinates (CRPIX offset by the part's
+ * origin) and GRID_X0, GRID_Y0, GRID_NX, GRID_NY saying which part of the
+ * grid it is. The cutout's own edges are mirror boundaries (scipy's rule at
+ * any array edge) and its clip is its own range: where the interpolation
+ * stencil and the prefilter's reach (for order 3: differences above 2e-6
+ * of the range within 10 pixels of the border, 8.7 measured) lie inside the
+ * cutout, the pixels are the full frame's (to float32 round-off, clipped to
+ * the cutout's range). Anything else that is not full disk is
+ * AIA_ERR_NOT_FULL_DISK, saying why it is neither. An image that passes the
+ * full-disk check is a frame of its own (aiapy's rule). */
 typedef struct aia_register_plan aia_register_plan;
 AIA_API int aia_register_plan_new(const aia_header *hdr, long width, long height,
                                   const aia_register_options *opts, aia_register_plan **plan);
@@ -755,10 +822,19 @@ AIA_API int aia_output_path(const char *input, const char *outdir, const char *l
 
 /* ---- preparation options (opaque) --------------------------------------- */
 
-/* Per file, in this order (aiapy's documentation): respike -> pointing
- * update -> [uncertainty from the counts] -> PSF deconvolution -> registration
- * (the uncertainty with the same plan) -> degradation -> exposure
- * normalisation -> write. Each step runs only when its option is set. */
+/* What prep does with a frame whose QUALITY has flags of its quality mask
+ * (aia_quality_flags_that_apply: on a cutout not the missing-pixel bits). */
+typedef enum aia_quality_mode {
+    AIA_QUALITY_WARN = 0, /* process it, with a warning naming the flags (default) */
+    AIA_QUALITY_SKIP,     /* skip it (SKIPPED, counted by flag in the summary)      */
+    AIA_QUALITY_IGNORE    /* neither: QUALITY is only logged                       */
+} aia_quality_mode;
+
+/* Per file, in this order (aiapy's preparing_data guide, 0.8+): the
+ * QUALITY check -> pointing update -> respike -> [uncertainty from the
+ * counts] -> PSF deconvolution -> registration (the uncertainty with the
+ * same plan) -> degradation -> exposure normalisation -> write. Each step
+ * runs only when its option is set. */
 typedef struct aia_prep_options aia_prep_options;
 
 /* Options with every default (registration only, int16 Rice output). */
@@ -773,7 +849,9 @@ AIA_API void aia_prep_options_free(aia_prep_options *opts);
  *   deconvolve, psf FILE, preflight, iterations N, precision single|double,
  *   no-clip, degradation TABLE, calibration-version N, uncertainty TABLE,
  *   uncertainty-file, include-preflight, include-eve, include-chianti,
- *   n-sample N, dtype T, compress C, overwrite, history TEXT.
+ *   n-sample N, dtype T, compress C, overwrite, history TEXT,
+ *   scale ARCSEC, missing VALUE|nan|min, quality warn|skip|ignore,
+ *   quality-mask MASK (a number, 0x... hex, or bit numbers "13,16,18").
  * Errors (AIA_ERR_ARG, or the table's) say which option and why. */
 AIA_API int aia_prep_option(aia_prep_options *opts, const char *name, const char *value);
 
@@ -825,6 +903,14 @@ AIA_API const char *aia_prep_item_message(const aia_prep_item *item); /* the err
 AIA_API const char *aia_prep_item_warnings(const aia_prep_item *item);/* '; '-separated, or ""     */
 AIA_API double aia_prep_item_seconds(const aia_prep_item *item, int stage);
 AIA_API aia_write_result aia_prep_item_written(const aia_prep_item *item); /* when DONE           */
+/* Notes that are not warnings, '; '-separated, or "": e.g. that the input
+ * was registered as a cutout, where it lies and which part of the grid it
+ * became. */
+AIA_API const char *aia_prep_item_notes(const aia_prep_item *item);
+/* The input's QUALITY: 1 and *quality when its header had one, else 0;
+ * *skipped_for: the flags it was skipped for (--quality skip), else 0.
+ * Either pointer may be NULL. */
+AIA_API int aia_prep_item_quality(const aia_prep_item *item, uint32_t *quality, uint32_t *skipped_for);
 
 /* An item's result as bytes, and back (for carrying results between
  * processes: the MPI mode). encode returns the bytes needed (write nothing
@@ -833,7 +919,8 @@ AIA_API size_t aia_prep_item_encode(const aia_prep_item *item, void *buf, size_t
 AIA_API int aia_prep_item_decode(aia_prep_item *item, const void *buf, size_t size);
 
 /* One JSON line: input, output, status (done/skipped/failed), error, warnings,
- * seconds per stage. */
+ * notes, quality ({"value": N, "flags": [messages], "skipped_for": [...]}
+ * or null), seconds per stage. */
 AIA_API void aia_prep_log_item(FILE *f, const aia_prep_item *item);
 
 /* ---- the pipeline ------------------------------------------------------- */
@@ -845,6 +932,8 @@ typedef struct aia_pipeline_summary {
     double seconds;                        /* wall time so far / in all          */
     double stage_median[AIA_PREP_STAGES];  /* load, process, store, done files  */
     int workers, threads_per_worker;
+    long skipped_quality;                  /* skipped for QUALITY flags ...      */
+    long skipped_by_flag[32];              /* ... by flag (a file may count under several) */
 } aia_pipeline_summary;
 
 typedef struct aia_pipeline_options {

@@ -332,6 +332,49 @@ static void write_spikes(const char *path, const int32_t *idx, const int32_t *va
     fits_close_file(f, &st);
 }
 
+/* A cutout (300 x 200 at (1000, 2000), as im_patch writes it) of a frame:
+ * the frame's spikes moved to its origin, those outside dropped. */
+static void test_respike_cutout(const aia_image *frame, const char *spikes)
+{
+    const long x0 = 1000, y0 = 2000, w = 300, h = 200;
+    aia_image *cut = NULL;
+    aia_image_create(w, h, AIA_PIX_F32, &cut);
+    aia_header_free(cut->header);
+    aia_header_copy(frame->header, &cut->header);
+    for (long y = 0; y < h; y++)
+        for (long x = 0; x < w; x++)
+            ((float *)cut->data)[y * w + x] = ((const float *)frame->data)[(y0 + y) * 4096 + x0 + x];
+    aia_meta m;
+    aia_meta_parse(frame->header, &m);
+    aia_header_set_double(cut->header, "CRPIX1", m.crpix1 - (double)x0, NULL);
+    aia_header_set_double(cut->header, "CRPIX2", m.crpix2 - (double)y0, NULL);
+    aia_header_set_double(cut->header, "LVL_NUM", 1.0, NULL);
+    /* inside: the cutout's corners and a middle pixel; outside: next to it */
+    const int32_t idx[6] = {y0 * 4096 + x0, (y0 + h - 1) * 4096 + x0 + w - 1, (y0 + 50) * 4096 + x0 + 70,
+                            y0 * 4096 + x0 - 1, (y0 + h) * 4096 + x0, 5};
+    const int32_t val[6] = {30001, 30002, 30003, 30004, 30005, 30006};
+    write_spikes(spikes, idx, val, 6);
+    const float before_outside_neighbour = ((float *)cut->data)[1];
+    aia_header_set_long(cut->header, "NSPIKES", 6, NULL); /* the frame's count */
+    long n = 0;
+    CHECK_OK(aia_respike(aia_image_view(cut), cut->header, spikes, &n));
+    const float *d = cut->data;
+    CHECK_MSG(n == 3 && d[0] == 30001.0f && d[(h - 1) * w + w - 1] == 30002.0f && d[50 * w + 70] == 30003.0f,
+              "%ld reinserted: %g %g %g", n, d[0], d[(h - 1) * w + w - 1], d[50 * w + 70]);
+    CHECK(d[1] == before_outside_neighbour);
+    /* NSPIKES counting the cutout's own spikes is accepted too, others not */
+    aia_header_set_double(cut->header, "LVL_NUM", 1.0, NULL);
+    aia_header_set_long(cut->header, "NSPIKES", 3, NULL);
+    CHECK_OK(aia_respike(aia_image_view(cut), cut->header, spikes, &n));
+    aia_header_set_double(cut->header, "LVL_NUM", 1.0, NULL);
+    aia_header_set_long(cut->header, "NSPIKES", 4, NULL);
+    CHECK_FAILS(aia_respike(aia_image_view(cut), cut->header, spikes, &n), AIA_ERR_BAD_DATA, "3 in the image");
+    /* a sub-array whose place on the CCD is unknown */
+    aia_header_delete(cut->header, "X0_MP");
+    CHECK_FAILS(aia_respike(aia_image_view(cut), cut->header, spikes, &n), AIA_ERR_UNSUPPORTED, "X0_MP is missing");
+    aia_image_free(cut);
+}
+
 static void test_respike(void)
 {
     aia_image *img = test_synth(171, 4096, 0.0, 1);
@@ -362,6 +405,7 @@ static void test_respike(void)
     write_spikes(spikes, bad, bad, 1);
     aia_header_set_long(img->header, "NSPIKES", 1, NULL);
     CHECK_FAILS(aia_respike(aia_image_view(img), (img)->header, spikes, &n), AIA_ERR_BAD_DATA, "outside the frame");
+    test_respike_cutout(img, spikes);
     aia_image_free(img);
     aia_image *cut = test_synth(171, 256, 0.0, 1);
     aia_header_set_long(cut->header, "NSPIKES", 1, NULL);

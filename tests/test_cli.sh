@@ -130,4 +130,40 @@ check "prep --output-template" rc_is 0 "$AIAPREP" prep --output-template "{stem}
 check "  ... names the output" test -f "$T/calout5/aia_lev1_94a_cal_prep.fits"
 check "prep bad template" rc_is 1 "$AIAPREP" prep --output-template "{bogus}" -o "$T/calout6" "$T/cal"
 
+# cutouts, QUALITY, --missing, --scale
+check "prep bad --quality" rc_is 2 "$AIAPREP" prep --quality maybe -o "$T/q" "$T/cal"
+check "prep bad --quality-mask" rc_is 2 "$AIAPREP" prep --quality-mask 0xZZ -o "$T/q" "$T/cal"
+check "  ... says what it takes" err_has "bit numbers 0-31"
+check "prep bad --missing" rc_is 2 "$AIAPREP" prep --missing lots -o "$T/q" "$T/cal"
+check "prep bad --scale" rc_is 2 "$AIAPREP" prep --scale 0 -o "$T/q" "$T/cal"
+check "prep --scale 9.6 --missing nan" rc_is 0 "$AIAPREP" prep --scale 9.6 --missing nan --dtype float32 -o "$T/scaled" "$T/cal"
+check "  ... half the pixels a side" rc_is 0 "$AIAPREP" info "$T/scaled/aia_lev1.5_94a_cal.fits"
+check "  ... 256 x 256 at 9.6 arcsec/px" out_has "256 x 256, float32"
+check "  ... CDELT 9.6" out_has "CDELT 9.600000, 9.600000"
+check "  ... NaN where the frame has no pixel" out_has "NaN/BLANK [1-9]"
+SHARED=${AIAPREP_DATA:-${AIAPREP_DEFAULT_SHARED:-}}
+CUT171=$SHARED/data/real/aia_lev1_171a_2013_03_10_cutout.fits
+CUT1600=$SHARED/data/real/aia_lev1_1600a_2012_06_06_cutout.fits
+if [ -f "$CUT171" ] && [ -f "$CUT1600" ]; then
+  check "info decodes QUALITY" rc_is 0 "$AIAPREP" info --no-stats "$CUT1600"
+  check "  ... the value" out_has "quality 1076104960 (0x40240f00)"
+  check "  ... bit by bit" out_has "bit 18\* Calibration image"
+  check "  ... quicklook is not unusable" out_has "bit 30: Quicklook image"
+  check "  ... missing-pixel bits explained on a cutout" out_has "on a cutout: the pixels outside it"
+  check "prep a real JSOC cutout" rc_is 0 "$AIAPREP" prep --log "$T/cut.jsonl" -o "$T/cut" "$CUT171"
+  check "  ... says cutout" out_has "cutout: 769 x 705 px at (1925, 1277) of the CCD"
+  check "  ... the log too" grep -q '"notes": "cutout: 769 x 705' "$T/cut.jsonl"
+  check "  ... GRID keys" grep -q "GRID_X0 =" "$T/cut/aia_lev1.5_171a_2013_03_10_cutout.fits"
+  check "prep --quality skip" rc_is 0 "$AIAPREP" prep --quality skip --log "$T/q.jsonl" -o "$T/q" "$CUT1600" "$CUT171"
+  check "  ... skips the calibration image" out_has "skipped $CUT1600: QUALITY 0x40240f00: Calibration image"
+  check "  ... counted by reason" out_has "1 done, 1 skipped (0 existing, 1 for QUALITY: 1 calibration), 0 failed"
+  check "  ... logged with its flags" grep -q '"skipped_for": \["calibration"\]' "$T/q.jsonl"
+  check "prep --quality warn (default)" rc_is 0 "$AIAPREP" prep -o "$T/q2" "$CUT1600"
+  check "  ... warns" err_has "warning: $CUT1600: QUALITY 0x40240f00: Calibration image"
+  check "prep --quality ignore" rc_is 0 "$AIAPREP" prep --quality ignore -o "$T/q3" "$CUT1600"
+  check "  ... says nothing" test ! -s "$T/err"
+else
+  echo "test_cli: the real cutout cases SKIPPED: no shared data folder (set AIAPREP_DATA)"
+fi
+
 finish test_cli

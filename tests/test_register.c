@@ -377,9 +377,105 @@ static void test_output_names(void)
     CHECK(strcmp(out, "x/AIA.lev1.6.fits") == 0);
 }
 
+/* --scale: the default grid's field of view at the new scale; --missing:
+ * what fills the corners of a rolled frame, and the clip that comes with
+ * it. (test_register_frames compares the numbers with sunpy.) */
+static void test_scale_and_missing(void)
+{
+    aia_image *in = frame(10.0, unit_scale(), 127.3, 128.6, 15);
+    aia_register_options o;
+    aia_register_options_default(&o);
+    aia_register_info info;
+    aia_image *def = NULL, *out = NULL;
+    CHECK_OK(aia_register(in, &o, &def, &info));
+    o.scale = unit_scale(); /* the default, asked for: the same bytes */
+    CHECK_OK(aia_register(in, &o, &out, &info));
+    if (def && out)
+        CHECK(out->width == N && memcmp(out->data, def->data, sizeof(float) * N * N) == 0);
+    aia_image_free(out);
+    o.scale = 2.0 * unit_scale(); /* twice as coarse: half the pixels a side */
+    CHECK_OK(aia_register(in, &o, &out, &info));
+    if (out) {
+        double cdelt = 0, crpix = 0, rsun = 0, rsun_in = 0;
+        aia_header_get_double(out->header, "CDELT1", &cdelt);
+        aia_header_get_double(out->header, "CRPIX1", &crpix);
+        aia_header_get_double(out->header, "R_SUN", &rsun);
+        aia_header_get_double(def->header, "R_SUN", &rsun_in);
+        CHECK_MSG(out->width == N / 2 && out->height == N / 2 && fabs(cdelt - 2 * unit_scale()) < 1e-12 &&
+                      crpix == N / 4 + 0.5 && fabs(rsun - rsun_in / 2) < 1e-9,
+                  "%ld x %ld, CDELT %g, CRPIX %g, R_SUN %g", out->width, out->height, cdelt, crpix, rsun);
+        CHECK(fabs(info.scale_factor - 0.5) < 1e-12 && info.target_scale == 2 * unit_scale());
+        /* the Sun centre's pixel: the same brightness at either scale */
+        const float a = px(out, N / 4, N / 4), b = px(def, N / 2, N / 2);
+        CHECK_MSG(fabsf(a - b) < 0.2f * fabsf(b) + 5.0f, "centre %g vs %g", a, b);
+    }
+    aia_image_free(out);
+    o.scale = 0.0;
+    /* a value: the corners hold it and it takes part in the clip */
+    o.missing = AIA_MISSING_VALUE;
+    o.missing_value = 5000.0;
+    CHECK_OK(aia_register(in, &o, &out, &info));
+    aia_stats st_in;
+    aia_image_stats(in, &st_in);
+    if (out) {
+        CHECK(px(out, 0, 0) == 5000.0f && px(out, N - 1, N - 1) == 5000.0f && info.missing == 5000.0f);
+        long outside = 0;
+        for (long i = 0; i < N * N; i++) {
+            const float v = ((float *)out->data)[i];
+            outside += v < st_in.min || v > fmaxf(5000.0f, (float)st_in.max);
+        }
+        CHECK_MSG(outside == 0, "%ld pixels outside [min, max(5000, max)]", outside);
+    }
+    aia_image_free(out);
+    /* NaN: the corners, and a blob-wide rim along the frame's edges */
+    o.missing = AIA_MISSING_NAN;
+    CHECK_OK(aia_register(in, &o, &out, &info));
+    if (out && def) {
+        CHECK(isnan(px(out, 0, 0)) && isnan(info.missing) && !isnan(px(out, N / 2, N / 2)));
+        long rim = 0;
+        for (long i = 0; i < N * N; i++)
+            rim += isnan(((float *)out->data)[i]) && ((float *)def->data)[i] != px(def, 0, 0);
+        CHECK_MSG(rim > 4 * N && info.nan_output > 0, "%ld pixels of the frame's rim NaN", rim);
+    }
+    aia_image_free(out);
+    o.missing_value = INFINITY;
+    o.missing = AIA_MISSING_VALUE;
+    CHECK_FAILS(aia_register(in, &o, &out, NULL), AIA_ERR_ARG, "missing value");
+    o.missing = AIA_MISSING_AUTO;
+    o.scale = -1.0;
+    CHECK_FAILS(aia_register(in, &o, &out, NULL), AIA_ERR_ARG, "target scale");
+    aia_image_free(def);
+    aia_image_free(in);
+}
+
+/* CRVAL in arcsec: a consistent header with CRVAL = (10", -5") (CRPIX
+ * moved to the pixel of that point) is full disk, and its Sun centre is
+ * where the CRVAL = 0 header had it. (test_register_frames: against aiapy.) */
+static void test_crval(void)
+{
+    aia_image *in = frame(0.0, unit_scale(), 127.5, 128.5, 16);
+    aia_meta m;
+    aia_meta_parse(in->header, &m);
+    CHECK_OK(aia_check_full_disk(&m, N, N));
+    /* no roll: 10" east is 10 / CDELT pixels along x, TAN's curvature aside
+     * (1e-9 px here) */
+    aia_header_set_double(in->header, "CRVAL1", 10.0, NULL);
+    aia_header_set_double(in->header, "CRVAL2", -5.0, NULL);
+    aia_header_set_double(in->header, "CRPIX1", m.crpix1 + 10.0 / m.cdelt1, NULL);
+    aia_header_set_double(in->header, "CRPIX2", m.crpix2 - 5.0 / m.cdelt2, NULL);
+    aia_meta_parse(in->header, &m);
+    CHECK_OK(aia_check_full_disk(&m, N, N));
+    aia_image *out = NULL;
+    CHECK_OK(aia_register(in, NULL, &out, NULL));
+    aia_image_free(out);
+    aia_image_free(in);
+}
+
 int main(void)
 {
     test_identity();
+    test_scale_and_missing();
+    test_crval();
     test_quarter_turns();
     test_grids_overlap();
     test_north_up();

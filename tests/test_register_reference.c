@@ -115,14 +115,19 @@ int main(void)
         return test_skip("test_register_reference", "no shared data folder (set AIAPREP_DATA)");
     check_channel(shared, "aia_lev1_171a_2014_01_01_synthetic.fits", "register_171.fits");
     check_channel(shared, "aia_lev1_94a_2014_01_01_synthetic.fits", "register_94.fits");
-    /* the real JSOC cutout is refused, saying why */
+    /* the real JSOC cutout (769 x 705 at CCD (1925, 1277)) registers as a
+     * cutout; test_cutout_sunpy checks its world coordinates */
     char cutout[4096];
     snprintf(cutout, sizeof cutout, "%s/data/real/aia_lev1_171a_2013_03_10_cutout.fits", shared);
     aia_image *in = NULL, *out = NULL;
     CHECK_OK(aia_image_read(cutout, AIA_PIX_F32, &in));
+    aia_register_info info;
     if (in)
-        CHECK_FAILS(aia_register(in, NULL, &out, NULL), AIA_ERR_NOT_FULL_DISK,
-                    "not a full-disk image");
+        CHECK_OK(aia_register(in, NULL, &out, &info));
+    if (out)
+        CHECK_MSG(info.cutout && info.ccd_x0 == 1925 && info.ccd_y0 == 1277,
+                  "cutout %d at (%ld, %ld)", info.cutout, info.ccd_x0, info.ccd_y0);
+    aia_image_free(out);
     aia_image_free(in);
     return test_done("test_register_reference");
 }

@@ -27,6 +27,8 @@ struct aia_prep_options {
     char *science[32];                /* "name=value" of each option that
                                          shapes the outputs, by name (science.c) */
     int verify_inputs;                /* DATASUM/CHECKSUM (--no-verify: 0)     */
+    aia_quality_mode quality;         /* what QUALITY flags do (default warn) */
+    uint32_t quality_mask;            /* ... which flags (AIA_QUALITY_UNUSABLE) */
 };
 
 /* The science options as one canonical text, "[name=value, flag, ...]"
@@ -61,6 +63,10 @@ struct aia_prep_item {
     double seconds[AIA_PREP_STAGES];  /* load, process, store               */
     aia_write_result written;         /* when DONE: the type written         */
     int replace_output;               /* an incomplete earlier output: redo it */
+    int has_quality;                  /* QUALITY read from the header         */
+    uint32_t quality;
+    uint32_t quality_skipped;         /* SKIPPED for these flags (0: not)     */
+    char notes[512];                  /* '; '-separated: a cutout, ...        */
 };
 
 #endif

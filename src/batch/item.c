@@ -13,6 +13,16 @@ int aia_prep_item_error(const aia_prep_item *it) { return it->error; }
 const char *aia_prep_item_message(const aia_prep_item *it) { return it->message; }
 const char *aia_prep_item_warnings(const aia_prep_item *it) { return it->warnings; }
 aia_write_result aia_prep_item_written(const aia_prep_item *it) { return it->written; }
+const char *aia_prep_item_notes(const aia_prep_item *it) { return it->notes; }
+
+int aia_prep_item_quality(const aia_prep_item *it, uint32_t *quality, uint32_t *skipped_for)
+{
+    if (quality)
+        *quality = it->has_quality ? it->quality : 0;
+    if (skipped_for)
+        *skipped_for = it->quality_skipped;
+    return it->has_quality;
+}
 
 double aia_prep_item_seconds(const aia_prep_item *it, int stage)
 {
@@ -23,12 +33,15 @@ double aia_prep_item_seconds(const aia_prep_item *it, int stage)
 
 /* The result part of an item (no image buffers), with a mark that says the
  * bytes are one, of this layout. */
-#define WIRE_MAGIC 0x41494131u /* "AIA1" */
+#define WIRE_MAGIC 0x41494132u /* "AIA2" */
 typedef struct wire {
     unsigned magic;
     int status, error;
     double seconds[AIA_PREP_STAGES];
     aia_write_result written;
+    int has_quality;
+    uint32_t quality, quality_skipped;
+    char notes[sizeof ((aia_prep_item *)0)->notes];
     char input[sizeof ((aia_prep_item *)0)->input], output[sizeof ((aia_prep_item *)0)->output];
     char message[sizeof ((aia_prep_item *)0)->message], warnings[sizeof ((aia_prep_item *)0)->warnings];
 } wire;
@@ -44,6 +57,10 @@ size_t aia_prep_item_encode(const aia_prep_item *it, void *buf, size_t size)
     w->error = it->error;
     memcpy(w->seconds, it->seconds, sizeof w->seconds);
     w->written = it->written;
+    w->has_quality = it->has_quality;
+    w->quality = it->quality;
+    w->quality_skipped = it->quality_skipped;
+    memcpy(w->notes, it->notes, sizeof w->notes);
     memcpy(w->input, it->input, sizeof w->input);
     memcpy(w->output, it->output, sizeof w->output);
     memcpy(w->message, it->message, sizeof w->message);
@@ -61,6 +78,10 @@ int aia_prep_item_decode(aia_prep_item *it, const void *buf, size_t size)
     it->error = w->error;
     memcpy(it->seconds, w->seconds, sizeof it->seconds);
     it->written = w->written;
+    it->has_quality = w->has_quality;
+    it->quality = w->quality;
+    it->quality_skipped = w->quality_skipped;
+    snprintf(it->notes, sizeof it->notes, "%.*s", (int)sizeof w->notes - 1, w->notes);
     /* copied with the terminator re-imposed: the bytes came from elsewhere */
     snprintf(it->input, sizeof it->input, "%.*s", (int)sizeof w->input - 1, w->input);
     snprintf(it->output, sizeof it->output, "%.*s", (int)sizeof w->output - 1, w->output);
@@ -86,6 +107,28 @@ static void json_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* "quality": the value, its flags decoded, and those it was skipped for. */
+static void json_quality(FILE *f, const aia_prep_item *item)
+{
+    if (!item->has_quality) {
+        fputs("null", f);
+        return;
+    }
+    fprintf(f, "{\"value\": %u, \"flags\": [", (unsigned)item->quality);
+    for (int b = 0, n = 0; b < 32; b++)
+        if (item->quality >> b & 1u) {
+            fputs(n++ ? ", " : "", f);
+            json_string(f, aia_quality_message(b));
+        }
+    fputs("], \"skipped_for\": [", f);
+    for (int b = 0, n = 0; b < 32; b++)
+        if (item->quality_skipped >> b & 1u) {
+            fputs(n++ ? ", " : "", f);
+            json_string(f, aia_quality_name(b));
+        }
+    fputs("]}", f);
+}
+
 void aia_prep_log_item(FILE *f, const aia_prep_item *item)
 {
     static const char *const status[] = {"pending", "done", "skipped", "failed"};
@@ -100,6 +143,10 @@ void aia_prep_log_item(FILE *f, const aia_prep_item *item)
         fputs("null", f);
     fputs(", \"warnings\": ", f);
     json_string(f, item->warnings);
+    fputs(", \"notes\": ", f);
+    json_string(f, item->notes);
+    fputs(", \"quality\": ", f);
+    json_quality(f, item);
     fprintf(f, ", \"seconds\": {\"load\": %.4f, \"process\": %.4f, \"store\": %.4f}}\n", item->seconds[0],
             item->seconds[1], item->seconds[2]);
     fflush(f);

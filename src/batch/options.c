@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,8 @@ aia_prep_options *aia_prep_options_new(void)
     o->precision = AIA_PIX_F32;
     o->degradation_version = 10;
     o->verify_inputs = 1;
+    o->quality = AIA_QUALITY_WARN;
+    o->quality_mask = AIA_QUALITY_UNUSABLE;
     return o;
 }
 
@@ -57,6 +60,45 @@ static int parse_int(const char *name, const char *text, long lo, long hi, int *
                         text ? text : "");
     *out = (int)v;
     return AIA_OK;
+}
+
+/* A finite decimal number, whole text. */
+static int parse_double(const char *name, const char *text, double *out)
+{
+    char *end;
+    errno = 0;
+    const double v = text ? strtod(text, &end) : 0.0;
+    if (!text || end == text || *end || errno == ERANGE || !isfinite(v))
+        return aia_fail(AIA_ERR_ARG, "--%s needs a number, got '%s'", name, text ? text : "");
+    *out = v;
+    return AIA_OK;
+}
+
+/* --quality-mask: the mask in hex (0x8007fc00), or the bits that count, by
+ * number ("13,16,18"; a lone "18" is bit 18, not the value 18). */
+static int parse_quality_mask(const char *name, const char *text, uint32_t *out)
+{
+    char *end;
+    if (text && (!strncmp(text, "0x", 2) || !strncmp(text, "0X", 2))) {
+        errno = 0;
+        const unsigned long long v = strtoull(text + 2, &end, 16);
+        if (end != text + 2 && !*end && !errno && v <= 0xFFFFFFFFull)
+            return *out = (uint32_t)v, AIA_OK;
+    } else if (text && *text) {
+        uint32_t mask = 0;
+        for (const char *p = text;;) {
+            errno = 0;
+            const long b = strtol(p, &end, 10);
+            if (end == p || errno || b < 0 || b > 31 || (*end && *end != ','))
+                break;
+            mask |= (uint32_t)1 << b;
+            if (!*end)
+                return *out = mask, AIA_OK;
+            p = end + 1;
+        }
+    }
+    return aia_fail(AIA_ERR_ARG, "--%s needs a hex mask (0x8007fc00) or bit numbers 0-31 such as '13,16,18', got '%s'",
+                    name, text ? text : "");
 }
 
 /* One of a few words; the index into words. */
@@ -148,6 +190,23 @@ static int set_registration(aia_prep_options *o, const char *name, const char *v
         int st = parse_word(name, value, w, 3, &i);
         return st ? st : (o->reg.grid = i == 2 ? AIA_GRID_AIAPY : AIA_GRID_FULL, AIA_OK);
     }
+    if (!strcmp(name, "scale")) {
+        double v = 0;
+        int st = parse_double(name, value, &v);
+        if (!st && !(v >= 0.01 && v <= 1000.0))
+            st = aia_fail(AIA_ERR_ARG, "--scale needs a plate scale from 0.01 to 1000 arcsec/px, got '%s'", value);
+        return st ? st : (o->reg.scale = v, AIA_OK);
+    }
+    if (!strcmp(name, "missing")) {
+        if (value && !strcmp(value, "nan"))
+            return o->reg.missing = AIA_MISSING_NAN, AIA_OK;
+        if (value && !strcmp(value, "min"))
+            return o->reg.missing = AIA_MISSING_MIN, AIA_OK;
+        int st = parse_double(name, value, &o->reg.missing_value);
+        if (st)
+            return aia_fail(AIA_ERR_ARG, "--missing must be a number, nan or min, got '%s'", value ? value : "");
+        return o->reg.missing = AIA_MISSING_VALUE, AIA_OK;
+    }
     *handled = 0;
     return AIA_OK;
 }
@@ -202,6 +261,14 @@ static int set_calibration(aia_prep_options *o, const char *name, const char *va
         return parse_int(name, value, 1, INT_MAX, &o->uncertainty_opts.n_sample);
     if (!strcmp(name, "normalize"))
         return o->normalize = 1, AIA_OK;
+    if (!strcmp(name, "quality")) {
+        static const char *const w[] = {"warn", "skip", "ignore"};
+        static const aia_quality_mode q[] = {AIA_QUALITY_WARN, AIA_QUALITY_SKIP, AIA_QUALITY_IGNORE};
+        int i, st = parse_word(name, value, w, 3, &i);
+        return st ? st : (o->quality = q[i], AIA_OK);
+    }
+    if (!strcmp(name, "quality-mask"))
+        return parse_quality_mask(name, value, &o->quality_mask);
     *handled = 0;
     return AIA_OK;
 }

@@ -206,6 +206,37 @@ static void spikes_path(const char *input, const aia_prep_options *o, char *buf,
              base);
 }
 
+static int update_pointing(aia_prep_item *item, const aia_prep_options *o);
+
+/* QUALITY: kept for the log; flags of the mask that apply to this image
+ * skip it (--quality skip) or are a warning (warn). Returns whether the
+ * item was skipped. */
+static int judge_quality(aia_prep_item *item, const aia_prep_options *o)
+{
+    aia_meta m;
+    aia_meta_parse(item->image->header, &m);
+    if (m.state[AIA_KEY_QUALITY] != AIA_KEYSTATE_OK)
+        return 0;
+    item->has_quality = 1;
+    item->quality = (uint32_t)m.quality;
+    const uint32_t flags =
+        aia_quality_flags_that_apply(item->quality, o->quality_mask, item->image->width, item->image->height);
+    if (!flags || o->quality == AIA_QUALITY_IGNORE)
+        return 0;
+    char what[700];
+    if (aia_quality_describe(flags, ", ", what, sizeof what))
+        snprintf(what, sizeof what, "flags 0x%08x", (unsigned)flags);
+    if (o->quality == AIA_QUALITY_SKIP) {
+        item->status = AIA_PREP_SKIPPED;
+        item->quality_skipped = flags;
+        snprintf(item->message, sizeof item->message, "QUALITY 0x%08x: %.900s (--quality skip)",
+                 (unsigned)item->quality, what);
+        return 1;
+    }
+    warn(item, "QUALITY 0x%08x: %.900s", (unsigned)item->quality, what);
+    return 0;
+}
+
 int aia_prep_load(aia_prep_item *item, const aia_prep_options *o)
 {
     if (item->status != AIA_PREP_PENDING)
@@ -219,7 +250,14 @@ int aia_prep_load(aia_prep_item *item, const aia_prep_options *o)
         item->seconds[0] = aia_now() - t0;
         return fail(item, st); /* the reader names the file */
     }
-    if (o->respike_dir || o->respike_file) {
+    if (judge_quality(item, o)) {
+        item->seconds[0] = aia_now() - t0;
+        return AIA_OK;
+    }
+    /* aiapy's order (preparing_data, 0.8+): the pointing update, then respike */
+    if (o->pointing)
+        st = update_pointing(item, o);
+    if (!st && (o->respike_dir || o->respike_file)) {
         char spikes[4200];
         spikes_path(item->input, o, spikes, sizeof spikes);
         st = aia_respike(aia_image_view(item->image), item->image->header, spikes, NULL);
@@ -314,7 +352,7 @@ int aia_prep_process(aia_prep_item *item, const aia_prep_options *o, aia_prep_sh
     if (item->status != AIA_PREP_PENDING)
         return AIA_OK;
     const double t0 = aia_now();
-    int st = o->pointing ? update_pointing(item, o) : AIA_OK;
+    int st = AIA_OK;
     aia_image *err = NULL, *out = NULL;
     aia_register_plan *plan = NULL;
     /* the noise of the counts, before deconvolution changes them */
@@ -333,6 +371,12 @@ int aia_prep_process(aia_prep_item *item, const aia_prep_options *o, aia_prep_sh
         warn(item, "LVL_NUM is not 1: registration should only be applied to level 1 data");
     if (!st && info.nan_input)
         warn(item, "%lld NaN/BLANK pixels -> %lld NaN pixels after registration", info.nan_input, info.nan_output);
+    if (!st && info.cutout)
+        snprintf(item->notes, sizeof item->notes,
+                 "cutout: %ld x %ld px at (%ld, %ld) of the CCD -> %ld x %ld px at (%ld, %ld) of the %ld x %ld "
+                 "level-1.5 grid",
+                 item->image->width, item->image->height, info.ccd_x0, info.ccd_y0, out->width, out->height,
+                 info.grid_x0, info.grid_y0, info.grid_width, info.grid_height);
     if (!st && err) { /* the same grid: the same plan */
         aia_image *reg_err = NULL;
         st = register_into(plan, err, ws, &reg_err, NULL);

@@ -59,6 +59,11 @@ void aia_pipeline_tally_add(aia_pipeline_tally *t, const aia_prep_item *it)
     s->done += it->status == AIA_PREP_DONE;
     s->skipped += it->status == AIA_PREP_SKIPPED;
     s->failed += it->status == AIA_PREP_FAILED;
+    if (it->status == AIA_PREP_SKIPPED && it->quality_skipped) {
+        s->skipped_quality++;
+        for (int b = 0; b < 32; b++)
+            s->skipped_by_flag[b] += it->quality_skipped >> b & 1u;
+    }
     if (it->status == AIA_PREP_DONE)
         keep_times(t, it->seconds);
     if (t->opts.log)

@@ -40,24 +40,38 @@ typedef struct aia_window {
 
 typedef enum { AIA_KERNEL_BSPLINE, AIA_KERNEL_KEYS } aia_kernel;
 
+/* What fills the padding and the positions outside the frame (aiapy's
+ * `missing`), and the clip that goes with it (sunpy's rule): the input's
+ * minimum (aiapy's default; clip to the input's range), a value m (clip to
+ * the range of the input and m), or NaN (the padding counts as NaN pixels:
+ * the nanmedian substitute in the prefilter, NaN blobs along the frame's
+ * edges; clip to the input's range). */
+typedef enum { AIA_FILL_MIN = 0, AIA_FILL_VALUE, AIA_FILL_NAN } aia_fill;
+
 /* Everything registration decides before touching a pixel. The input
  * (nx x ny) sits at (pad_x, pad_y) in a padded frame of NX x NY pixels
- * filled with the input's minimum (sunpy's rotate); the output window of
- * that frame's transform is sampled with the B-spline of `order` (or Keys
- * cubic convolution, for which order is 3), positions outside the frame get
- * the minimum, values are clipped to the input's range, and each NaN input
- * pixel becomes a blob of NaN (k x k box for the order, then the map). */
+ * filled with the fill (the input's minimum by default: sunpy's rotate);
+ * the output window of that frame's transform is sampled with the B-spline
+ * of `order` (or Keys cubic convolution, for which order is 3), positions
+ * outside the frame get the fill, values are clipped (the input's range by
+ * default), and each NaN input pixel becomes a blob of NaN (k x k box for
+ * the order, then the map). A cutout is the same call: its own pixels with
+ * no padding (mirror boundaries at its edges), the map of its full frame
+ * shifted by the cutout's place, and the window its footprint. */
 typedef struct aia_register_geometry {
     long nx, ny, pad_x, pad_y, NX, NY;
     aia_affine map; /* output grid -> padded frame */
     aia_window win;
     aia_kernel kernel;
     int order;
+    aia_fill fill;     /* zero: the minimum, as before fills existed */
+    float fill_value;  /* for AIA_FILL_VALUE */
 } aia_register_geometry;
 
 /* What the pixel work found and how long it took. */
 typedef struct aia_register_pixel_info {
-    float min, max;          /* of the finite input pixels (the fill value)  */
+    float min, max;          /* of the finite input pixels                   */
+    float fill;              /* the fill used: min, the value, or NaN        */
     long long nan_input;     /* NaN/Inf input pixels                         */
     long long nan_output;    /* NaN output pixels (the blobs)                */
     double seconds_scan, seconds_prefilter, seconds_sample, seconds_finish;

@@ -8,6 +8,7 @@
  * the backend's (kernels/backend.h). */
 #include "core/core.h"
 #include "kernels/backend.h"
+#include "steps/cutout.h"
 #include "steps/wcs.h"
 
 #include <math.h>
@@ -21,6 +22,9 @@ void aia_register_options_default(aia_register_options *opts)
     opts->order = 3;
     opts->interp = AIA_INTERP_SPLINE;
     opts->grid = AIA_GRID_FULL;
+    opts->scale = 0.0;
+    opts->missing = AIA_MISSING_AUTO;
+    opts->missing_value = 0.0;
 }
 
 /* Everything register derives from the header before touching a pixel. */
@@ -34,11 +38,22 @@ typedef struct geometry {
     long NX, NY;            /* padded frame = the transform's output grid     */
     aia_affine map;         /* output grid -> padded frame                    */
     aia_window win;         /* the part of the output grid that is kept       */
+    double center[2];       /* of the transform grid, 0-based: the Sun's place */
     double crpix_out[2];    /* 1-based, of the kept window                    */
 } geometry;
 
+/* A cutout: where it lies on the CCD, and its part of the level-1.5 grid. */
+typedef struct cutout_place {
+    int on;
+    long ccd_x0, ccd_y0; /* the input's origin on the CCD                      */
+    aia_window win;      /* its footprint, in the full frame's transform grid  */
+} cutout_place;
+
 struct aia_register_plan {
-    geometry geo;
+    geometry geo;                 /* the frame's (a cutout's: its full frame's) */
+    cutout_place cut;
+    aia_window win;               /* the output: geo.win, or the cutout's part  */
+    double crpix_out[2];          /* 1-based, of the output                     */
     aia_register_geometry pixels; /* what the backend executes */
     double cdelt[2], rsun_obs;    /* of the input, for the header */
     int level_warning;
@@ -70,6 +85,19 @@ static double target_scale(double cdelt1, long nx, long ny)
     return TARGET_SCALE;
 }
 
+/* The output's side for an input side of n pixels: n at aiapy's target
+ * scale; at another scale, the same field of view (n x default / target,
+ * rounded up to n's parity, so that the centre stays where it was). */
+static long output_side(long n, double default_target, double target)
+{
+    if (target == default_target)
+        return n;
+    long side = (long)ceil(n * (default_target / target) - 1e-9);
+    if (side < 1)
+        side = 1;
+    return (side - n) % 2 ? side + 1 : side;
+}
+
 /* sunpy's submap of pixel corners lo..hi on an axis of n pixels: the slice
  * [floor(lo + 0.5), ceil(hi - 0.5) + 1), clipped to [0, n]. */
 static void submap_slice(double lo, double hi, long n, long *start, long *end)
@@ -79,21 +107,25 @@ static void submap_slice(double lo, double hi, long n, long *start, long *end)
     *end = b < 0 ? 0 : (b > n ? n : b);
 }
 
-static int make_geometry(const aia_meta *m, long nx, long ny, aia_grid grid, geometry *p)
+static int make_geometry(const aia_meta *m, long nx, long ny, const aia_register_options *o, geometry *p)
 {
     memset(p, 0, sizeof *p);
     p->nx = nx;
     p->ny = ny;
     aia_meta_rotation_matrix(m, p->R); /* checked regular: check_header */
     inverse_2x2(p->R, p->Rinv);
-    p->target = target_scale(m->cdelt1, nx, ny);
-    if (!(p->target > 0.0))
+    const double default_target = target_scale(m->cdelt1, nx, ny);
+    if (!(default_target > 0.0))
         return aia_fail(AIA_ERR_UNSUPPORTED, "CDELT1 = %.9g arcsec/px is finer than half of level 1.5's %g "
                                              "arcsec/px (a %ld x %ld frame): aiapy's rule rounds the binning "
                                              "factor CDELT1 / %g to 0; registration takes full-resolution "
                                              "(0.6 arcsec/px) and binned frames",
                         m->cdelt1, TARGET_SCALE, nx, ny, TARGET_SCALE);
+    p->target = o->scale > 0.0 ? o->scale : default_target;
     p->s = m->cdelt1 / p->target;
+    /* the output's shape: the input's at the default scale */
+    const long out_w = output_side(nx, default_target, p->target);
+    const long out_h = output_side(ny, default_target, p->target);
 
     /* §2.3 step 1-2: extent of the rotated, scaled frame; padding */
     const double cx[2] = {-0.5, (double)nx - 0.5}, cy[2] = {-0.5, (double)ny - 0.5};
@@ -125,17 +157,18 @@ static int make_geometry(const aia_meta *m, long nx, long ny, aia_grid grid, geo
     for (int i = 0; i < 2; i++)
         p->map.shift[i] = ref[i] - (p->map.m[i][0] * c[0] + p->map.m[i][1] * c[1]);
 
-    if (grid == AIA_GRID_FULL) {
-        /* the input's shape, centred: the transform grid without sunpy's
-         * unpad, cut to nx x ny */
-        p->win = (aia_window){p->pad_x, p->pad_y, nx, ny};
+    if (o->grid == AIA_GRID_FULL) {
+        /* the input's shape (at the default scale), centred: the transform
+         * grid without sunpy's unpad, cut to out_w x out_h */
+        p->win = (aia_window){p->pad_x + (nx - out_w) / 2, p->pad_y + (ny - out_h) / 2, out_w, out_h};
     } else {
         /* §2.3 step 5 unpad, then §2.1 step 7 crop (both axes from CRPIX1
-         * and the input's row count, as aiapy does) */
+         * and the input's row count, as aiapy does; at another scale the
+         * rows of its field of view) */
         const double crpix_tmp[2] = {c[0] + 1.0 - p->unpad_x, c[1] + 1.0 - p->unpad_y};
         const long w_tmp = p->NX - 2 * p->unpad_x, h_tmp = p->NY - 2 * p->unpad_y;
         const double center = floor(crpix_tmp[0]);
-        const double clo = center - ny / 2.0, chi = center + ny / 2.0 - 1.0;
+        const double clo = center - out_h / 2.0, chi = center + out_h / 2.0 - 1.0;
         long left, right, bottom, top;
         submap_slice(clo, chi, w_tmp, &left, &right);
         submap_slice(clo, chi, h_tmp, &bottom, &top);
@@ -143,9 +176,71 @@ static int make_geometry(const aia_meta *m, long nx, long ny, aia_grid grid, geo
         if (p->win.w <= 0 || p->win.h <= 0)
             return aia_fail(AIA_ERR_UNSUPPORTED, "aiapy's crop leaves no pixels for this frame");
     }
+    p->center[0] = c[0];
+    p->center[1] = c[1];
     p->crpix_out[0] = c[0] + 1.0 - (double)p->win.x0;
     p->crpix_out[1] = c[1] + 1.0 - (double)p->win.y0;
     return AIA_OK;
+}
+
+/* ---- cutouts ------------------------------------------------------------ */
+
+/* The footprint of a cutout (nx x ny at (x0, y0) on the CCD) in the full
+ * frame's transform grid: its corners mapped forward, the bounding box
+ * rounded outward to whole output pixels, within the full output window. */
+static int cutout_window(const geometry *g, long nx, long ny, long x0, long y0, aia_window *win)
+{
+    double inv[2][2];
+    inverse_2x2(g->map.m, inv);
+    const double ox = (double)(x0 + g->pad_x), oy = (double)(y0 + g->pad_y); /* in the padded frame */
+    double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++) {
+            const double px = ox + (i ? nx - 0.5 : -0.5) - g->map.shift[0];
+            const double py = oy + (j ? ny - 0.5 : -0.5) - g->map.shift[1];
+            const double q[2] = {inv[0][0] * px + inv[0][1] * py, inv[1][0] * px + inv[1][1] * py};
+            for (int k = 0; k < 2; k++) {
+                lo[k] = fmin(lo[k], q[k]);
+                hi[k] = fmax(hi[k], q[k]);
+            }
+        }
+    /* pixel i covers [i - 0.5, i + 0.5]: the first and last pixels touched */
+    long a[2], b[2];
+    const long full_lo[2] = {g->win.x0, g->win.y0}, full_hi[2] = {g->win.x0 + g->win.w, g->win.y0 + g->win.h};
+    for (int k = 0; k < 2; k++) {
+        a[k] = (long)floor(lo[k] + 0.5);
+        b[k] = (long)ceil(hi[k] - 0.5) + 1;
+        a[k] = a[k] < full_lo[k] ? full_lo[k] : a[k];
+        b[k] = b[k] > full_hi[k] ? full_hi[k] : b[k];
+    }
+    if (a[0] >= b[0] || a[1] >= b[1])
+        return aia_fail(AIA_ERR_UNSUPPORTED, "the cutout's footprint lies outside the %ld x %ld level-1.5 grid",
+                        g->win.w, g->win.h);
+    *win = (aia_window){a[0], a[1], b[0] - a[0], b[1] - a[1]};
+    return AIA_OK;
+}
+
+/* A frame that is not full disk: registered as a cutout if it is one (the
+ * geometry of its full frame, then its part), else refused, saying why it
+ * is neither. `why` holds the full-disk check's message. */
+static int cutout_geometry(const aia_meta *m, long nx, long ny, const aia_register_options *o, const char *why,
+                           aia_register_plan *p)
+{
+    long x0 = 0, y0 = 0;
+    int st = aia_cutout_locate(m, nx, ny, &x0, &y0);
+    if (st) {
+        char detail[512];
+        snprintf(detail, sizeof detail, "%s", aia_last_error());
+        return aia_fail(AIA_ERR_NOT_FULL_DISK, "%s; not a cutout of a full frame either: %s", why, detail);
+    }
+    aia_meta full = *m; /* the frame it came from: the same keys, CRPIX of the CCD */
+    full.crpix1 = m->crpix1 + (double)x0;
+    full.crpix2 = m->crpix2 + (double)y0;
+    full.naxis1 = full.naxis2 = AIA_CCD_SIZE;
+    if ((st = make_geometry(&full, AIA_CCD_SIZE, AIA_CCD_SIZE, o, &p->geo)))
+        return st;
+    p->cut = (cutout_place){.on = 1, .ccd_x0 = x0, .ccd_y0 = y0};
+    return cutout_window(&p->geo, nx, ny, x0, y0, &p->cut.win);
 }
 
 /* ---- header ------------------------------------------------------------- */
@@ -162,10 +257,10 @@ int aia_register_plan_header(const aia_register_plan *plan, aia_header *h)
     for (size_t i = 0; i < sizeof removed / sizeof removed[0]; i++)
         aia_header_delete(h, removed[i]);
     int st = 0;
-    st = st ? st : aia_header_set_long(h, "NAXIS1", p->win.w, NULL);
-    st = st ? st : aia_header_set_long(h, "NAXIS2", p->win.h, NULL);
-    st = st ? st : aia_header_set_double(h, "CRPIX1", p->crpix_out[0], NULL);
-    st = st ? st : aia_header_set_double(h, "CRPIX2", p->crpix_out[1], NULL);
+    st = st ? st : aia_header_set_long(h, "NAXIS1", plan->win.w, NULL);
+    st = st ? st : aia_header_set_long(h, "NAXIS2", plan->win.h, NULL);
+    st = st ? st : aia_header_set_double(h, "CRPIX1", plan->crpix_out[0], NULL);
+    st = st ? st : aia_header_set_double(h, "CRPIX2", plan->crpix_out[1], NULL);
     st = st ? st : aia_header_set_double(h, "CDELT1", cdelt1, NULL);
     st = st ? st : aia_header_set_double(h, "CDELT2", cdelt2, NULL);
     st = st ? st : aia_header_set_double(h, "PC1_1", pc[0][0], NULL);
@@ -174,15 +269,27 @@ int aia_register_plan_header(const aia_register_plan *plan, aia_header *h)
     st = st ? st : aia_header_set_double(h, "PC2_2", pc[1][1], NULL);
     st = st ? st : aia_header_set_double(h, "R_SUN", plan->rsun_obs / cdelt1, "[pixel] RSUN_OBS / CDELT1");
     st = st ? st : aia_header_set_double(h, "LVL_NUM", 1.5, NULL);
+    if (plan->cut.on) { /* which part of the full level-1.5 grid this is */
+        st = st ? st : aia_header_set_long(h, "GRID_X0", plan->win.x0 - p->win.x0,
+                                           "[pixel] x of pixel (0,0) in the full 1.5 grid");
+        st = st ? st : aia_header_set_long(h, "GRID_Y0", plan->win.y0 - p->win.y0,
+                                           "[pixel] y of pixel (0,0) in the full 1.5 grid");
+        st = st ? st : aia_header_set_long(h, "GRID_NX", p->win.w, "[pixel] width of the full level-1.5 grid");
+        st = st ? st : aia_header_set_long(h, "GRID_NY", p->win.h, "[pixel] height of the full level-1.5 grid");
+    }
     return st;
 }
 
 /* ---- the plan ------------------------------------------------------------ */
 
-static int check_header(const aia_register_options *o, const aia_meta *m, long nx, long ny)
+static int check_header(const aia_register_options *o, const aia_meta *m)
 {
     if (o->interp == AIA_INTERP_SPLINE && (o->order < 0 || o->order > 5))
         return aia_fail(AIA_ERR_ARG, "spline order %d: must be 0 to 5", o->order);
+    if (!(o->scale >= 0.0) || !isfinite(o->scale))
+        return aia_fail(AIA_ERR_ARG, "target scale %g arcsec/px: must be positive", o->scale);
+    if (o->missing == AIA_MISSING_VALUE && !isfinite(o->missing_value))
+        return aia_fail(AIA_ERR_ARG, "missing value %g: must be a finite number (or NaN mode)", o->missing_value);
     int st = aia_meta_require(m, AIA_KEYS_BASIC | AIA_KEYBIT(AIA_KEY_RSUN_OBS));
     if (st)
         return st;
@@ -202,7 +309,41 @@ static int check_header(const aia_register_options *o, const aia_meta *m, long n
         return aia_fail(AIA_ERR_KEY_MALFORMED, "CDELT1, CDELT2 = %.9g, %.9g arcsec/px: a plate scale must be "
                                                "positive (a flipped axis belongs in the PC matrix or CROTA2)",
                         m->cdelt1, m->cdelt2);
-    return aia_check_full_disk(m, nx, ny);
+    return AIA_OK;
+}
+
+/* What the backend executes: the frame's geometry, or for a cutout its
+ * pixels without padding under the full frame's map moved to the cutout's
+ * origin, over its footprint. */
+static void backend_geometry(aia_register_plan *p, long width, long height, const aia_register_options *o)
+{
+    const geometry *g = &p->geo;
+    const int keys = o->interp == AIA_INTERP_CUBIC_CONVOLUTION;
+    aia_register_geometry *b = &p->pixels;
+    *b = (aia_register_geometry){.nx = g->nx, .ny = g->ny, .pad_x = g->pad_x, .pad_y = g->pad_y,
+                                 .NX = g->NX, .NY = g->NY, .map = g->map, .win = g->win,
+                                 .kernel = keys ? AIA_KERNEL_KEYS : AIA_KERNEL_BSPLINE,
+                                 .order = keys ? 3 : o->order};
+    p->win = g->win;
+    p->crpix_out[0] = g->crpix_out[0];
+    p->crpix_out[1] = g->crpix_out[1];
+    if (p->cut.on) {
+        b->nx = b->NX = width;
+        b->ny = b->NY = height;
+        b->pad_x = b->pad_y = 0;
+        b->map.shift[0] = g->map.shift[0] - (double)(g->pad_x + p->cut.ccd_x0);
+        b->map.shift[1] = g->map.shift[1] - (double)(g->pad_y + p->cut.ccd_y0);
+        b->win = p->win = p->cut.win;
+        p->crpix_out[0] = g->center[0] + 1.0 - (double)p->win.x0;
+        p->crpix_out[1] = g->center[1] + 1.0 - (double)p->win.y0;
+    }
+    switch (o->missing) {
+    case AIA_MISSING_MIN: b->fill = AIA_FILL_MIN; break;
+    case AIA_MISSING_NAN: b->fill = AIA_FILL_NAN; break;
+    case AIA_MISSING_VALUE: b->fill = AIA_FILL_VALUE; break;
+    default: b->fill = p->cut.on ? AIA_FILL_NAN : AIA_FILL_MIN; break;
+    }
+    b->fill_value = (float)o->missing_value;
 }
 
 int aia_register_plan_new(const aia_header *hdr, long width, long height, const aia_register_options *opts,
@@ -217,22 +358,25 @@ int aia_register_plan_new(const aia_header *hdr, long width, long height, const 
     }
     aia_meta m;
     aia_meta_parse(hdr, &m);
-    int st = check_header(opts, &m, width, height);
-    if (st)
-        return st;
+    int st = check_header(opts, &m);
+    const int full_disk = st ? st : aia_check_full_disk(&m, width, height);
+    if (full_disk && full_disk != AIA_ERR_NOT_FULL_DISK)
+        return full_disk;
     aia_register_plan *p = calloc(1, sizeof *p);
     if (!p)
         return aia_fail(AIA_ERR_NOMEM, "out of memory");
-    if ((st = make_geometry(&m, width, height, opts->grid, &p->geo))) {
+    if (full_disk == AIA_OK) {
+        st = make_geometry(&m, width, height, opts, &p->geo);
+    } else {
+        char why[512];
+        snprintf(why, sizeof why, "%s", aia_last_error());
+        st = cutout_geometry(&m, width, height, opts, why, p);
+    }
+    if (st) {
         free(p);
         return st;
     }
-    const geometry *g = &p->geo;
-    const int keys = opts->interp == AIA_INTERP_CUBIC_CONVOLUTION;
-    p->pixels = (aia_register_geometry){.nx = g->nx, .ny = g->ny, .pad_x = g->pad_x, .pad_y = g->pad_y,
-                                        .NX = g->NX, .NY = g->NY, .map = g->map, .win = g->win,
-                                        .kernel = keys ? AIA_KERNEL_KEYS : AIA_KERNEL_BSPLINE,
-                                        .order = keys ? 3 : opts->order};
+    backend_geometry(p, width, height, opts);
     p->cdelt[0] = m.cdelt1;
     p->cdelt[1] = m.cdelt2;
     p->rsun_obs = m.rsun_obs;
@@ -245,8 +389,8 @@ void aia_register_plan_free(aia_register_plan *plan) { free(plan); }
 
 void aia_register_plan_shape(const aia_register_plan *plan, long *width, long *height)
 {
-    *width = plan->geo.win.w;
-    *height = plan->geo.win.h;
+    *width = plan->win.w;
+    *height = plan->win.h;
 }
 
 /* ---- the pixels ---------------------------------------------------------- */
@@ -256,22 +400,22 @@ int aia_register_execute(const aia_register_plan *plan, aia_view in, aia_view ou
 {
     aia_clear_error();
     const geometry *p = &plan->geo;
+    const aia_register_geometry *b = &plan->pixels;
     int st = aia_view_check(in, "registration input");
     st = st ? st : aia_view_check(out, "registration output");
     if (st)
         return st;
     if (in.type != AIA_PIX_F32 || out.type != AIA_PIX_F32)
         return aia_fail(AIA_ERR_UNSUPPORTED, "registration works on float32 pixels");
-    if (in.width != p->nx || in.height != p->ny || out.width != p->win.w || out.height != p->win.h)
+    if (in.width != b->nx || in.height != b->ny || out.width != plan->win.w || out.height != plan->win.h)
         return aia_fail(AIA_ERR_ARG, "registration: %ld x %ld -> %ld x %ld pixels given, the plan is for %ld x "
                                      "%ld -> %ld x %ld",
-                        in.width, in.height, out.width, out.height, p->nx, p->ny, p->win.w, p->win.h);
+                        in.width, in.height, out.width, out.height, b->nx, b->ny, plan->win.w, plan->win.h);
     aia_workspace *own = ws ? NULL : aia_workspace_new();
     if (!ws && !own)
         return aia_fail(AIA_ERR_NOMEM, "out of memory");
     aia_register_pixel_info px = {0};
-    st = aia_backend_get()->register_pixels(&plan->pixels, in.data, in.stride, out.data, out.stride,
-                                            ws ? ws : own, &px);
+    st = aia_backend_get()->register_pixels(b, in.data, in.stride, out.data, out.stride, ws ? ws : own, &px);
     aia_workspace_free(own);
     if (st)
         return st;
@@ -280,7 +424,7 @@ int aia_register_execute(const aia_register_plan *plan, aia_view in, aia_view ou
         info->target_scale = p->target;
         info->pad_x = p->pad_x ? p->pad_x : -p->unpad_x;
         info->pad_y = p->pad_y ? p->pad_y : -p->unpad_y;
-        info->missing = px.min;
+        info->missing = px.fill;
         info->nan_input = px.nan_input;
         info->nan_output = px.nan_output;
         info->level_warning = plan->level_warning;
@@ -288,6 +432,13 @@ int aia_register_execute(const aia_register_plan *plan, aia_view in, aia_view ou
         info->seconds_prefilter = px.seconds_prefilter;
         info->seconds_sample = px.seconds_sample;
         info->seconds_finish = px.seconds_finish;
+        info->cutout = plan->cut.on;
+        info->ccd_x0 = plan->cut.ccd_x0;
+        info->ccd_y0 = plan->cut.ccd_y0;
+        info->grid_x0 = plan->win.x0 - p->win.x0;
+        info->grid_y0 = plan->win.y0 - p->win.y0;
+        info->grid_width = p->win.w;
+        info->grid_height = p->win.h;
     }
     return AIA_OK;
 }
@@ -302,7 +453,7 @@ int aia_register(const aia_image *in, const aia_register_options *opts, aia_imag
     aia_image *img = NULL;
     int st = aia_register_plan_new(in->header, in->width, in->height, opts, &plan);
     if (!st)
-        st = aia_image_alloc(plan->geo.win.w, plan->geo.win.h, AIA_PIX_F32, 0, &img);
+        st = aia_image_alloc(plan->win.w, plan->win.h, AIA_PIX_F32, 0, &img);
     if (!st) {
         aia_header_free(img->header);
         img->header = NULL;

@@ -1,8 +1,11 @@
 /* respike.c — aiapy's respike: put back the pixels that JSOC's cosmic-ray
  * removal replaced, from the frame's `spikes` file (a 2 x N int32 array:
  * flat indices into the 4096 x 4096 frame, then the original values).
- * The result is level 0.5, as aiapy marks it. */
+ * On a cutout the indices are moved to its origin on the CCD and those
+ * outside it dropped (aiapy's fetch_spikes). The result is level 0.5, as
+ * aiapy marks it. */
 #include "core/core.h"
+#include "steps/cutout.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -69,25 +72,41 @@ int aia_respike(aia_view pixels, aia_header *hdr, const char *spikes, long *coun
         return aia_fail(AIA_ERR_BAD_DATA, "respike needs level-1 data (LVL_NUM 1.0)");
     if (nspikes == 0)
         return aia_fail(AIA_ERR_BAD_DATA, "NSPIKES is 0: no pixels were removed, nothing to put back");
-    if (pixels.width != FRAME || pixels.height != FRAME)
-        return aia_fail(AIA_ERR_UNSUPPORTED, "respike works on full %d x %d level-1 frames, not on a %ld x %ld "
-                                             "cutout",
-                        FRAME, FRAME, pixels.width, pixels.height);
+    /* where the image lies on the CCD: all of it, or a cutout's place */
+    const int cutout = pixels.width != FRAME || pixels.height != FRAME;
+    long x0 = 0, y0 = 0;
+    if (cutout && aia_cutout_locate(&m, pixels.width, pixels.height, &x0, &y0) != AIA_OK) {
+        char why[512];
+        snprintf(why, sizeof why, "%s", aia_last_error());
+        return aia_fail(AIA_ERR_UNSUPPORTED, "respike needs a full %d x %d level-1 frame or a cutout of one, and "
+                                             "this %ld x %ld image is neither: %s",
+                        FRAME, FRAME, pixels.width, pixels.height, why);
+    }
     long n = 0;
     int32_t *d = NULL;
     st = read_spikes(spikes, &n, &d);
     if (st)
         return st;
-    if (nspikes > 0 && nspikes != n)
-        st = aia_fail(AIA_ERR_BAD_DATA, "%s has %ld spikes but the header says NSPIKES = %lld: not this frame's "
-                                        "spikes file",
-                      spikes, n, nspikes);
-    for (long i = 0; !st && i < n; i++)
+    long inside = 0;
+    for (long i = 0; !st && i < n; i++) {
         if (d[i] < 0 || (long)d[i] >= (long)FRAME * FRAME)
             st = aia_fail(AIA_ERR_BAD_DATA, "%s: spike %ld has index %d, outside the frame", spikes, i, d[i]);
+        const long x = d[i] % FRAME - x0, y = d[i] / FRAME - y0;
+        inside += x >= 0 && x < pixels.width && y >= 0 && y < pixels.height;
+    }
+    /* the file is the whole frame's; a cutout's NSPIKES may count either
+     * the frame's spikes or its own */
+    if (!st && nspikes > 0 && nspikes != n && !(cutout && nspikes == inside))
+        st = aia_fail(AIA_ERR_BAD_DATA, "%s has %ld spikes (%ld in the image) but the header says NSPIKES = %lld: "
+                                        "not this frame's spikes file",
+                      spikes, n, inside, nspikes);
     if (!st) {
-        for (long i = 0; i < n; i++)
-            aia_pixel_set(aia_view_row(pixels, d[i] / FRAME), pixels.type, (size_t)(d[i] % FRAME), d[n + i]);
+        for (long i = 0; i < n; i++) {
+            const long x = d[i] % FRAME - x0, y = d[i] / FRAME - y0;
+            if (x >= 0 && x < pixels.width && y >= 0 && y < pixels.height)
+                aia_pixel_set(aia_view_row(pixels, y), pixels.type, (size_t)x, d[n + i]);
+        }
+        n = inside;
         char card[81];
         snprintf(card, sizeof card, "COMMENT Respike applied; %ld hot pixels reinserted.", n);
         st = aia_header_set_double(hdr, "LVL_NUM", 0.5, NULL);

@@ -52,16 +52,47 @@ static int scan_input(const aia_register_geometry *g, const float *d, long strid
     return AIA_OK;
 }
 
+/* The fill of the padding and of positions outside the frame. */
+static float fill_of(const aia_register_geometry *g, const input_stats *st)
+{
+    return g->fill == AIA_FILL_VALUE ? g->fill_value : g->fill == AIA_FILL_NAN ? NAN : st->min;
+}
+
+/* NaN padding counts as NaN pixels (sunpy pads with `missing` and then
+ * finds NaN in the padded frame). */
+static int nan_padding(const aia_register_geometry *g)
+{
+    return g->fill == AIA_FILL_NAN && (g->pad_x > 0 || g->pad_y > 0);
+}
+
+/* Finite pixels below v (for where a fill value ranks among them). */
+static uint64_t count_below(const float *d, long nx, long ny, long stride, float v)
+{
+    uint64_t n = 0;
+#pragma omp parallel for schedule(static) reduction(+ : n)
+    for (long y = 0; y < ny; y++)
+        for (long x = 0; x < nx; x++) {
+            const float u = d[y * stride + x];
+            n += u - u == 0.0f && u < v; /* finite and below */
+        }
+    return n;
+}
+
 /* numpy.nanmedian of the padded frame: the finite pixels plus the padding,
- * which holds the image minimum; the mean of the two middle values is taken
- * in float32, as numpy does for a float32 array. The selection needs the
- * pixels contiguous: a strided input is packed first. */
+ * which holds the fill (the image minimum by default; NaN padding does not
+ * count); the mean of the two middle values is taken in float32, as numpy
+ * does for a float32 array. The selection needs the pixels contiguous: a
+ * strided input is packed first. */
 static int padded_nanmedian(const aia_register_geometry *g, const float *in, long stride,
                             const input_stats *st, aia_workspace *ws, int slot, float *out)
 {
-    const uint64_t npad = (uint64_t)g->NX * g->NY - (uint64_t)g->nx * g->ny;
+    const float fill = fill_of(g, st);
+    const uint64_t npad = g->fill == AIA_FILL_NAN ? 0 : (uint64_t)g->NX * g->NY - (uint64_t)g->nx * g->ny;
     const uint64_t n = (uint64_t)st->finite + npad;
     const size_t count = (size_t)g->nx * (size_t)g->ny;
+    /* the padding ranks after the `below` finite pixels under the fill (none
+     * below the minimum) */
+    const uint64_t below = npad && g->fill == AIA_FILL_VALUE ? count_below(in, g->nx, g->ny, stride, fill) : 0;
     const float *v = in;
     if (stride != g->nx) {
         float *packed = aia_workspace_buffer(ws, slot, count * sizeof *packed);
@@ -74,10 +105,11 @@ static int padded_nanmedian(const aia_register_geometry *g, const float *in, lon
     float m[2];
     const uint64_t ranks[2] = {(n - 1) / 2, n / 2};
     for (int i = 0; i < 2; i++) {
-        if (ranks[i] < npad) {
-            m[i] = st->min;
+        if (ranks[i] >= below && ranks[i] < below + npad) {
+            m[i] = fill;
         } else {
-            int s = aia_select_float(v, count, ranks[i] - npad, &m[i]);
+            const uint64_t k = ranks[i] < below ? ranks[i] : ranks[i] - npad;
+            int s = aia_select_float(v, count, k, &m[i]);
             if (s)
                 return s;
         }
@@ -88,14 +120,29 @@ static int padded_nanmedian(const aia_register_geometry *g, const float *in, lon
 }
 
 /* The NaN mask of P convolved with a k x k box (zero padded, 'same'), as a
- * 0/1 map: 1 where a bad input pixel lies within (k-1)/2 in both axes. */
+ * 0/1 map: 1 where a bad pixel lies within (k-1)/2 in both axes. Bad: the
+ * NaN input pixels, and the padding when it is NaN. */
 static void dilated_nan_mask(const aia_register_geometry *g, const float *d, long stride,
                              const input_stats *st, int radius, uint8_t *mask)
 {
+    const int pad_bad = nan_padding(g);
+    /* with NaN padding, everything within `radius` of a padded side */
+    const long xlo = g->pad_x > 0 ? g->pad_x + radius : 0, xhi = g->pad_x > 0 ? g->pad_x + g->nx - radius : g->NX;
+    const long ylo = g->pad_y > 0 ? g->pad_y + radius : 0, yhi = g->pad_y > 0 ? g->pad_y + g->ny - radius : g->NY;
 #pragma omp parallel for schedule(dynamic, 16)
     for (long Y = 0; Y < g->NY; Y++) {
         uint8_t *mrow = mask + Y * g->NX;
         memset(mrow, 0, (size_t)g->NX);
+        if (pad_bad) {
+            if (Y < ylo || Y >= yhi) {
+                memset(mrow, 1, (size_t)g->NX);
+                continue;
+            }
+            if (xlo > 0)
+                memset(mrow, 1, (size_t)(xlo < g->NX ? xlo : g->NX));
+            if (xhi < g->NX)
+                memset(mrow + (xhi > 0 ? xhi : 0), 1, (size_t)(g->NX - (xhi > 0 ? xhi : 0)));
+        }
         for (long dy = -radius; dy <= radius; dy++) {
             const long y = Y - g->pad_y + dy;
             if (y < 0 || y >= g->ny || !st->row_bad[y])
@@ -148,26 +195,32 @@ static int sample(const aia_register_geometry *g, const float *in, long stride, 
                   aia_workspace *ws, float *out, long out_stride, double *t_prefiltered)
 {
     const int keys = g->kernel == AIA_KERNEL_KEYS;
-    const float missing = st->min; /* aiapy: missing = nanmin(data) */
+    const float missing = fill_of(g, st); /* aiapy: missing = nanmin(data) unless given */
+    /* sunpy's clip: to the range of the input and of `missing` when it is a
+     * number (it takes part in the padded frame's range) */
+    const float lo = g->fill == AIA_FILL_VALUE ? fminf(missing, st->min) : st->min;
+    const float hi = g->fill == AIA_FILL_VALUE ? fmaxf(missing, st->max) : st->max;
     if (is_whole_pixel_shift(&g->map)) {
         *t_prefiltered = aia_now();
         shifted_copy(g, in, stride, missing, out, out_stride);
         return AIA_OK;
     }
     float nan_value = 0.0f;
-    int s = st->bad ? padded_nanmedian(g, in, stride, st, ws, SLOT_PACKED, &nan_value) : AIA_OK;
+    int s = st->bad || nan_padding(g) ? padded_nanmedian(g, in, stride, st, ws, SLOT_PACKED, &nan_value) : AIA_OK;
     if (s)
         return s;
     const size_t frame = (size_t)g->NX * (size_t)g->NY;
     float *coef = aia_workspace_buffer(ws, SLOT_COEF, frame * sizeof(float));
     if (!coef)
         return aia_fail(AIA_ERR_NOMEM, "out of memory for a %ld x %ld frame", g->NX, g->NY);
-    const aia_padded padded = {in, g->nx, g->ny, stride, g->pad_x, g->pad_y, missing, nan_value};
+    /* NaN padding is read as the NaN substitute, like any NaN pixel */
+    const aia_padded padded = {in, g->nx, g->ny, stride, g->pad_x, g->pad_y,
+                               g->fill == AIA_FILL_NAN ? nan_value : missing, nan_value};
     if ((s = aia_padded_coefficients(&padded, keys ? 0 : g->order, coef)))
         return s;
     *t_prefiltered = aia_now();
-    aia_affine_sample(coef, g->NX, g->NY, &g->map, g->kernel, g->order, missing, st->min, st->max, &g->win,
-                      out, out_stride);
+    aia_affine_sample(coef, g->NX, g->NY, &g->map, g->kernel, g->order, missing, lo, hi, &g->win, out,
+                      out_stride);
     return AIA_OK;
 }
 
@@ -188,7 +241,7 @@ int aia_cpu_register_pixels(const aia_register_geometry *g, const float *in, lon
     s = sample(g, in, in_stride, &st, ws, out, out_stride, &t[2]);
     t[3] = aia_now();
     long long nan_out = 0;
-    if (!s && st.bad) {
+    if (!s && (st.bad || nan_padding(g))) {
         static const int radius[6] = {0, 0, 2, 2, 3, 3}; /* k = 1,1,5,5,7,7 */
         uint8_t *mask = aia_workspace_buffer(ws, SLOT_MASK, (size_t)g->NX * (size_t)g->NY);
         if (!mask) {
@@ -205,6 +258,7 @@ int aia_cpu_register_pixels(const aia_register_geometry *g, const float *in, lon
         return s;
     info->min = st.min;
     info->max = st.max;
+    info->fill = fill_of(g, &st);
     info->nan_input = st.bad;
     info->nan_output = nan_out;
     info->seconds_scan = t[1] - t[0];
