@@ -97,7 +97,7 @@ ref_pix = m0.wcs.world_to_pixel(SkyCoord(10 * u.arcsec, -5 * u.arcsec, frame=m0.
 header["CRVAL1"], header["CRVAL2"] = 10.0, -5.0
 header["CRPIX1"], header["CRPIX2"] = float(ref_pix[0]) + 1, float(ref_pix[1]) + 1
 moved = f"{work}/aia_lev1_crval.fits"
-fits.PrimaryHDU(data, header).writeto(moved, overwrite=True)
+fits.PrimaryHDU(data, header).writeto(moved, overwrite=True, checksum=True)  # the edited header: new sums
 m1 = sunpy.map.Map(moved)
 sun0 = m0.wcs.world_to_pixel(SkyCoord(0 * u.arcsec, 0 * u.arcsec, frame=m0.coordinate_frame))
 sun1 = m1.wcs.world_to_pixel(SkyCoord(0 * u.arcsec, 0 * u.arcsec, frame=m1.coordinate_frame))
@@ -118,7 +118,7 @@ subprocess.run([aiaprep, "synth", "-o", rolled, "--size", "512", "--roll", "1.3"
 with fits.open(rolled) as h:
     data, header = h[0].data.copy(), h[0].header
 data[200, 300] = data[3, 250] = np.nan
-fits.PrimaryHDU(data, header).writeto(rolled, overwrite=True)
+fits.PrimaryHDU(data, header).writeto(rolled, overwrite=True, checksum=True)
 mr = sunpy.map.Map(rolled)
 for order in (1, 3):
     for missing, option in ((np.nan, "nan"), (-50.0, "-50"), (123.5, "123.5")):
