@@ -89,6 +89,9 @@ int parse_compression(const char *cmd, const char *arg, aia_compression *out);
 /* One-line description of what was written, for the user. */
 void print_write_result(FILE *f, const char *path, const aia_write_result *res);
 
+/* mkdir -p: 0, or -1 with errno set. */
+int make_directories(const char *path);
+
 /* The HISTORY text naming aiaprep, its version, the subcommand and its
  * options: argv[1..nopts) after getopt has moved the operands behind them,
  * so that a batch of thousands of inputs does not end up in every header. */

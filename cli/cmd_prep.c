@@ -131,6 +131,9 @@ static const struct option longopts[] = {
     {"include-chianti", no_argument, NULL, OPT_PREP}, {"n-sample", required_argument, NULL, OPT_PREP},
     {"respike", required_argument, NULL, OPT_PREP}, {"respike-dir", required_argument, NULL, OPT_PREP},
     {"output-template", required_argument, NULL, OPT_PREP},
+    {"offline", no_argument, NULL, OPT_PREP}, {"jsoc-url", required_argument, NULL, OPT_PREP},
+    {"ssw-url", required_argument, NULL, OPT_PREP}, {"cache", required_argument, NULL, OPT_PREP},
+    {"fetch-timeout", required_argument, NULL, OPT_PREP},
     {NULL, 0, NULL, 0}};
 
 static int parse_options(int argc, char **argv, cli_options *o)
@@ -175,54 +178,13 @@ static int parse_options(int argc, char **argv, cli_options *o)
     return 0;
 }
 
-/* The options that change how a run goes but not its results (where,
- * how fast, how loud): kept out of HISTORY, so that the same science gives
- * the same output bytes however it was run (resumed, sharded, on MPI). */
-static int operational_option(const char *arg, int *takes_value)
-{
-    static const struct { const char *name; int value; } ops[] = {
-        {"-o", 1}, {"--output", 1}, {"--log", 1}, {"--threads", 1}, {"--shard", 1},
-        {"-q", 0}, {"--quiet", 0}, {"--overwrite", 0},
-    };
-    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
-        const size_t len = strlen(ops[i].name);
-        if (strncmp(arg, ops[i].name, len) != 0)
-            continue;
-        if (arg[len] == '\0') {
-            *takes_value = ops[i].value;
-            return 1;
-        }
-        if (ops[i].value && (arg[len] == '=' || len == 2)) { /* --log=F, -oDIR */
-            *takes_value = 0;
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/* HISTORY: the command with its science options only. */
-static void science_history(char *buf, size_t size, int nopts, char **argv)
-{
-    char *kept[256];
-    int n = 1;
-    kept[0] = argv[0];
-    for (int i = 1; i < nopts && n < (int)(sizeof kept / sizeof kept[0]); i++) {
-        int takes_value = 0;
-        if (operational_option(argv[i], &takes_value))
-            i += takes_value;
-        else
-            kept[n++] = argv[i];
-    }
-    make_history(buf, size, "prep", n, kept);
-}
-
 /* Everything between the options and the run; returns 0 or an exit code
  * (reported). Every MPI rank does it: output directory, its host's
  * temporaries; rank 0 alone opens the log. */
-static int set_up(cli_options *o, int rank, int argc_opts, char **argv, FILE **log)
+static int set_up(cli_options *o, int rank, FILE **log)
 {
     const char *outdir = aia_prep_options_outdir(o->prep);
-    if ((mkdir(outdir, 0777) != 0 && errno != EEXIST) || access(outdir, W_OK | X_OK) != 0) {
+    if (make_directories(outdir) != 0 || access(outdir, W_OK | X_OK) != 0) {
         fprintf(stderr, "aiaprep prep: error: cannot write to the output directory %s: %s\n", outdir,
                 strerror(errno));
         return EXIT_SOME_FAILED;
@@ -231,9 +193,10 @@ static int set_up(cli_options *o, int rank, int argc_opts, char **argv, FILE **l
     aia_cleanup_temporaries(outdir, &removed);
     if (removed && !o->quiet)
         printf("prep: removed %d temporary files an interrupted run left in %s\n", removed, outdir);
-    char history[1024];
-    science_history(history, sizeof history, argc_opts, argv);
-    aia_prep_option(o->prep, "history", history);
+    if (aia_prep_prefetch(o->prep)) { /* the "auto" tables every file needs */
+        fprintf(stderr, "aiaprep prep: error: %s\n", aia_last_error());
+        return EXIT_SOME_FAILED;
+    }
     if (rank == 0 && o->log && !(*log = fopen(o->log, "a"))) {
         fprintf(stderr, "aiaprep prep: error: cannot open the log %s: %s\n", o->log, strerror(errno));
         return EXIT_USAGE;
@@ -241,10 +204,10 @@ static int set_up(cli_options *o, int rank, int argc_opts, char **argv, FILE **l
     return 0;
 }
 
-static int run_prep(cli_options *o, path_list *inputs, int rank, int ranks, int argc_opts, char **argv)
+static int run_prep(cli_options *o, path_list *inputs, int rank, int ranks)
 {
     FILE *log = NULL;
-    int st = set_up(o, rank, argc_opts, argv, &log);
+    int st = set_up(o, rank, &log);
 #ifdef AIAPREP_WITH_MPI
     if (ranks > 1 && !mpi_all_ok(st == 0) && !st)
         st = EXIT_SOME_FAILED; /* another rank could not start: it said why */
@@ -317,11 +280,11 @@ int cmd_prep(int argc, char **argv)
          * this, so a usage error stops them all alike */
         const int mpi = mpi_launched();
         const int started = mpi && mpi_start(&rank, &ranks) == 0;
-        st = mpi && !started ? EXIT_SOME_FAILED : run_prep(&o, &inputs, rank, ranks, optind, argv);
+        st = mpi && !started ? EXIT_SOME_FAILED : run_prep(&o, &inputs, rank, ranks);
         if (started)
             mpi_stop();
 #else
-        st = run_prep(&o, &inputs, rank, ranks, optind, argv);
+        st = run_prep(&o, &inputs, rank, ranks);
 #endif
     }
     prep_path_list_free(&inputs);

@@ -257,6 +257,32 @@ int aia_image_read_into(const char *path, aia_pixtype pixtype, aia_image **out)
     return AIA_OK;
 }
 
+int aia_header_read(const char *path, aia_header **out)
+{
+    aia_clear_error();
+    *out = NULL;
+    long long file_size = 0;
+    int st = check_file(path, &file_size);
+    if (st)
+        return st;
+    fitsfile *f = NULL;
+    int fst = 0, naxis = 0;
+    if (fits_open_diskfile(&f, path, READONLY, &fst))
+        return aia_fail_fits(fst, path, "cannot open as FITS");
+    aia_header *hdr = aia_header_new();
+    st = hdr ? find_image_hdu(f, path, file_size, &naxis) : aia_fail(AIA_ERR_NOMEM, "out of memory");
+    st = st ? st : read_header(f, path, hdr);
+    int close_st = 0;
+    fits_close_file(f, &close_st);
+    fits_clear_errmsg();
+    if (st) {
+        aia_header_free(hdr);
+        return st;
+    }
+    *out = hdr;
+    return AIA_OK;
+}
+
 int aia_fits_checksum_ok(const char *path)
 {
     fitsfile *f = NULL;
