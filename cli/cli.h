@@ -15,6 +15,7 @@ int cmd_prep(int argc, char **argv);
 int cmd_psf(int argc, char **argv);
 int cmd_deconvolve(int argc, char **argv);
 int cmd_pointing(int argc, char **argv);
+int cmd_fetch(int argc, char **argv);
 
 /* Report a usage error for a subcommand and return EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

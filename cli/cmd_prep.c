@@ -77,8 +77,9 @@ static const char prep_help[] =
     "                         (peak ~0.2 GiB per thread + 0.26 GiB for 4096 x 4096)\n"
     "  --shard I/N            only the I-th (0 <= I < N) of N slices of the sorted inputs\n"
     "                         (every N-th file from the I-th): for job arrays\n"
-    "  --log FILE             one JSON line per file: input, output, status, error,\n"
-    "                         warnings, seconds per stage\n"
+    "  --log FILE             append JSON lines: a run record (version, options, start,\n"
+    "                         host), one record per file (input, output, status, error,\n"
+    "                         warnings, time, seconds per stage), a summary record\n"
     "  -q, --quiet            print only errors (no progress, no per-file lines)\n"
     "  -h, --help             show this help\n"
     "\n"
@@ -226,6 +227,8 @@ static int run_prep(cli_options *o, path_list *inputs, int rank, int ranks)
     po.on_progress = prep_on_progress;
     po.user = &rep;
     aia_pipeline_summary sum;
+    if (log)
+        aia_prep_log_run(log, o->prep, (long)inputs->count, o->threads);
 #ifdef AIAPREP_WITH_MPI
     if (ranks > 1)
         st = mpi_pipeline_run((const char *const *)inputs->paths, (long)inputs->count, o->prep, &po, &sum);
@@ -234,6 +237,8 @@ static int run_prep(cli_options *o, path_list *inputs, int rank, int ranks)
         st = aia_pipeline_run((const char *const *)inputs->paths, (long)inputs->count, o->prep, &po, &sum);
     (void)ranks;
     prep_clear_progress(&rep);
+    if (log && !st)
+        aia_prep_log_summary(log, &sum);
     if (log)
         fclose(log);
     if (st) {

@@ -281,6 +281,7 @@ typedef struct aia_source_info {
     int has_blank;          /* integer image with a BLANK value                   */
     long long blank;
     long long file_bytes;
+    int gzip;               /* a gzip-compressed file (.fits.gz), unpacked by cfitsio */
 } aia_source_info;
 
 /* An image the library owns: pixels, header and where it came from. */
@@ -819,6 +820,15 @@ AIA_API int aia_fetch_ssw_table(const aia_fetch_options *opts, const char *name,
 AIA_API const char *aia_response_table_name(int version);
 AIA_API const char *aia_error_table_name(void);
 
+/* The cache directory of fetched tables: opts->cache_dir, else
+ * aia_cache_dir() + "/tables" (created if missing). Spikes files fetched
+ * for `--respike-dir auto` go to its spikes/ folder. */
+AIA_API int aia_fetch_cache_dir(const aia_fetch_options *opts, char *buf, size_t size);
+
+/* Where prep --respike-dir DIR looks for an input's spikes file:
+ * DIR/<input's name without .fits>.spikes.fits. */
+AIA_API int aia_spikes_path(const char *input, const char *dir, char *out, size_t size);
+
 /* The spikes file of a level-1 frame (from its header: DATE-OBS and
  * WAVELNTH, as aiapy's fetch_spikes): JSOC's spikes segment of
  * aia.lev1_euv_12s[DATE-OBS/12s][WAVELNTH=w] (aia.lev1_uv_24s for 1600,
@@ -920,9 +930,24 @@ AIA_API aia_write_result aia_prep_item_written(const aia_prep_item *item); /* wh
 AIA_API size_t aia_prep_item_encode(const aia_prep_item *item, void *buf, size_t size);
 AIA_API int aia_prep_item_decode(aia_prep_item *item, const void *buf, size_t size);
 
-/* One JSON line: input, output, status (done/skipped/failed), error, warnings,
- * seconds per stage. */
+/* The JSON log (JSON lines, one object a line, "record" saying which):
+ *   run      first: "program", "version", "start" (ISO UTC), "host", "pid",
+ *            "kernels", "threads", "inputs", "output" (the directory),
+ *            "options" (aia_prep_options_describe)
+ *   file     one per file: "input", "output", "status" (done, skipped or
+ *            failed), "error" (the message, or null), "warnings" (an array
+ *            of strings), "time" (ISO UTC, when it finished), "seconds"
+ *            {"load", "process", "store"}
+ *   summary  last: "end" (ISO UTC), "seconds" (wall), "total", "done",
+ *            "skipped", "failed", "files_per_second", "workers",
+ *            "threads_per_worker", "stage_median" {"load", "process",
+ *            "store"} (over the files done)
+ * aia_pipeline_run writes the file records (aia_pipeline_options.log);
+ * the caller writes the run record before it and the summary after. */
+struct aia_pipeline_summary; /* below, with the pipeline */
+AIA_API void aia_prep_log_run(FILE *f, const aia_prep_options *opts, long n_inputs, int threads);
 AIA_API void aia_prep_log_item(FILE *f, const aia_prep_item *item);
+AIA_API void aia_prep_log_summary(FILE *f, const struct aia_pipeline_summary *sum);
 
 /* ---- the pipeline ------------------------------------------------------- */
 

@@ -69,6 +69,16 @@ static int cache_dir(const aia_fetch_options *o, char *buf, size_t size)
     return AIA_OK;
 }
 
+int aia_fetch_cache_dir(const aia_fetch_options *o, char *buf, size_t size)
+{
+    aia_fetch_options defaults;
+    if (!o) {
+        aia_fetch_options_default(&defaults);
+        o = &defaults;
+    }
+    return cache_dir(o, buf, size);
+}
+
 static const char *base_url(const char *given, const char *env, const char *fallback)
 {
     if (given && *given)
@@ -84,6 +94,15 @@ static double timeout_of(const aia_fetch_options *o)
     const char *e = getenv("AIAPREP_FETCH_TIMEOUT");
     const double t = e ? strtod(e, NULL) : 0;
     return t > 0 ? t : 30.0;
+}
+
+/* scheme://host[:port] of a URL. */
+static const char *origin_of(const char *url, char *out, size_t size)
+{
+    const char *host = strstr(url, "://");
+    const char *path = host ? strchr(host + 3, '/') : NULL;
+    snprintf(out, size, "%.*s", (int)(path ? path - url : (long)strlen(url)), url);
+    return out;
 }
 
 /* base + rest with exactly one '/' between them. */
@@ -229,6 +248,19 @@ static int copy_path(const char *path, char *out, size_t size)
     return AIA_OK;
 }
 
+/* Fail with "WHAT: <this thread's message>", the temporary's name taken
+ * out of the message (it means nothing to the reader). */
+static int refail(int st, const char *tmp, const char *what)
+{
+    char why[1024];
+    snprintf(why, sizeof why, "%s", aia_last_error()); /* a copy: aia_fail writes that buffer */
+    const char *w = why;
+    const size_t n = tmp ? strlen(tmp) : 0;
+    if (n && strncmp(w, tmp, n) == 0 && w[n] == ':')
+        w += n + (w[n + 1] == ' ' ? 2 : 1);
+    return aia_fail(st, "%s: %s", what, w);
+}
+
 /* ---- the body in memory --------------------------------------------------- */
 
 static int read_all(const char *path, char **text, size_t *len)
@@ -267,13 +299,13 @@ static int jsoc_answer(const char *tmp, aia_json **out)
         return st;
     st = aia_json_parse(text, len, out);
     if (st) {
-        char head[48];
-        size_t k = 0;
-        for (size_t i = 0; i < len && k + 1 < sizeof head; i++) /* what came instead, printable */
-            head[k++] = text[i] >= ' ' && text[i] < 127 ? text[i] : ' ';
-        head[k] = '\0';
+        char what[96] = "not a JSOC JSON answer (it starts '";
+        size_t k = strlen(what);
+        for (size_t i = 0; i < len && i < 40; i++) /* what came instead, printable */
+            what[k++] = text[i] >= ' ' && text[i] < 127 ? text[i] : ' ';
+        snprintf(what + k, sizeof what - k, "')");
         free(text);
-        return aia_fail(AIA_ERR_BAD_DATA, "not a JSOC JSON answer (%s; it starts '%s')", aia_last_error(), head);
+        return refail(AIA_ERR_BAD_DATA, NULL, what);
     }
     free(text);
     const aia_json *status = aia_json_member(*out, "status");
@@ -365,7 +397,7 @@ static int pointing_check(const char *tmp, void *user)
     aia_json_free(answer);
     aia_pointing_table *table = NULL;
     if (!st && (st = aia_pointing_table_read(tmp, &table)) != AIA_OK)
-        st = aia_fail(st, "not a usable pointing table: %s", aia_last_error());
+        st = refail(st, tmp, "not a usable pointing table");
     aia_pointing_table_free(table);
     return st;
 }
@@ -427,9 +459,8 @@ static int ssw_check(const char *tmp, void *user)
         st = aia_response_table_read(tmp, &t);
         aia_response_table_free(t);
     }
-    if (st) /* the reader names the temporary: say what it means */
-        return aia_fail(st, "not a usable %s: %s", strstr(name, "error_table") ? "error table" : "response table",
-                        aia_last_error());
+    if (st)
+        return refail(st, tmp, strstr(name, "error_table") ? "not a usable error table" : "not a usable response table");
     return AIA_OK;
 }
 
@@ -469,7 +500,7 @@ static int spikes_check(const char *tmp, void *user)
         st = aia_fail(AIA_ERR_BAD_DATA, "a %ld x %ld image, not 2 x N (indices and values)", img->width,
                       img->height);
     aia_image_free(img);
-    return st ? aia_fail(st, "not a spikes file: %s", aia_last_error()) : AIA_OK;
+    return st ? refail(st, tmp, "not a spikes file") : AIA_OK;
 }
 
 int aia_fetch_spikes(const aia_fetch_options *o, const aia_header *frame, const char *dest)
@@ -506,7 +537,7 @@ int aia_fetch_spikes(const aia_fetch_options *o, const aia_header *frame, const 
     if (!st && (st = jsoc_answer(tmp, &answer)) != AIA_OK)
         aia_error_prefix(url);
     unlink(tmp);
-    char file_url[1200] = "";
+    char file_url[1200] = "", origin[600];
     if (!st) {
         const aia_json *v = named_values(answer, "segments", "spikes");
         if (!v || !v->n || v->items[0].type != AIA_JSON_STRING || !v->items[0].text[0] ||
@@ -514,8 +545,8 @@ int aia_fetch_spikes(const aia_fetch_options *o, const aia_header *frame, const 
             st = aia_fail(AIA_ERR_IO, "%s: JSOC has no spikes file for %s", url, ds);
         else if (strncmp(v->items[0].text, "http", 4) == 0)
             snprintf(file_url, sizeof file_url, "%s", v->items[0].text);
-        else
-            join_url(jsoc, v->items[0].text, file_url, sizeof file_url);
+        else /* a path on JSOC's host (aiapy: "http://jsoc.stanford.edu" + path) */
+            join_url(origin_of(jsoc, origin, sizeof origin), v->items[0].text, file_url, sizeof file_url);
     }
     aia_json_free(answer);
     if (st)

@@ -170,18 +170,33 @@ int aia_prep_item_init(aia_prep_item *item, const char *input, const aia_prep_op
     return AIA_OK;
 }
 
-/* The spikes file of an input: DIR/<stem>.spikes.fits, or the one file. */
-static void spikes_path(const char *input, const aia_prep_options *o, char *buf, size_t size)
+int aia_spikes_path(const char *input, const char *dir, char *out, size_t size)
 {
-    if (o->respike_file) {
-        snprintf(buf, size, "%s", o->respike_file);
-        return;
-    }
     const char *slash = strrchr(input, '/');
     const char *base = slash ? slash + 1 : input;
     const char *dot = strstr(base, ".fits");
-    snprintf(buf, size, "%s/%.*s.spikes.fits", o->respike_dir, (int)(dot ? dot - base : (long)strlen(base)),
-             base);
+    if ((size_t)snprintf(out, size, "%s/%.*s.spikes.fits", dir, (int)(dot ? dot - base : (long)strlen(base)), base) >=
+        size)
+        return aia_fail(AIA_ERR_ARG, "%s: spikes file name too long", input);
+    return AIA_OK;
+}
+
+/* The spikes file of an input: DIR/<stem>.spikes.fits, or the one file;
+ * with --respike-dir auto, the cache's, fetched for this frame when it is
+ * not there (unless offline). */
+static int spikes_path(const aia_prep_item *item, const aia_prep_options *o, char *buf, size_t size)
+{
+    if (o->respike_file)
+        return snprintf(buf, size, "%s", o->respike_file), AIA_OK;
+    if (strcmp(o->respike_dir, "auto") != 0)
+        return aia_spikes_path(item->input, o->respike_dir, buf, size);
+    char dir[4096];
+    int st = aia_fetch_cache_dir(&o->fetch, dir, sizeof dir - 8);
+    if (st)
+        return st;
+    strcat(dir, "/spikes");
+    st = aia_spikes_path(item->input, dir, buf, size);
+    return st ? st : aia_fetch_spikes(&o->fetch, item->image->header, buf);
 }
 
 /* The step of the input's stored integers when it is below 1 DN (JSOC's
@@ -207,8 +222,8 @@ int aia_prep_load(aia_prep_item *item, const aia_prep_options *o)
         char spikes[4200], ref_text[320];
         long count = 0;
         aia_table_ref ref;
-        spikes_path(item->input, o, spikes, sizeof spikes);
-        st = aia_respike(aia_image_view(item->image), item->image->header, spikes, &count);
+        st = spikes_path(item, o, spikes, sizeof spikes);
+        st = st ? st : aia_respike(aia_image_view(item->image), item->image->header, spikes, &count);
         st = st ? st : aia_table_ref_of(spikes, &ref);
         aia_table_ref_text(&ref, ref_text, sizeof ref_text);
         st = st ? st : aia_history_step(item->image->header, "respike", "%ld pixels put back from %s", count,
@@ -230,7 +245,7 @@ static int update_pointing(aia_prep_item *item, const aia_prep_options *o, aia_p
         return st;
     char ref_text[320];
     aia_table_ref_text(ref, ref_text, sizeof ref_text);
-    st = aia_history_step(item->image->header, "update_pointing", "aia.master_pointing3h row %s - %s of %s",
+    st = aia_history_step(item->image->header, "update_pointing", "aia.master_pointing3h row %.19s - %.19s of %s",
                           rep.t_start, rep.t_stop, ref_text);
     if (st)
         return st;

@@ -14,8 +14,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static int check_file(const char *path, long long *size)
+/* gzip's magic bytes: a .fits.gz that cfitsio unpacks as it reads. */
+static int is_gzip(const char *head) { return (unsigned char)head[0] == 0x1f && (unsigned char)head[1] == 0x8b; }
+
+static int check_file(const char *path, long long *size, int *gzipped)
 {
+    *gzipped = 0;
     struct stat sb;
     if (stat(path, &sb) != 0)
         return aia_fail(AIA_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
@@ -31,6 +35,11 @@ static int check_file(const char *path, long long *size)
     char head[10] = {0};
     size_t got = fread(head, 1, sizeof head, f);
     fclose(f);
+    if (got >= 2 && is_gzip(head)) { /* sizes and the first card are the unpacked file's: cfitsio checks */
+        *gzipped = 1;
+        *size = (long long)sb.st_size;
+        return AIA_OK;
+    }
     if (got < sizeof head || memcmp(head, "SIMPLE  = ", sizeof head) != 0)
         return aia_fail(AIA_ERR_NOT_FITS,
                         "%s: not a FITS file (it does not start with the SIMPLE keyword)", path);
@@ -169,7 +178,7 @@ static void read_source_info(fitsfile *f, aia_source_info *src)
 
 static int read_pixels(fitsfile *f, const char *path, aia_image *img)
 {
-    if (img->source.compressed) { /* Rice integer tiles: the library's decoder */
+    if (img->source.compressed && !img->source.gzip) { /* Rice integer tiles: the library's decoder */
         int handled = 0;
         const int st = aia_tiles_read(f, path, img->source.file_bytes, img->pixtype, img->data, &handled);
         if (handled || st)
@@ -205,7 +214,8 @@ int aia_image_read_into(const char *path, aia_pixtype pixtype, aia_image **out)
 {
     aia_clear_error();
     long long file_size = 0;
-    int st = check_file(path, &file_size);
+    int gzipped = 0;
+    int st = check_file(path, &file_size, &gzipped);
     if (st)
         return st;
 
@@ -225,7 +235,7 @@ int aia_image_read_into(const char *path, aia_pixtype pixtype, aia_image **out)
         st = aia_fail_fits(fst, path, "cannot read the image size");
     if (!st && (dims[0] <= 0 || dims[1] <= 0))
         st = aia_fail(AIA_ERR_NO_IMAGE, "%s: the image is empty (%ld x %ld)", path, dims[0], dims[1]);
-    if (!st)
+    if (!st && !gzipped)
         st = check_length(f, path, file_size);
     if (!st && img) {
         st = aia_image_reshape(img, dims[0], dims[1], pixtype);
@@ -244,6 +254,7 @@ int aia_image_read_into(const char *path, aia_pixtype pixtype, aia_image **out)
     if (!st) {
         read_source_info(f, &img->source);
         img->source.file_bytes = file_size;
+        img->source.gzip = gzipped;
         st = read_pixels(f, path, img);
     }
     int close_st = 0;
@@ -262,7 +273,8 @@ int aia_header_read(const char *path, aia_header **out)
     aia_clear_error();
     *out = NULL;
     long long file_size = 0;
-    int st = check_file(path, &file_size);
+    int gzipped = 0;
+    int st = check_file(path, &file_size, &gzipped);
     if (st)
         return st;
     fitsfile *f = NULL;
