@@ -130,4 +130,46 @@ check "prep --output-template" rc_is 0 "$AIAPREP" prep --output-template "{stem}
 check "  ... names the output" test -f "$T/calout5/aia_lev1_94a_cal_prep.fits"
 check "prep bad template" rc_is 1 "$AIAPREP" prep --output-template "{bogus}" -o "$T/calout6" "$T/cal"
 
+# names: JSOC export names, templates with header fields and folders, -o
+# with missing parents, directory scans of every FITS spelling
+mkdir -p "$T/names"
+cp "$T/in/aia_lev1_171a_test.fits" "$T/names/aia.lev1_euv_12s.2014-01-01T000011Z.171.image_lev1.fits"
+cp "$T/in/aia_lev1_171a_test.fits" "$T/names/UPPER.FITS"
+cp "$T/in/aia_lev1_171a_test.fits" "$T/names/short.fts"
+gzip -c "$T/in/aia_lev1_171a_test.fits" > "$T/names/packed.fits.gz"
+echo "not fits" > "$T/names/notes.txt"
+check "prep -o with missing parents, a folder of every FITS spelling" rc_is 0 "$AIAPREP" prep -o "$T/new/a/b" "$T/names"
+check "  ... the JSOC name, both lev1 marks" test -f "$T/new/a/b/aia.lev1.5_euv_12s.2014-01-01T000011Z.171.image_lev1.5.fits"
+check "  ... .FITS" test -f "$T/new/a/b/UPPER_lev1.5.fits"
+check "  ... .fts" test -f "$T/new/a/b/short_lev1.5.fits"
+check "  ... .fits.gz (read through cfitsio)" test -f "$T/new/a/b/packed_lev1.5.fits"
+check "  ... four files, not the .txt" out_has "4 done, 0 skipped, 0 failed"
+check "prep --output-template with header fields and folders" rc_is 0 "$AIAPREP" prep -o "$T/tmpl" \
+  --output-template "{date}/{wave}/aia_{wavelnth}_{t_obs}_{level}" "$T/in/aia_lev1_171a_test.fits"
+t_obs=$("$AIAPREP" info --no-stats "$T/in/aia_lev1_171a_test.fits" | sed -n 's/.*T_OBS \([0-9-]*\)T\([0-9]*\):\([0-9]*\):\([0-9]*\).*/\1 \2\3\4/p')
+check "  ... named from T_OBS and WAVELNTH" test -f "$T/tmpl/${t_obs% *}/0171/aia_171_${t_obs% *}T${t_obs#* }Z_lev1.5.fits"
+check "  ... a second run skips it (the name is known before reading)" rc_is 0 "$AIAPREP" prep -o "$T/tmpl" \
+  --output-template "{date}/{wave}/aia_{wavelnth}_{t_obs}_{level}" "$T/in/aia_lev1_171a_test.fits"
+check "  ... as skipped" out_has "0 done, 1 skipped"
+check "a template field the header lacks fails the file" rc_is 1 "$AIAPREP" prep -o "$T/tmpl2" --output-template "{nosuchkey}" "$T/in/aia_lev1_171a_test.fits"
+check "  ... saying which" err_has "has no NOSUCHKEY"
+check "a template leaving the output directory" rc_is 1 "$AIAPREP" prep -o "$T/tmpl2" --output-template "../{stem}" "$T/in/aia_lev1_171a_test.fits"
+check "  ... is refused" err_has "inside the output directory"
+
+# fetch: usage (the network parts: test_fetch.sh)
+check "fetch --help" rc_is 0 "$AIAPREP" fetch --help
+check "  ... usage" out_has "Usage: aiaprep fetch pointing"
+check "fetch without what" rc_is 2 "$AIAPREP" fetch
+check "fetch of something unknown" rc_is 2 "$AIAPREP" fetch frobs
+check "fetch pointing without --start" rc_is 2 "$AIAPREP" fetch pointing
+check "fetch pointing with a bad day" rc_is 2 "$AIAPREP" fetch pointing --start 2014-13-01
+check "fetch --offline with an empty cache" rc_is 1 "$AIAPREP" fetch errors --offline --cache "$T/emptycache"
+check "  ... says it is not cached" err_has "not in the cache and --offline forbids"
+check "prep --degradation auto --offline, empty cache: stops before any file" rc_is 1 "$AIAPREP" prep \
+  --degradation auto --offline --cache "$T/emptycache" -o "$T/offl" "$T/in/aia_lev1_171a_test.fits"
+check "  ... saying why" err_has "not in the cache"
+check "  ... writing nothing" test -z "$(ls -A "$T/offl" 2>/dev/null)"
+check "--version says whether downloads are built in" rc_is 0 "$AIAPREP" --version
+check "  ... downloads line" out_has "downloads: "
+
 finish test_cli

@@ -520,7 +520,14 @@ int aia_fetch_spikes(const aia_fetch_options *o, const aia_header *frame, const 
     if (!o->refresh && is_cached(dest))
         return AIA_OK;
     if (o->offline)
-        return aia_fail(AIA_ERR_IO, "%s is not there and --offline forbids fetching it", dest);
+        return aia_fail(AIA_ERR_IO, "%s is not in the cache and --offline forbids fetching it", dest);
+    const char *slash = strrchr(dest, '/');
+    if (slash && slash != dest) {
+        char dir[PATH_MAX];
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - dest), dest);
+        if (aia_make_dirs(dir) != 0)
+            return aia_fail(AIA_ERR_IO, "%s: cannot create: %s", dir, strerror(errno));
+    }
     const int uv = wl == 1600 || wl == 1700 || wl == 4500;
     char ds[160], ds_enc[480], query[700], url[1200], tmp[PATH_MAX];
     /* aiapy: [DATE-OBS/12s], the time marked UTC */
@@ -551,13 +558,6 @@ int aia_fetch_spikes(const aia_fetch_options *o, const aia_header *frame, const 
     aia_json_free(answer);
     if (st)
         return st;
-    const char *slash = strrchr(dest, '/');
-    if (slash && slash != dest) {
-        char dir[PATH_MAX];
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - dest), dest);
-        if (aia_make_dirs(dir) != 0)
-            return aia_fail(AIA_ERR_IO, "%s: cannot create: %s", dir, strerror(errno));
-    }
     aia_fetch_options fresh = *o;
     fresh.refresh = 1;
     return fetch_into(&fresh, file_url, dest, NULL, spikes_check, NULL);

@@ -9,6 +9,7 @@
 #include "io/io.h"
 #include "core/fs.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fitsio.h>
@@ -192,13 +193,90 @@ static const struct { const char *key, *comment; } stats_keys[] = {
 };
 #define N_STATS_KEYS (sizeof stats_keys / sizeof stats_keys[0])
 
+/* A FITS number: [+-]digits[.digits][E|D[+-]digits], digits on one side
+ * of the point at least ("nan", "inf" and the like are not). */
+static int is_fits_number(const char *v)
+{
+    size_t i = (v[0] == '+' || v[0] == '-') ? 1 : 0, digits = 0;
+    for (; isdigit((unsigned char)v[i]); i++)
+        digits++;
+    if (v[i] == '.')
+        for (i++; isdigit((unsigned char)v[i]); i++)
+            digits++;
+    if (!digits)
+        return 0;
+    if (v[i] == 'E' || v[i] == 'D' || v[i] == 'e' || v[i] == 'd') {
+        i++;
+        if (v[i] == '+' || v[i] == '-')
+            i++;
+        if (!isdigit((unsigned char)v[i]))
+            return 0;
+        while (isdigit((unsigned char)v[i]))
+            i++;
+    }
+    return v[i] == '\0';
+}
+
+/* Whether the string value at v (its opening quote) has its closing one
+ * ('' inside is a quote). */
+static int string_closed(const char *v)
+{
+    for (const char *p = v + 1; *p; p++)
+        if (*p == '\'') {
+            if (p[1] != '\'')
+                return 1;
+            p++;
+        }
+    return 0;
+}
+
+/* An input card as FITS allows it: real JSOC and IDL headers carry values
+ * such as an unquoted nan (JSOC's OSCNMEAN, TEMPCCD ...) and strings without
+ * their closing quote (IDL's HGQUERY), which fitsverify rejects. Those
+ * become an undefined value and a closed string, keeping keyword, comment
+ * and place; every other card goes out as it came. */
+static void write_input_card(fitsfile *f, const char *card, int *fst)
+{
+    char kw[9], value[FLEN_VALUE] = "", comment[FLEN_COMMENT] = "";
+    memcpy(kw, card, 8);
+    kw[8] = '\0';
+    for (int i = 7; i >= 0 && kw[i] == ' '; i--)
+        kw[i] = '\0';
+    if (!kw[0] || strncmp(card + 8, "= ", 2) != 0 || !strcmp(kw, "HISTORY") || !strcmp(kw, "COMMENT")) {
+        fits_write_record(f, card, fst);
+        return;
+    }
+    int st = 0;
+    char copy[81];
+    snprintf(copy, sizeof copy, "%s", card);
+    fits_parse_value(copy, value, comment, &st);
+    fits_clear_errmsg();
+    const char *v = card + 10;
+    while (*v == ' ')
+        v++;
+    if (*v == '\'' && !string_closed(v)) { /* a string cut short: close it */
+        char text[72];
+        snprintf(text, sizeof text, "%s", v + 1);
+        for (size_t n = strlen(text); n > 0 && text[n - 1] == ' '; n--)
+            text[n - 1] = '\0';
+        fits_write_key_str(f, kw, text, NULL, fst);
+        return;
+    }
+    const int ok = !st && (!value[0] || value[0] == '\'' || value[0] == '(' || !strcmp(value, "T") ||
+                           !strcmp(value, "F") || is_fits_number(value));
+    if (ok)
+        fits_write_record(f, card, fst);
+    else /* no FITS value: undefined, as FITS says a key without one is */
+        fits_write_key_null(f, kw, comment[0] ? comment : NULL, fst);
+}
+
 static int write_header(fitsfile *f, const aia_image *img, const hdu_spec *spec, int *fst)
 {
     const aia_header *h = img->header;
     for (size_t i = 0; i < aia_header_count(h) && !*fst; i++) {
         const char *card = aia_header_card(h, i);
         if (!is_structural(card))
-            fits_write_record(f, card, fst);
+            write_input_card(f, card, fst);
     }
     if (spec->statistics)
         for (size_t i = 0; i < N_STATS_KEYS; i++)
@@ -221,31 +299,32 @@ static int write_header(fitsfile *f, const aia_image *img, const hdu_spec *spec,
 }
 
 /* A statistic into its card: whole numbers as integers (as JSOC writes
- * DATAMIN of an integer image), others with 15 digits, NaN undefined. The
- * card exists (the header has it or write_header put a placeholder), so
- * the header keeps its size and layout. */
-static void modify_stat(fitsfile *f, const char *key, double v, int *fst)
+ * DATAMIN of an integer image); pixel values (min, max, ranks) with 17
+ * digits, which read back as exactly the pixel's value; moments with 15;
+ * NaN undefined. The card exists (the header has it or write_header put a
+ * placeholder), so the header keeps its size and layout. */
+static void modify_stat(fitsfile *f, const char *key, double v, int digits, int *fst)
 {
     if (!isfinite(v))
         fits_modify_key_null(f, key, "&", fst);
     else if (v == floor(v) && fabs(v) < 9e15)
         fits_modify_key_lng(f, key, (LONGLONG)v, "&", fst);
     else
-        fits_modify_key_dbl(f, key, v, -15, "&", fst);
+        fits_modify_key_dbl(f, key, v, -digits, "&", fst);
 }
 
 static void modify_if_present(fitsfile *f, const aia_header *h, const char *key, double v, int *fst)
 {
     if (aia_header_find(h, key) >= 0)
-        modify_stat(f, key, v, fst);
+        modify_stat(f, key, v, 17, fst);
 }
 
 static int write_stats_keys(fitsfile *f, const aia_image *img, const aia_pixel_stats *st, int *fst)
 {
     const double v[N_STATS_KEYS] = {st->min,  st->max,  st->median,          st->mean,          st->rms,
                                     st->skew, st->kurt, (double)st->finite, (double)st->missing};
-    for (size_t i = 0; i < N_STATS_KEYS && !*fst; i++)
-        modify_stat(f, stats_keys[i].key, v[i], fst);
+    for (size_t i = 0; i < N_STATS_KEYS && !*fst; i++) /* min, max, median are pixel values */
+        modify_stat(f, stats_keys[i].key, v[i], i < 3 ? 17 : 15, fst);
     for (int i = 0; i < AIA_NPCT && !*fst; i++) {
         char key[16];
         snprintf(key, sizeof key, "DATAP%02d", aia_stats_pct[i]);
