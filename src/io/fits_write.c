@@ -485,8 +485,10 @@ static int write_quantised(fitsfile *f, const aia_image *img, hdu_spec *spec, in
         write_header(mem, img, spec, fst);
     if (!*fst)
         write_pixels(mem, img, spec, 0, fst);
-    if (!*fst && spec->statistics)
+    if (!*fst && spec->statistics) {
         write_stats_keys(mem, img, &spec->stats, fst);
+        fits_write_comment(mem, "DATAMIN ... DATAKURT: of the values before the lossy Rice quantisation", fst);
+    }
     if (!*fst)
         fits_img_compress(mem, f, fst);
     int close_st = 0;
