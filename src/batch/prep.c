@@ -221,7 +221,7 @@ int aia_prep_load(aia_prep_item *item, const aia_prep_options *o)
     if (o->respike_dir || o->respike_file) {
         char spikes[4200], ref_text[320];
         long count = 0;
-        aia_table_ref ref;
+        aia_table_ref ref = {0};
         st = spikes_path(item, o, spikes, sizeof spikes);
         st = st ? st : aia_respike(aia_image_view(item->image), item->image->header, spikes, &count);
         st = st ? st : aia_table_ref_of(spikes, &ref);
@@ -364,7 +364,7 @@ static int correct_degradation(aia_image *out, aia_image *err, const aia_respons
 /* The UNCERTAINTY extension (or _err file) describes itself: the image's
  * header (its WCS, so that sunpy makes it a map on the same grid) without
  * the image's HISTORY, with EXTNAME, the image's unit, and what it is. */
-static int uncertainty_header(aia_image *err, const aia_header *image, const aia_table_ref *ref)
+static int uncertainty_header(aia_image *err, const aia_header *image, const aia_table_ref *ref, int own_file)
 {
     aia_header *h = aia_header_new();
     int st = h ? AIA_OK : aia_fail(AIA_ERR_NOMEM, "out of memory");
@@ -380,8 +380,10 @@ static int uncertainty_header(aia_image *err, const aia_header *image, const aia
     st = st ? st : aia_header_set_string(h, "EXTNAME", "UNCERTAINTY", "1-sigma uncertainty of the image");
     st = st ? st : aia_header_set_string(h, "BUNIT", unit, "the image's unit");
     st = st ? st : aia_header_set_string(h, "ERRMODEL", "aiapy estimate_error, V3 table", NULL);
-    st = st ? st : aia_header_append_card(h, "COMMENT 1-sigma uncertainty of each pixel of the image HDU before "
-                                             "this one:");
+    st = st ? st : aia_header_append_card(h, own_file ? "COMMENT 1-sigma uncertainty of each pixel of the image in the "
+                                                        "file without _err:"
+                                                      : "COMMENT 1-sigma uncertainty of each pixel of the image HDU "
+                                                        "before this one:");
     st = st ? st : aia_header_append_card(h, "COMMENT aiapy's estimate_error of the level-1 counts (shot, dark, "
                                              "read,");
     st = st ? st : aia_header_append_card(h, "COMMENT quantisation, compression), registered and scaled as the "
@@ -460,7 +462,7 @@ int aia_prep_process(aia_prep_item *item, const aia_prep_options *o, aia_prep_sh
     st = st ? st : aia_history_options(out->header, o);
     st = st ? st : aia_level15_header(out->header);
     if (!st && err)
-        st = uncertainty_header(err, out->header, errors_ref);
+        st = uncertainty_header(err, out->header, errors_ref, o->uncertainty_file);
     item->seconds[1] = aia_now() - t0;
     if (st) {
         item->spare = out;
