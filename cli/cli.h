@@ -15,6 +15,7 @@ int cmd_prep(int argc, char **argv);
 int cmd_psf(int argc, char **argv);
 int cmd_deconvolve(int argc, char **argv);
 int cmd_pointing(int argc, char **argv);
+int cmd_fetch(int argc, char **argv);
 
 /* Report a usage error for a subcommand and return EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -88,6 +89,9 @@ int parse_compression(const char *cmd, const char *arg, aia_compression *out);
 
 /* One-line description of what was written, for the user. */
 void print_write_result(FILE *f, const char *path, const aia_write_result *res);
+
+/* mkdir -p: 0, or -1 with errno set. */
+int make_directories(const char *path);
 
 /* The HISTORY text naming aiaprep, its version, the subcommand and its
  * options: argv[1..nopts) after getopt has moved the operands behind them,

@@ -37,6 +37,7 @@ int cmd_deconvolve(int argc, char **argv)
     deconv_choice_default(&dc);
     aia_write_options w;
     aia_write_options_default(&w);
+    w.statistics = 1; /* DATAMIN ... describe the pixels written */
     const char *output = NULL;
     int dtype_given = 0, c;
     while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {

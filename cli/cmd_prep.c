@@ -23,18 +23,25 @@ static const char prep_help[] =
     "centre (aiapy's register). Pixels outside the rotated frame get the image minimum\n"
     "(aiapy's fill); the result is clipped to the input's range; NaN/BLANK pixels come\n"
     "out as small NaN blobs (5x5 for order 3). Header: CRPIX, CDELT, PCi_j (CROTA2 and\n"
-    "CDi_j removed), R_SUN = RSUN_OBS/CDELT1, LVL_NUM 1.5 (1.6 with --deconvolve).\n"
+    "CDi_j removed), R_SUN = RSUN_OBS/CDELT1, LVL_NUM 1.5 (1.6 with --deconvolve),\n"
+    "XCEN/YCEN, BUNIT ('DN' or 'DN/s'), the statistics of the output (DATAMIN, DATAMAX,\n"
+    "DATAMEDN, DATAMEAN, DATARMS, DATASKEW, DATAKURT, DATAVALS, MISSVALS; DATAPnn where\n"
+    "the input has them), HISTORY: one card per step (tables by name and SHA-256) and\n"
+    "one 'aiaprep VERSION options: ...' with the science options. Sub-DN inputs (JSOC\n"
+    "synoptic files: BSCALE 1/16) keep their step in the default integer output.\n"
     "Cutouts (a JSOC im_patch export, or any sub-array of a level-1 frame with its\n"
     "header) are registered with their full frame's transform: the output is the part\n"
     "of the full level-1.5 grid that covers the cutout (header keys GRID_X0, GRID_Y0,\n"
     "GRID_NX, GRID_NY), NaN outside its footprint; the per-file line says 'cutout'.\n"
     "\n"
-    "INPUT is a FITS file, a directory (its *.fits files) or @LIST (a file naming one\n"
-    "input a line). The inputs are sorted; each is attempted once. Outputs go to OUTDIR,\n"
-    "named after the input with 'lev1' replaced by 'lev1.5' ('lev1.6' with\n"
-    "--deconvolve), or with '_lev1.5' added; two inputs that would give one output\n"
-    "name are refused before anything starts. An existing output is skipped when it\n"
-    "records the same science options as this run (its HISTORY) and, with\n"
+    "INPUT is a FITS file, a directory (its .fits, .fit, .fts files in any case, also\n"
+    "with .gz or .fz) or @LIST (a file naming one input a line). The inputs are sorted;\n"
+    "each is attempted once. Outputs go to OUTDIR, named after the input with each\n"
+    "'lev1' replaced by 'lev1.5' ('lev1.6' with --deconvolve; JSOC's\n"
+    "aia.lev1_euv_12s.T.171.image_lev1.fits -> aia.lev1.5_euv_12s.T.171.image_lev1.5.fits),\n"
+    "or with '_lev1.5' added; two inputs that would give one output name are refused\n"
+    "before anything starts. An existing output is skipped when it records the same\n"
+    "science options as this run (its 'options:' HISTORY card) and, with\n"
     "--uncertainty-file, its _err file exists too; made with other options it is a\n"
     "failure that says so (use --overwrite, or another -o). An input is never\n"
     "written. Inputs may be gzip-wrapped (.fits.gz). Every input's headers, tile\n"
@@ -70,34 +77,49 @@ static const char prep_help[] =
     "                         > 5% missing pixels) or bit numbers ('13,16,18'). On a\n"
     "                         cutout the missing-pixel bits 8-11 never count (JSOC counts\n"
     "                         the pixels outside it)\n"
-    "Calibration (tables are files you give; nothing is downloaded):\n"
+    "Calibration (a TABLE is a file, or 'auto': the cache's, fetched when missing\n"
+    "(see aiaprep fetch --help): for --pointing the table of each input's day):\n"
     "  --respike SPIKES       put back the pixels JSOC's cosmic-ray removal replaced, from\n"
     "                         this spikes file (one INPUT; a cutout takes the spikes that\n"
     "                         fall in it); the result is level 0.5\n"
     "  --respike-dir DIR      ... from DIR/<input name without .fits>.spikes.fits\n"
+    "                         ('auto': the cache's spikes/, each fetched from JSOC)\n"
     "  --pointing TABLE       update CRPIX, CDELT, CROTA2, X0_MP/Y0_MP from the master\n"
     "                         pointing table (aia.master_pointing3h: the daily CSV copy,\n"
-    "                         or a JSOC export), the row covering T_OBS (aiapy 0.12)\n"
+    "                         or a JSOC export; auto: JSOC's, every channel, 131 A too),\n"
+    "                         the row covering T_OBS (aiapy 0.12)\n"
     "  --deconvolve           PSF deconvolution first (Richardson-Lucy, aiapy's), on the\n"
     "                         level-1 grid; outputs are named lev1.6 and get LVL_NUM 1.6.\n"
     "                         One PSF and plan per channel serve every file of it.\n"
     DECONV_OPTIONS_HELP
     "  --degradation TABLE    divide by aiapy's degradation factor at DATE-OBS, from the\n"
-    "                         SSW response table (aia_V10_..._response_table.txt)\n"
+    "                         SSW response table (aia_V10_..._response_table.txt; auto:\n"
+    "                         SSW's, checked against aiapy's SHA-256)\n"
     "  --calibration-version N  the table version to use (default 10)\n"
     "  --normalize            divide by EXPTIME (DN -> DN/s, as sunpy: x * (1/EXPTIME));\n"
-    "                         BUNIT becomes 'DN / s' and the default output float32\n"
+    "                         BUNIT becomes 'DN/s' and the default output float32\n"
     "  --uncertainty TABLE    aiapy's estimate_error from the V3 error table, from the\n"
     "                         level-1 counts, registered with the same geometry and\n"
     "                         scaled as the data; a second image HDU 'UNCERTAINTY'\n"
     "                         (float32; Rice-quantised at q = 16 when the data are\n"
     "                         compressed)\n"
-    "  --uncertainty-file     ... written to a separate '_err' file instead\n"
+    "  --uncertainty-file     ... written to a separate NAME_err.fits file instead\n"
     "  --include-preflight, --include-eve, --include-chianti, --n-sample N\n"
     "                         aiapy's estimate_error options\n"
+    "Tables from the network (for auto):\n"
+    "  --offline              never download: auto tables must be in the cache\n"
+    "  --cache DIR            the tables' cache (default: the cache directory's tables/)\n"
+    "  --jsoc-url URL         JSOC (default $AIAPREP_JSOC_URL or http://jsoc.stanford.edu)\n"
+    "  --ssw-url URL          SolarSoft (default $AIAPREP_SSW_URL or\n"
+    "                         https://soho.nascom.nasa.gov/solarsoft/)\n"
+    "  --fetch-timeout S      seconds to connect and without data (default 30)\n"
     "Output:\n"
-    "  --output-template T    output names from T: {stem} (input name without .fits),\n"
-    "                         {name} (the default name), {level}; e.g. '{stem}_prep'\n"
+    "  --output-template T    output names from T, with fields: {stem} (input name\n"
+    "                         without .fits), {name} (the default name), {level}, and\n"
+    "                         from the header {t_obs} (2014-01-01T000012Z), {date},\n"
+    "                         {time}, {year}, {month}, {day}, {hour}, {wave} (0171),\n"
+    "                         {wavelnth} or any key in lower case; '/' makes\n"
+    "                         subdirectories (created): '{date}/{wave}/{stem}_prep'\n"
     "Running:\n"
     "  --no-verify            do not verify the inputs' DATASUM/CHECKSUM (a damaged file\n"
     "                         is then prepared as it decodes; costs ~2 ms a frame)\n"
@@ -107,8 +129,9 @@ static const char prep_help[] =
     "                         (peak ~0.2 GiB per thread + 0.26 GiB for 4096 x 4096)\n"
     "  --shard I/N            only the I-th (0 <= I < N) of N slices of the sorted inputs\n"
     "                         (every N-th file from the I-th): for job arrays\n"
-    "  --log FILE             one JSON line per file: input, output, status, error,\n"
-    "                         warnings, seconds per stage\n"
+    "  --log FILE             append JSON lines: a run record (version, options, start,\n"
+    "                         host), one record per file (input, output, status, error,\n"
+    "                         warnings, time, seconds per stage), a summary record\n"
     "  -q, --quiet            print only errors (no progress, no per-file lines)\n"
     "  -h, --help             show this help\n"
     "\n"
@@ -166,6 +189,9 @@ static const struct option longopts[] = {
     {"output-template", required_argument, NULL, OPT_PREP}, {"no-verify", no_argument, NULL, OPT_PREP},
     {"scale", required_argument, NULL, OPT_PREP}, {"missing", required_argument, NULL, OPT_PREP},
     {"quality", required_argument, NULL, OPT_PREP}, {"quality-mask", required_argument, NULL, OPT_PREP},
+    {"offline", no_argument, NULL, OPT_PREP}, {"jsoc-url", required_argument, NULL, OPT_PREP},
+    {"ssw-url", required_argument, NULL, OPT_PREP}, {"cache", required_argument, NULL, OPT_PREP},
+    {"fetch-timeout", required_argument, NULL, OPT_PREP},
     {NULL, 0, NULL, 0}};
 
 static int parse_options(int argc, char **argv, cli_options *o)
@@ -210,55 +236,13 @@ static int parse_options(int argc, char **argv, cli_options *o)
     return 0;
 }
 
-/* The options that change how a run goes but not its results (where,
- * how fast, how loud): kept out of HISTORY, so that the same science gives
- * the same output bytes however it was run (resumed, sharded, on MPI). */
-static int operational_option(const char *arg, int *takes_value)
-{
-    static const struct { const char *name; int value; } ops[] = {
-        {"-o", 1}, {"--output", 1}, {"--log", 1}, {"--threads", 1}, {"--shard", 1},
-        {"-q", 0}, {"--quiet", 0}, {"--overwrite", 0}, {"--no-verify", 0},
-        {"--quality", 1}, {"--quality-mask", 1}, /* which files, not what is in them */
-    };
-    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
-        const size_t len = strlen(ops[i].name);
-        if (strncmp(arg, ops[i].name, len) != 0)
-            continue;
-        if (arg[len] == '\0') {
-            *takes_value = ops[i].value;
-            return 1;
-        }
-        if (ops[i].value && (arg[len] == '=' || len == 2)) { /* --log=F, -oDIR */
-            *takes_value = 0;
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/* HISTORY: the command with its science options only. */
-static void science_history(char *buf, size_t size, int nopts, char **argv)
-{
-    char *kept[256];
-    int n = 1;
-    kept[0] = argv[0];
-    for (int i = 1; i < nopts && n < (int)(sizeof kept / sizeof kept[0]); i++) {
-        int takes_value = 0;
-        if (operational_option(argv[i], &takes_value))
-            i += takes_value;
-        else
-            kept[n++] = argv[i];
-    }
-    make_history(buf, size, "prep", n, kept);
-}
-
 /* Everything between the options and the run; returns 0 or an exit code
  * (reported). Every MPI rank does it: output directory, its host's
  * temporaries; rank 0 alone opens the log. */
-static int set_up(cli_options *o, int rank, int argc_opts, char **argv, FILE **log)
+static int set_up(cli_options *o, int rank, FILE **log)
 {
     const char *outdir = aia_prep_options_outdir(o->prep);
-    if ((mkdir(outdir, 0777) != 0 && errno != EEXIST) || access(outdir, W_OK | X_OK) != 0) {
+    if (make_directories(outdir) != 0 || access(outdir, W_OK | X_OK) != 0) {
         fprintf(stderr, "aiaprep prep: error: cannot write to the output directory %s: %s\n", outdir,
                 strerror(errno));
         return EXIT_SOME_FAILED;
@@ -267,9 +251,10 @@ static int set_up(cli_options *o, int rank, int argc_opts, char **argv, FILE **l
     aia_cleanup_temporaries(outdir, &removed);
     if (removed && !o->quiet)
         printf("prep: removed %d temporary files an interrupted run left in %s\n", removed, outdir);
-    char history[1024];
-    science_history(history, sizeof history, argc_opts, argv);
-    aia_prep_option(o->prep, "history", history);
+    if (aia_prep_prefetch(o->prep)) { /* the "auto" tables every file needs */
+        fprintf(stderr, "aiaprep prep: error: %s\n", aia_last_error());
+        return EXIT_SOME_FAILED;
+    }
     if (rank == 0 && o->log && !(*log = fopen(o->log, "a"))) {
         fprintf(stderr, "aiaprep prep: error: cannot open the log %s: %s\n", o->log, strerror(errno));
         return EXIT_USAGE;
@@ -277,7 +262,7 @@ static int set_up(cli_options *o, int rank, int argc_opts, char **argv, FILE **l
     return 0;
 }
 
-static int run_prep(cli_options *o, path_list *inputs, int rank, int ranks, int argc_opts, char **argv)
+static int run_prep(cli_options *o, path_list *inputs, int rank, int ranks)
 {
     /* (aia_pipeline_run checks this itself; the MPI ranks before they start) */
     if (ranks > 1 && aia_prep_check_outputs(o->prep, (const char *const *)inputs->paths, (long)inputs->count)) {
@@ -286,7 +271,7 @@ static int run_prep(cli_options *o, path_list *inputs, int rank, int ranks, int 
         return EXIT_USAGE;
     }
     FILE *log = NULL;
-    int st = set_up(o, rank, argc_opts, argv, &log);
+    int st = set_up(o, rank, &log);
 #ifdef AIAPREP_WITH_MPI
     if (ranks > 1 && !mpi_all_ok(st == 0) && !st)
         st = EXIT_SOME_FAILED; /* another rank could not start: it said why */
@@ -307,6 +292,8 @@ static int run_prep(cli_options *o, path_list *inputs, int rank, int ranks, int 
     if (ranks == 1)
         po.stop = prep_catch_signals(); /* under MPI, mpirun forwards signals its own way */
     aia_pipeline_summary sum;
+    if (log)
+        aia_prep_log_run(log, o->prep, (long)inputs->count, o->threads);
 #ifdef AIAPREP_WITH_MPI
     if (ranks > 1)
         st = mpi_pipeline_run((const char *const *)inputs->paths, (long)inputs->count, o->prep, &po, &sum);
@@ -315,6 +302,8 @@ static int run_prep(cli_options *o, path_list *inputs, int rank, int ranks, int 
         st = aia_pipeline_run((const char *const *)inputs->paths, (long)inputs->count, o->prep, &po, &sum);
     (void)ranks;
     prep_clear_progress(&rep);
+    if (log && !st)
+        aia_prep_log_summary(log, &sum);
     if (log)
         fclose(log);
     if (st) {
@@ -361,11 +350,11 @@ int cmd_prep(int argc, char **argv)
          * this, so a usage error stops them all alike */
         const int mpi = mpi_launched();
         const int started = mpi && mpi_start(&rank, &ranks) == 0;
-        st = mpi && !started ? EXIT_SOME_FAILED : run_prep(&o, &inputs, rank, ranks, optind, argv);
+        st = mpi && !started ? EXIT_SOME_FAILED : run_prep(&o, &inputs, rank, ranks);
         if (started)
             mpi_stop();
 #else
-        st = run_prep(&o, &inputs, rank, ranks, optind, argv);
+        st = run_prep(&o, &inputs, rank, ranks);
 #endif
     }
     prep_path_list_free(&inputs);

@@ -46,6 +46,7 @@ int cmd_synth(int argc, char **argv)
     unsigned long long seed = 1;
     aia_write_options wopts;
     aia_write_options_default(&wopts);
+    wopts.statistics = 1; /* DATAMIN ... describe the pixels written */
     int c;
     long seed_arg = 1;
     while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -103,4 +104,22 @@ void make_history(char *buf, size_t size, const char *cmd, int nopts, char **arg
     int n = snprintf(buf, size, "Processed by aiaprep %s: aiaprep %s", aia_version(), cmd);
     for (int i = 1; i < nopts && n > 0 && (size_t)n < size; i++)
         n += snprintf(buf + n, size - (size_t)n, " %s", argv[i]);
+}
+
+int make_directories(const char *path)
+{
+    char dir[4096];
+    if (!path || !*path || snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = dir + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(dir, 0777) != 0 && errno != EEXIST ? -1 : 0;
 }

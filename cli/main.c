@@ -14,6 +14,8 @@ static const char main_help[] =
     "  psf --channel N -o F  the 4096x4096 PSF of a channel (aiapy's calculate_psf)\n"
     "  deconvolve IN -o OUT  Richardson-Lucy deconvolution with the PSF (aiapy's)\n"
     "  pointing TABLE FILE...  what a pointing-table update would change\n"
+    "  fetch WHAT            calibration tables into the cache: pointing, response,\n"
+    "                        errors, spikes (JSOC, SSW)\n"
     "  info FILE...          describe AIA FITS files: shape, type, compression, level,\n"
     "                        channel, time, exposure, pointing keys, data statistics\n"
     "  synth -o FILE         write a realistic synthetic full-disk level-1 frame\n"
@@ -33,6 +35,8 @@ static void print_version(void)
     printf("CPU kernels: %s (built: %s; AIAPREP_KERNELS=generic|avx2|avx512 chooses)\n", aia_kernels(),
            aia_kernels_built());
     printf("Rice codec: %s (AIAPREP_RICE=cfitsio selects cfitsio's)\n", aia_rice_codec());
+    printf("downloads: %s\n", aia_fetch_available() ? "yes (libcurl: aiaprep fetch, prep ... auto)"
+                                                    : "no (built without libcurl: the cache only)");
     if (aia_kernels_note()[0])
         printf("note: %s\n", aia_kernels_note());
 #ifdef AIAPREP_WITH_MPI
@@ -70,6 +74,8 @@ int main(int argc, char **argv)
         return cmd_deconvolve(argc - 1, argv + 1);
     if (strcmp(cmd, "pointing") == 0)
         return cmd_pointing(argc - 1, argv + 1);
+    if (strcmp(cmd, "fetch") == 0)
+        return cmd_fetch(argc - 1, argv + 1);
     fprintf(stderr, "aiaprep: unknown command '%s'\nTry 'aiaprep --help'.\n", cmd);
     return EXIT_USAGE;
 }

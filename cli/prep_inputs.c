@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 static int push(path_list *l, const char *path)
@@ -24,13 +25,17 @@ static int push(path_list *l, const char *path)
     return l->paths[l->count++] ? 0 : -1;
 }
 
+/* FITS names as archives spell them: .fits, .fit, .fts in any case
+ * (.FITS, .FTS), alone or with .fz or .gz after them. */
 static int has_fits_extension(const char *name)
 {
-    static const char *const exts[] = {".fits", ".fit", ".fts", ".fits.fz", ".fits.gz"};
+    static const char *const exts[] = {".fits", ".fit", ".fts"};
     size_t n = strlen(name);
+    if (n > 3 && (strcasecmp(name + n - 3, ".gz") == 0 || strcasecmp(name + n - 3, ".fz") == 0))
+        n -= 3;
     for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
         size_t k = strlen(exts[i]);
-        if (n > k && strcmp(name + n - k, exts[i]) == 0)
+        if (n > k && strncasecmp(name + n - k, exts[i], k) == 0)
             return 1;
     }
     return 0;

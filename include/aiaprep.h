@@ -311,6 +311,7 @@ typedef struct aia_source_info {
     int has_blank;          /* integer image with a BLANK value                   */
     long long blank;
     long long file_bytes;
+    int gzip;               /* a gzip-wrapped file (.fits.gz), inflated (bounded) first */
 } aia_source_info;
 
 /* An image the library owns: pixels, header and where it came from. */
@@ -393,6 +394,11 @@ AIA_API int aia_image_read_with(const char *path, aia_pixtype pixtype, const aia
  * but its contents are undefined. */
 AIA_API int aia_image_read_into(const char *path, aia_pixtype pixtype, aia_image **img);
 
+/* The header of the image aia_image_read would read (primary HDU, or HDU 1
+ * when the primary is empty), without its pixels: cheap, for naming an
+ * output by its keys or asking JSOC about a frame. The same errors. */
+AIA_API int aia_header_read(const char *path, aia_header **out);
+
 /* ------------------------------------------------------------------------ */
 /* Writing FITS                                                             */
 /* ------------------------------------------------------------------------ */
@@ -425,6 +431,26 @@ typedef struct aia_write_options {
                                 extension (its header's EXTNAME names it),
                                 Rice-quantised (q = 16) when the image is
                                 compressed: e.g. the uncertainty            */
+    int statistics;          /* state the written pixels in the header (each
+                                HDU): DATAMIN, DATAMAX, DATAMEDN, DATAMEAN,
+                                DATARMS, DATASKEW, DATAKURT, DATAVALS and
+                                MISSVALS, replaced or added; DATAP01..99,
+                                TOTVALS, PERCENTD updated where present.
+                                Gathered in the passes the writer makes
+                                anyway (the integer conversion counts each
+                                code; floats: the NaN scan and the row
+                                writes). Of integers: the stored values x
+                                BSCALE; of Rice-quantised floats: the values
+                                before quantisation. Definitions (JSOC's and
+                                IDL's): rms with n - 1, skew and excess
+                                kurtosis over n; median and DATAPnn the
+                                values of rank n/2 and floor(nn n / 100)   */
+    double quantum;          /* integer outputs: one stored step in the
+                                image's units, written as BSCALE (BZERO 0),
+                                so that sub-DN inputs (JSOC synoptic: 1/16
+                                DN) keep their precision. Used when it is a
+                                power of two below 1; otherwise (0, the
+                                default) whole units                      */
 } aia_write_options;
 
 typedef struct aia_write_result {
@@ -432,6 +458,8 @@ typedef struct aia_write_result {
     aia_compression compression;   /* the compression actually used          */
     int promoted_to_int32;         /* AUTO chose int32: values exceed int16  */
     long long blank_pixels;        /* NaN pixels written as BLANK            */
+    double quantum;                /* integer outputs: BSCALE written (1: whole
+                                      units); 0 for floats                    */
 } aia_write_result;
 
 /* Default options: AUTO type and compression, no overwrite. */
@@ -776,8 +804,8 @@ AIA_API int aia_uncertainty_image(const aia_image *counts, const aia_uncertainty
 AIA_API int aia_respike(aia_view pixels, aia_header *hdr, const char *spikes_path, long *count);
 
 /* Divide by EXPTIME the way sunpy does (multiply by 1/EXPTIME) and set BUNIT
- * to 'DN / s'. EXPTIME missing or <= 0, or an image already per second, is
- * an error. */
+ * to 'DN/s' (the form sunpy 4.1 parses). EXPTIME missing or <= 0, or an
+ * image already per second, is an error. */
 AIA_API int aia_normalize_exposure(aia_view pixels, aia_header *hdr);
 
 /* ------------------------------------------------------------------------ */
@@ -811,14 +839,92 @@ AIA_API int aia_synth(const aia_synth_params *params, aia_image **out);
 /* ======================================================================== */
 
 /* Output file name for an input: in outdir (may be NULL or ""), without a
- * template the input's base name with "lev1" replaced by level (e.g.
- * "lev1.5"), or with "_<level>" added before the extension when the name
- * has no "lev1" (a "lev1" followed by a digit or '.', as in "lev15", does
- * not count); with a template, {stem} (the input's name without
- * extension), {name} (the default name without .fits) and {level} are
- * replaced. The extension becomes ".fits". */
+ * template the input's base name with each "lev1" that marks level 1
+ * replaced by level (e.g. "lev1.5": JSOC's
+ * aia.lev1_euv_12s.2014-01-01T000011Z.171.image_lev1.fits becomes
+ * aia.lev1.5_euv_12s.2014-01-01T000011Z.171.image_lev1.5.fits), or with
+ * "_<level>" added before the extension when the name has none ("lev15",
+ * "lev1.5", "lev1.6" do not count; "lev1.1600A" does). With a template,
+ * fields in braces are replaced: {stem} (the input's name without
+ * extension), {name} (the default name without .fits), {level}; and from
+ * the header: {t_obs} (T_OBS as 2014-01-01T000012Z), {date} (2014-01-01),
+ * {time} (000012), {year}, {month}, {day}, {hour}, {wave} (WAVELNTH as 4
+ * digits, 0171), or any key in lower case ({wavelnth}, {fsn}, ...; the
+ * value with characters other than [A-Za-z0-9._+-] made '_'). A template
+ * may name subdirectories ("{date}/{wave}/{stem}"); it may not leave outdir
+ * (no leading '/', no ".."). The extension becomes ".fits". Header fields
+ * need hdr (aia_output_path has none: AIA_ERR_ARG); a key the header lacks
+ * is AIA_ERR_KEY_MISSING naming it. */
 AIA_API int aia_output_path(const char *input, const char *outdir, const char *level, const char *tmpl,
                             char *out, size_t size);
+AIA_API int aia_output_path_header(const char *input, const aia_header *hdr, const char *outdir,
+                                   const char *level, const char *tmpl, char *out, size_t size);
+
+/* ---- calibration tables: fetched and cached ----------------------------- */
+
+/* Where the calibration tables come from and where they are kept. Every
+ * file fetched lands in the cache directory under a temporary name, is
+ * checked (read by the parser that will use it; a known checksum compared)
+ * and only then renamed into place, beside a sidecar NAME.source (JSON:
+ * url, sha256, bytes) that records where it came from; nothing
+ * half-written is ever left under a final name. A cached file is used as
+ * long as it matches its sidecar's checksum. */
+typedef struct aia_fetch_options {
+    const char *cache_dir; /* NULL: aia_cache_dir() + "/tables"                  */
+    const char *jsoc_url;  /* NULL: $AIAPREP_JSOC_URL, else http://jsoc.stanford.edu */
+    const char *ssw_url;   /* NULL: $AIAPREP_SSW_URL, else
+                              https://soho.nascom.nasa.gov/solarsoft/ (SSW)       */
+    double timeout;        /* seconds to connect, and without a byte arriving
+                              (0: $AIAPREP_FETCH_TIMEOUT, else 30)               */
+    int offline;           /* never touch the network: what is cached or an error */
+    int refresh;           /* fetch again what is cached                          */
+} aia_fetch_options;
+
+AIA_API void aia_fetch_options_default(aia_fetch_options *opts);
+
+/* 1 when the library can download (it was built with libcurl); without it
+ * the aia_fetch_* functions use the cache only and say so when a file is
+ * missing. */
+AIA_API int aia_fetch_available(void);
+
+/* The master pointing table (JSOC's aia.master_pointing3h) for one UTC day
+ * (day: "YYYY-MM-DD", or any ISO time in that day): the records with
+ * T_START from the day before to the day after, every channel (131 A
+ * included, which the daily CSV copy lacks), from JSOC's JSON interface
+ * (jsoc_info?op=rs_list&ds=aia.master_pointing3h[START-END]&key=**ALL**, as
+ * aiapy's get_pointing_table asks through drms), cached as the CSV
+ * aia_pointing_table_read reads: aia.master_pointing3h_YYYY-MM-DD.csv.
+ * path (may be NULL) gets the cached file. */
+AIA_API int aia_fetch_pointing(const aia_fetch_options *opts, const char *day, char *path, size_t size);
+
+/* An SSW table of sdo/aia/response/ by file name (the response tables
+ * degradation uses, the error table estimate_error uses). The two aiapy
+ * uses are checked against aiapy's SHA-256: aia_V10_20201119_190000_
+ * response_table.txt and aia_V3_error_table.txt; any other name is recorded
+ * with its checksum. The file must parse as a response table
+ * (aia_response_table_read) or, for names with "error_table", as an error
+ * table. */
+AIA_API int aia_fetch_ssw_table(const aia_fetch_options *opts, const char *name, char *path, size_t size);
+/* The names aiapy uses: the response table of a calibration version (10),
+ * and the V3 error table. */
+AIA_API const char *aia_response_table_name(int version);
+AIA_API const char *aia_error_table_name(void);
+
+/* The cache directory of fetched tables: opts->cache_dir, else
+ * aia_cache_dir() + "/tables" (created if missing). Spikes files fetched
+ * for `--respike-dir auto` go to its spikes/ folder. */
+AIA_API int aia_fetch_cache_dir(const aia_fetch_options *opts, char *buf, size_t size);
+
+/* Where prep --respike-dir DIR looks for an input's spikes file:
+ * DIR/<input's name without .fits>.spikes.fits. */
+AIA_API int aia_spikes_path(const char *input, const char *dir, char *out, size_t size);
+
+/* The spikes file of a level-1 frame (from its header: DATE-OBS and
+ * WAVELNTH, as aiapy's fetch_spikes): JSOC's spikes segment of
+ * aia.lev1_euv_12s[DATE-OBS/12s][WAVELNTH=w] (aia.lev1_uv_24s for 1600,
+ * 1700, 4500), written to dest atomically (a FITS file of 2 x N integers,
+ * what aia_respike reads) with its sidecar. */
+AIA_API int aia_fetch_spikes(const aia_fetch_options *opts, const aia_header *frame, const char *dest);
 
 /* ---- preparation options (opaque) --------------------------------------- */
 
@@ -851,7 +957,11 @@ AIA_API void aia_prep_options_free(aia_prep_options *opts);
  *   uncertainty-file, include-preflight, include-eve, include-chianti,
  *   n-sample N, dtype T, compress C, overwrite, history TEXT,
  *   scale ARCSEC, missing VALUE|nan|min, quality warn|skip|ignore,
- *   quality-mask MASK (a number, 0x... hex, or bit numbers "13,16,18").
+ *   quality-mask MASK (a number, 0x... hex, or bit numbers "13,16,18"),
+ *   no-verify, offline, jsoc-url URL, ssw-url URL, cache DIR, fetch-timeout S.
+ * pointing, degradation and uncertainty take "auto": the tables of the
+ * cache (aia_fetch_*), fetched when missing unless offline; the pointing
+ * table of each input's day, looked up when the input is processed.
  * Errors (AIA_ERR_ARG, or the table's) say which option and why. */
 AIA_API int aia_prep_option(aia_prep_options *opts, const char *name, const char *value);
 
@@ -861,6 +971,17 @@ AIA_API int aia_prep_options_check(const aia_prep_options *opts, long n_inputs);
 
 /* The output directory ("" if none was set). */
 AIA_API const char *aia_prep_options_outdir(const aia_prep_options *opts);
+
+/* Make sure the "auto" tables that do not depend on the inputs
+ * (degradation, uncertainty) are in the cache, fetching them unless
+ * offline, so that a run that cannot have them stops before its first
+ * file. (Without this call they are fetched at the first file.) */
+AIA_API int aia_prep_prefetch(const aia_prep_options *opts);
+
+/* The science options in the canonical form the outputs' HISTORY carries
+ * ("aiaprep VERSION options: ..."): every option that changes an output,
+ * with its value in effect, tables by checksum or "auto". */
+AIA_API void aia_prep_options_describe(const aia_prep_options *opts, char *buf, size_t size);
 
 /* ---- one file through the stages (opaque items) ------------------------- */
 
@@ -918,10 +1039,26 @@ AIA_API int aia_prep_item_quality(const aia_prep_item *item, uint32_t *quality, 
 AIA_API size_t aia_prep_item_encode(const aia_prep_item *item, void *buf, size_t size);
 AIA_API int aia_prep_item_decode(aia_prep_item *item, const void *buf, size_t size);
 
-/* One JSON line: input, output, status (done/skipped/failed), error, warnings,
- * notes, quality ({"value": N, "flags": [messages], "skipped_for": [...]}
- * or null), seconds per stage. */
+/* The JSON log (JSON lines, one object a line, "record" saying which):
+ *   run      first: "program", "version", "start" (ISO UTC), "host", "pid",
+ *            "kernels", "threads", "inputs", "output" (the directory),
+ *            "options" (aia_prep_options_describe)
+ *   file     one per file: "input", "output", "status" (done, skipped or
+ *            failed), "error" (the message, or null), "warnings" (an array
+ *            of strings), "notes" (a string: a cutout, ...), "quality"
+ *            ({"value": N, "flags": [messages], "skipped_for": [names]} or
+ *            null), "time" (ISO UTC, when it finished), "seconds"
+ *            {"load", "process", "store"}
+ *   summary  last: "end" (ISO UTC), "seconds" (wall), "total", "done",
+ *            "skipped", "failed", "files_per_second", "workers",
+ *            "threads_per_worker", "stage_median" {"load", "process",
+ *            "store"} (over the files done)
+ * aia_pipeline_run writes the file records (aia_pipeline_options.log);
+ * the caller writes the run record before it and the summary after. */
+struct aia_pipeline_summary; /* below, with the pipeline */
+AIA_API void aia_prep_log_run(FILE *f, const aia_prep_options *opts, long n_inputs, int threads);
 AIA_API void aia_prep_log_item(FILE *f, const aia_prep_item *item);
+AIA_API void aia_prep_log_summary(FILE *f, const struct aia_pipeline_summary *sum);
 
 /* ---- the pipeline ------------------------------------------------------- */
 

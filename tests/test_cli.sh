@@ -121,7 +121,7 @@ check "  ... float32 DN/s output" out_has "float32"
 check "  ... with a DEGRADAT key" grep -q "DEGRADAT=" "$T/calout/aia_lev1.5_94a_cal.fits"
 check "  ... and the UNCERTAINTY HDU" grep -q "UNCERTAINTY" "$T/calout/aia_lev1.5_94a_cal.fits"
 check "prep --uncertainty-file" rc_is 0 "$AIAPREP" prep --uncertainty "$T/err.txt" --uncertainty-file -o "$T/calout2" "$T/cal"
-check "  ... a separate _err file" test -f "$T/calout2/aia_lev1.5_err_94a_cal.fits"
+check "  ... a separate _err file" test -f "$T/calout2/aia_lev1.5_94a_cal_err.fits"
 check "prep with a bad table" rc_is 2 "$AIAPREP" prep --pointing "$T/nope.csv" -o "$T/calout3" "$T/cal"
 check "  ... names it" err_has "nope.csv"
 check "prep --respike on a frame without spikes" rc_is 1 "$AIAPREP" prep --respike "$T/none.spikes.fits" -o "$T/calout4" "$T/cal/aia_lev1_94a_cal.fits"
@@ -165,5 +165,46 @@ if [ -f "$CUT171" ] && [ -f "$CUT1600" ]; then
 else
   echo "test_cli: the real cutout cases SKIPPED: no shared data folder (set AIAPREP_DATA)"
 fi
+# names: JSOC export names, templates with header fields and folders, -o
+# with missing parents, directory scans of every FITS spelling
+mkdir -p "$T/names"
+cp "$T/in/aia_lev1_171a_test.fits" "$T/names/aia.lev1_euv_12s.2014-01-01T000011Z.171.image_lev1.fits"
+cp "$T/in/aia_lev1_171a_test.fits" "$T/names/UPPER.FITS"
+cp "$T/in/aia_lev1_171a_test.fits" "$T/names/short.fts"
+gzip -c "$T/in/aia_lev1_171a_test.fits" > "$T/names/packed.fits.gz"
+echo "not fits" > "$T/names/notes.txt"
+check "prep -o with missing parents, a folder of every FITS spelling" rc_is 0 "$AIAPREP" prep -o "$T/new/a/b" "$T/names"
+check "  ... the JSOC name, both lev1 marks" test -f "$T/new/a/b/aia.lev1.5_euv_12s.2014-01-01T000011Z.171.image_lev1.5.fits"
+check "  ... .FITS" test -f "$T/new/a/b/UPPER_lev1.5.fits"
+check "  ... .fts" test -f "$T/new/a/b/short_lev1.5.fits"
+check "  ... .fits.gz (read through cfitsio)" test -f "$T/new/a/b/packed_lev1.5.fits"
+check "  ... four files, not the .txt" out_has "4 done, 0 skipped, 0 failed"
+check "prep --output-template with header fields and folders" rc_is 0 "$AIAPREP" prep -o "$T/tmpl" \
+  --output-template "{date}/{wave}/aia_{wavelnth}_{t_obs}_{level}" "$T/in/aia_lev1_171a_test.fits"
+t_obs=$("$AIAPREP" info --no-stats "$T/in/aia_lev1_171a_test.fits" | sed -n 's/.*T_OBS \([0-9-]*\)T\([0-9]*\):\([0-9]*\):\([0-9]*\).*/\1 \2\3\4/p')
+check "  ... named from T_OBS and WAVELNTH" test -f "$T/tmpl/${t_obs% *}/0171/aia_171_${t_obs% *}T${t_obs#* }Z_lev1.5.fits"
+check "  ... a second run skips it (the name is known before reading)" rc_is 0 "$AIAPREP" prep -o "$T/tmpl" \
+  --output-template "{date}/{wave}/aia_{wavelnth}_{t_obs}_{level}" "$T/in/aia_lev1_171a_test.fits"
+check "  ... as skipped" out_has "0 done, 1 skipped"
+check "a template field the header lacks fails the file" rc_is 1 "$AIAPREP" prep -o "$T/tmpl2" --output-template "{nosuchkey}" "$T/in/aia_lev1_171a_test.fits"
+check "  ... saying which" err_has "has no NOSUCHKEY"
+check "a template leaving the output directory" rc_is 1 "$AIAPREP" prep -o "$T/tmpl2" --output-template "../{stem}" "$T/in/aia_lev1_171a_test.fits"
+check "  ... is refused" err_has "inside the output directory"
+
+# fetch: usage (the network parts: test_fetch.sh)
+check "fetch --help" rc_is 0 "$AIAPREP" fetch --help
+check "  ... usage" out_has "Usage: aiaprep fetch pointing"
+check "fetch without what" rc_is 2 "$AIAPREP" fetch
+check "fetch of something unknown" rc_is 2 "$AIAPREP" fetch frobs
+check "fetch pointing without --start" rc_is 2 "$AIAPREP" fetch pointing
+check "fetch pointing with a bad day" rc_is 2 "$AIAPREP" fetch pointing --start 2014-13-01
+check "fetch --offline with an empty cache" rc_is 1 "$AIAPREP" fetch errors --offline --cache "$T/emptycache"
+check "  ... says it is not cached" err_has "not in the cache and --offline forbids"
+check "prep --degradation auto --offline, empty cache: stops before any file" rc_is 1 "$AIAPREP" prep \
+  --degradation auto --offline --cache "$T/emptycache" -o "$T/offl" "$T/in/aia_lev1_171a_test.fits"
+check "  ... saying why" err_has "not in the cache"
+check "  ... writing nothing" test -z "$(ls -A "$T/offl" 2>/dev/null)"
+check "--version says whether downloads are built in" rc_is 0 "$AIAPREP" --version
+check "  ... downloads line" out_has "downloads: "
 
 finish test_cli

@@ -43,12 +43,15 @@ static int count_tmp_files(void)
     return n;
 }
 
-/* Every input card that is not structural appears in the output, in order. */
+/* Every input card that is not structural appears in the output, in order
+ * (but for the unterminated string, which comes out closed: see below). */
 static void check_cards_kept(const aia_header *in, const aia_header *out)
 {
     size_t j = 0;
     for (size_t i = 0; i < aia_header_count(in); i++) {
         const char *c = aia_header_card(in, i);
+        if (strncmp(c, "HGQUERY ", 8) == 0)
+            continue;
         while (j < aia_header_count(out) && strcmp(aia_header_card(out, j), c) != 0)
             j++;
         CHECK_MSG(j < aia_header_count(out), "card lost or out of order: %.40s", c);
@@ -106,6 +109,11 @@ static void roundtrip(aia_out_type type, aia_compression comp, const char *name)
     CHECK(h >= 0);
     char text[80];
     CHECK_OK(aia_header_get_string(back->header, "HGQUERY", text, sizeof text));
+    /* a string without its closing quote (real IDL headers) is closed, so
+     * that the file is valid FITS; its text is kept */
+    CHECK(strcmp(text, "an unterminated string") == 0);
+    const long q = aia_header_find(back->header, "HGQUERY");
+    CHECK(q >= 0 && strstr(aia_header_card(back->header, (size_t)q), "string'") != NULL);
     aia_image_free(back);
     aia_image_free(img);
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test_install.sh — `make install` as a packager and a user meet it: the
-# program, the shared library, the header and aiaprep.pc land under
+# program, the shared library, the header, aiaprep.pc, the man page and
+# bash completion land under
 # DESTDIR + PREFIX; a program compiled with `pkg-config --cflags --libs
 # aiaprep` against the installed copy links and runs; the installed
 # aiaprep finds its library without LD_LIBRARY_PATH.
@@ -20,6 +21,13 @@ check "the header" test -f "$R/include/aiaprep.h"
 check "the shared library" test -e "$LIBDIR/libaiaprep.so"
 check "its soname link" test -e "$LIBDIR/libaiaprep.so.0"
 check "the pkg-config file" test -f "$LIBDIR/pkgconfig/aiaprep.pc"
+check "the man page" test -s "$R/share/man/man1/aiaprep.1"
+check "  ... a man page" grep -q '^\.TH AIAPREP 1' "$R/share/man/man1/aiaprep.1"
+if command -v man >/dev/null; then
+  check "  ... that man finds on MANPATH" rc_is 0 env MANPATH="$R/share/man" man -w aiaprep
+fi
+check "bash completion" test -s "$R/share/bash-completion/completions/aiaprep"
+check "  ... that completes the installed program's commands" test "$(bash -c '. "$1"; COMP_WORDS=("$2" fe); COMP_CWORD=1; _aiaprep; echo "${COMPREPLY[*]}"' _ "$R/share/bash-completion/completions/aiaprep" "$R/bin/aiaprep")" = fetch
 check "nothing outside DESTDIR" test ! -e "$PREFIX"
 # pkg-config straight from the staged tree: the .pc file finds its prefix
 # from where it lies, whatever --prefix and DESTDIR were

@@ -38,9 +38,12 @@ check "mpirun -n 3 exits non-zero too" test "$mpi_rc" != 0
 check "every output, byte for byte the same" diff -r single out
 check "  ... all of them" test "$(ls out | wc -l)" = 8
 check "no temporaries" test -z "$(ls -A out | grep aiaprep-tmp)"
-# the log without the timings: same lines (in another order)
-for l in single mpi; do sed 's/, "seconds".*//' $l.log >$l.log.cut; done
+# the log's file records without the times: same lines (in another order)
+for l in single mpi; do grep '"record": "file"' $l.log | sed 's/, "time".*//' >$l.log.cut; done
 check "the log: one line per file, as one process writes it" same_lines single.log.cut mpi.log.cut
+check "  ... a run record first, a summary last (the dealer's)" sh -c \
+  'head -n 1 mpi.log | grep -q "^{\"record\": \"run\"" && tail -n 1 mpi.log | grep -q "^{\"record\": \"summary\""'
+check "  ... and one of each" test "$(grep -c '"record": "run"' mpi.log)$(grep -c '"record": "summary"' mpi.log)" = 11
 check "one summary, from rank 0" test "$(grep -c '^prep: 9 files' mpi.out)" = 1
 check "  ... counting done and failed" grep -q "8 done, 0 skipped, 1 failed" mpi.out
 check "  ... listing the failure" grep -q "^failed: in/aia_lev1_171a_corrupt.fits: " mpi.out

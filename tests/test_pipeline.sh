@@ -57,11 +57,27 @@ check "  ... the file that is not FITS" err_has "corrupt.fits: "
 check "  ... one line per bad file" count_is "$(grep -c -E '(cutout|truncated|nocrpix1|corrupt|unreadable)\.fits: ' "$T/err")" "$nbad"
 check "  ... the summary counts them" out_has "6 done, 0 skipped, $nbad failed"
 check "  ... and lists them" count_is "$(grep -c '^failed: .*\.fits: ' "$T/stdout")" "$nbad"
-check "  ... the log has one line per file" count_is "$(wc -l <"$T/out/run.log")" $((6 + nbad))
+check "  ... the log has a line per file, a run record and a summary" count_is "$(wc -l <"$T/out/run.log")" $((6 + nbad + 2))
 check "  ... with the failures' status and error" count_is "$(grep '"status": "failed"' "$T/out/run.log" | grep -c '"error": "[^"]')" "$nbad"
 check "  ... and the good files' stage times" count_is "$(grep '"status": "done"' "$T/out/run.log" | grep -c '"process": ')" 6
 if command -v python3 >/dev/null; then
   check "  ... the log is JSON" python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$T/out/run.log"
+  # the records and their documented fields (aiaprep.h, README)
+  check "  ... run first, files, summary last, as documented" python3 - "$T/out/run.log" $((6 + nbad)) <<'PY'
+import json, re, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+iso = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+run, files, summary = recs[0], recs[1:-1], recs[-1]
+ok = run["record"] == "run" and summary["record"] == "summary" and len(files) == int(sys.argv[2])
+ok &= set(run) >= {"program", "version", "start", "host", "pid", "kernels", "threads", "inputs", "output", "options"}
+ok &= bool(iso.match(run["start"])) and bool(iso.match(summary["end"])) and run["options"].startswith("--grid 4096")
+for f in files:
+    ok &= f["record"] == "file" and isinstance(f["warnings"], list) and bool(iso.match(f["time"]))
+    ok &= set(f) >= {"input", "output", "status", "error", "seconds"} and set(f["seconds"]) == {"load", "process", "store"}
+ok &= summary["total"] == len(files) and summary["done"] == 6 and summary["failed"] == len(files) - 6
+ok &= set(summary) >= {"seconds", "skipped", "files_per_second", "workers", "threads_per_worker", "stage_median"}
+sys.exit(0 if ok else 1)
+PY
 fi
 check "inputs are not modified" cmp -s "$T/good/aia_lev1_171a_t3.fits" "$T/batch/aia_lev1_171a_t3.fits"
 

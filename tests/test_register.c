@@ -354,7 +354,7 @@ static void test_normalize(void)
     CHECK(px(in, 100, 100) == (float)((double)before * (1.0 / m.exptime)));
     char unit[32];
     CHECK_OK(aia_header_get_string(in->header, "BUNIT", unit, sizeof unit));
-    CHECK(strcmp(unit, "DN / s") == 0);
+    CHECK(strcmp(unit, "DN/s") == 0);
     CHECK_FAILS(aia_normalize_exposure(aia_image_view(in), (in)->header), AIA_ERR_BAD_DATA, "already per unit time");
     aia_header_delete(in->header, "BUNIT");
     aia_header_set_double(in->header, "EXPTIME", 0.0, NULL);

@@ -5,6 +5,8 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 const char *aia_prep_item_input(const aia_prep_item *it) { return it->input; }
 const char *aia_prep_item_output(const aia_prep_item *it) { return it->output; }
@@ -90,7 +92,10 @@ int aia_prep_item_decode(aia_prep_item *it, const void *buf, size_t size)
     return AIA_OK;
 }
 
-/* ---- the log: one JSON line per file ------------------------------------ */
+/* ---- the log: JSON lines ---------------------------------------------------
+ * A run record first, one record per file, a summary record last; each a
+ * JSON object on one line with "record" saying which. Times of day are ISO
+ * UTC strings, durations seconds. */
 
 static void json_string(FILE *f, const char *s)
 {
@@ -129,10 +134,39 @@ static void json_quality(FILE *f, const aia_prep_item *item)
     fputs("]}", f);
 }
 
+/* Now, as 2026-12-01T10:00:00.123Z. */
+static void iso_now(char out[32])
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    const size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + n, 32 - n, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
+}
+
+/* The warnings ('; '-separated: no warning text contains "; ") as an array. */
+static void json_warnings(FILE *f, const char *w)
+{
+    fputc('[', f);
+    for (int first = 1; *w; first = 0) {
+        const char *end = strstr(w, "; ");
+        char one[1024];
+        snprintf(one, sizeof one, "%.*s", (int)(end ? end - w : (long)strlen(w)), w);
+        if (!first)
+            fputs(", ", f);
+        json_string(f, one);
+        w = end ? end + 2 : w + strlen(w);
+    }
+    fputc(']', f);
+}
+
 void aia_prep_log_item(FILE *f, const aia_prep_item *item)
 {
     static const char *const status[] = {"pending", "done", "skipped", "failed"};
-    fputs("{\"input\": ", f);
+    char now[32];
+    iso_now(now);
+    fputs("{\"record\": \"file\", \"input\": ", f);
     json_string(f, item->input);
     fputs(", \"output\": ", f);
     json_string(f, item->output);
@@ -142,13 +176,44 @@ void aia_prep_log_item(FILE *f, const aia_prep_item *item)
     else
         fputs("null", f);
     fputs(", \"warnings\": ", f);
-    json_string(f, item->warnings);
+    json_warnings(f, item->warnings);
     fputs(", \"notes\": ", f);
     json_string(f, item->notes);
     fputs(", \"quality\": ", f);
     json_quality(f, item);
-    fprintf(f, ", \"seconds\": {\"load\": %.4f, \"process\": %.4f, \"store\": %.4f}}\n", item->seconds[0],
-            item->seconds[1], item->seconds[2]);
+    fprintf(f, ", \"time\": \"%s\", \"seconds\": {\"load\": %.4f, \"process\": %.4f, \"store\": %.4f}}\n", now,
+            item->seconds[0], item->seconds[1], item->seconds[2]);
     fflush(f);
 }
 
+void aia_prep_log_run(FILE *f, const aia_prep_options *o, long inputs, int threads)
+{
+    char now[32], host[256] = "", options[1024];
+    iso_now(now);
+    gethostname(host, sizeof host - 1);
+    aia_prep_options_describe(o, options, sizeof options);
+    fprintf(f, "{\"record\": \"run\", \"program\": \"aiaprep prep\", \"version\": \"%s\", \"start\": \"%s\", "
+               "\"host\": ",
+            aia_version(), now);
+    json_string(f, host);
+    fprintf(f, ", \"pid\": %ld, \"kernels\": \"%s\", \"threads\": %d, \"inputs\": %ld, \"output\": ", (long)getpid(),
+            aia_kernels(), threads > 0 ? threads : (int)sysconf(_SC_NPROCESSORS_ONLN), inputs);
+    json_string(f, aia_prep_options_outdir(o));
+    fputs(", \"options\": ", f);
+    json_string(f, options);
+    fputs("}\n", f);
+    fflush(f);
+}
+
+void aia_prep_log_summary(FILE *f, const struct aia_pipeline_summary *s)
+{
+    char now[32];
+    iso_now(now);
+    fprintf(f,
+            "{\"record\": \"summary\", \"end\": \"%s\", \"seconds\": %.3f, \"total\": %ld, \"done\": %ld, "
+            "\"skipped\": %ld, \"failed\": %ld, \"files_per_second\": %.4f, \"workers\": %d, "
+            "\"threads_per_worker\": %d, \"stage_median\": {\"load\": %.4f, \"process\": %.4f, \"store\": %.4f}}\n",
+            now, s->seconds, s->total, s->done, s->skipped, s->failed, s->seconds > 0 ? (double)s->total / s->seconds : 0.0,
+            s->workers, s->threads_per_worker, s->stage_median[0], s->stage_median[1], s->stage_median[2]);
+    fflush(f);
+}

@@ -18,6 +18,7 @@ aia_prep_options *aia_prep_options_new(void)
         return NULL;
     aia_register_options_default(&o->reg);
     aia_write_options_default(&o->write);
+    o->write.statistics = 1; /* the header describes the output (IDL aia_fix_header, JSOC) */
     aia_deconv_options_default(&o->deconv);
     aia_uncertainty_options_default(&o->uncertainty_opts);
     o->precision = AIA_PIX_F32;
@@ -25,6 +26,7 @@ aia_prep_options *aia_prep_options_new(void)
     o->verify_inputs = 1;
     o->quality = AIA_QUALITY_WARN;
     o->quality_mask = AIA_QUALITY_UNUSABLE;
+    aia_fetch_options_default(&o->fetch);
     return o;
 }
 
@@ -41,8 +43,9 @@ void aia_prep_options_free(aia_prep_options *o)
     free(o->respike_file);
     free(o->psf_file);
     free(o->history);
-    for (size_t i = 0; i < sizeof o->science / sizeof o->science[0]; i++)
-        free(o->science[i]);
+    free(o->cache_dir);
+    free(o->jsoc_url);
+    free(o->ssw_url);
     free(o);
 }
 
@@ -125,17 +128,30 @@ static int set_text(const char *name, const char *text, char **field)
     return AIA_OK;
 }
 
-/* Read a table for an option, replacing one read before. */
-#define READ_TABLE(reader, freer, field)                                                           \
+/* Read a table for an option, replacing one read before, and note its
+ * name and checksum for HISTORY; "auto" takes it from the cache at run
+ * time (auto_tables.c). */
+#define READ_TABLE(reader, freer, field, ref, is_auto)                                             \
     do {                                                                                           \
         __typeof__(field) t = NULL;                                                                \
         if (!value || !*value)                                                                     \
-            return aia_fail(AIA_ERR_ARG, "--%s needs a table file", name);                         \
+            return aia_fail(AIA_ERR_ARG, "--%s needs a table file (or auto)", name);               \
+        if (strcmp(value, "auto") == 0) {                                                          \
+            freer(field);                                                                          \
+            field = NULL;                                                                          \
+            is_auto = 1;                                                                           \
+            return AIA_OK;                                                                         \
+        }                                                                                          \
+        aia_table_ref r;                                                                           \
         int st_ = reader(value, &t);                                                               \
+        if (!st_ && (st_ = aia_table_ref_of(value, &r)) != AIA_OK)                                 \
+            freer(t);                                                                              \
         if (st_)                                                                                   \
             return st_;                                                                            \
         freer(field);                                                                              \
         field = t;                                                                                 \
+        ref = r;                                                                                   \
+        is_auto = 0;                                                                               \
         return AIA_OK;                                                                             \
     } while (0)
 
@@ -217,8 +233,16 @@ static int set_deconvolution(aia_prep_options *o, const char *name, const char *
     int i;
     if (!strcmp(name, "deconvolve"))
         return o->deconvolve = 1, AIA_OK;
-    if (!strcmp(name, "psf"))
-        return set_text(name, value, &o->psf_file);
+    if (!strcmp(name, "psf")) {
+        aia_table_ref r;
+        int st = value && *value ? aia_table_ref_of(value, &r) : AIA_OK;
+        if (st)
+            return st;
+        st = set_text(name, value, &o->psf_file);
+        if (!st)
+            o->psf_ref = r;
+        return st;
+    }
     if (!strcmp(name, "preflight"))
         return o->psf_preflight = 1, AIA_OK;
     if (!strcmp(name, "iterations"))
@@ -242,13 +266,16 @@ static int set_calibration(aia_prep_options *o, const char *name, const char *va
     if (!strcmp(name, "respike-dir"))
         return set_text(name, value, &o->respike_dir);
     if (!strcmp(name, "pointing"))
-        READ_TABLE(aia_pointing_table_read, aia_pointing_table_free, o->pointing);
+        READ_TABLE(aia_pointing_table_read, aia_pointing_table_free, o->pointing, o->pointing_ref,
+                   o->pointing_auto);
     if (!strcmp(name, "degradation"))
-        READ_TABLE(aia_response_table_read, aia_response_table_free, o->degradation);
+        READ_TABLE(aia_response_table_read, aia_response_table_free, o->degradation, o->degradation_ref,
+                   o->degradation_auto);
     if (!strcmp(name, "calibration-version"))
         return parse_int(name, value, 1, 1000, &o->degradation_version);
     if (!strcmp(name, "uncertainty"))
-        READ_TABLE(aia_uncertainty_table_read, aia_uncertainty_table_free, o->uncertainty);
+        READ_TABLE(aia_uncertainty_table_read, aia_uncertainty_table_free, o->uncertainty, o->uncertainty_ref,
+                   o->uncertainty_auto);
     if (!strcmp(name, "uncertainty-file"))
         return o->uncertainty_file = 1, AIA_OK;
     if (!strcmp(name, "include-preflight"))
@@ -273,6 +300,36 @@ static int set_calibration(aia_prep_options *o, const char *name, const char *va
     return AIA_OK;
 }
 
+/* Where "auto" tables come from. */
+static int set_fetching(aia_prep_options *o, const char *name, const char *value, int *handled)
+{
+    *handled = 1;
+    if (!strcmp(name, "offline"))
+        return o->fetch.offline = 1, AIA_OK;
+    if (!strcmp(name, "cache")) {
+        int st = set_text(name, value, &o->cache_dir);
+        o->fetch.cache_dir = o->cache_dir;
+        return st;
+    }
+    if (!strcmp(name, "jsoc-url")) {
+        int st = set_text(name, value, &o->jsoc_url);
+        o->fetch.jsoc_url = o->jsoc_url;
+        return st;
+    }
+    if (!strcmp(name, "ssw-url")) {
+        int st = set_text(name, value, &o->ssw_url);
+        o->fetch.ssw_url = o->ssw_url;
+        return st;
+    }
+    if (!strcmp(name, "fetch-timeout")) {
+        int seconds = 0;
+        int st = parse_int(name, value, 1, 3600, &seconds);
+        return st ? st : (o->fetch.timeout = seconds, AIA_OK);
+    }
+    *handled = 0;
+    return AIA_OK;
+}
+
 int aia_prep_option(aia_prep_options *o, const char *name, const char *value)
 {
     aia_clear_error();
@@ -286,9 +343,9 @@ int aia_prep_option(aia_prep_options *o, const char *name, const char *value)
     if (!handled)
         st = set_calibration(o, name, value, &handled);
     if (!handled)
+        st = set_fetching(o, name, value, &handled);
+    if (!handled)
         return aia_fail(AIA_ERR_ARG, "unknown preparation option '%s'", name);
-    if (!st)
-        aia_prep_science_record(o, name, value);
     return st;
 }
 
@@ -301,7 +358,7 @@ int aia_prep_options_check(const aia_prep_options *o, long n_inputs)
         return aia_fail(AIA_ERR_ARG, "--respike takes one INPUT; use --respike-dir for many");
     if (o->uncertainty_opts.include_eve && o->uncertainty_opts.include_preflight)
         return aia_fail(AIA_ERR_ARG, "--include-eve and --include-preflight exclude each other (aiapy)");
-    if (o->uncertainty_file && !o->uncertainty)
+    if (o->uncertainty_file && !o->uncertainty && !o->uncertainty_auto)
         return aia_fail(AIA_ERR_ARG, "--uncertainty-file needs --uncertainty TABLE");
     return AIA_OK;
 }

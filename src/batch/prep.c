@@ -3,7 +3,10 @@
  * reading, computing and writing across files. Everything here is per item
  * except the deconvolution plans, which all threads share. */
 #include "batch/batch.h"
+#include "core/fs.h"
+#include "steps/level15_header.h"
 
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -23,6 +26,7 @@ struct aia_prep_shared {
     int n;
     const aia_prep_options *opts;
     int threads; /* for the PSF and the plans' FFTs */
+    aia_auto_tables *tables; /* the "auto" calibration tables */
 };
 
 aia_prep_shared *aia_prep_shared_new(const aia_prep_options *opts, int threads)
@@ -33,6 +37,11 @@ aia_prep_shared *aia_prep_shared_new(const aia_prep_options *opts, int threads)
     pthread_mutex_init(&s->lock, NULL);
     s->opts = opts;
     s->threads = threads;
+    if (!(s->tables = aia_auto_tables_new())) {
+        pthread_mutex_destroy(&s->lock);
+        free(s);
+        return NULL;
+    }
     return s;
 }
 
@@ -42,6 +51,7 @@ void aia_prep_shared_free(aia_prep_shared *s)
         return;
     for (int i = 0; i < s->n; i++)
         aia_deconv_plan_free(s->plans[i]);
+    aia_auto_tables_free(s->tables);
     pthread_mutex_destroy(&s->lock);
     free(s);
 }
@@ -124,13 +134,26 @@ void aia_prep_item_free(aia_prep_item *item)
     free(item);
 }
 
+/* The separate uncertainty file beside an output: NAME_err.fits. */
+static int err_path(const char *output, char *out, size_t size)
+{
+    const size_t n = strlen(output);
+    if (n + 5 > size)
+        return aia_fail(AIA_ERR_ARG, "%s: output name too long", output);
+    snprintf(out, size, "%.*s_err.fits", (int)(n - 5), output); /* output ends in .fits */
+    return AIA_OK;
+}
+
 int aia_prep_output_names(const char *input, const aia_prep_options *o, char *out, char *err, size_t size)
 {
     const char *level = o->deconvolve ? "lev1.6" : "lev1.5";
     err[0] = '\0';
-    int st = aia_output_path(input, o->outdir, level, o->output_template, out, size);
-    if (!st && o->uncertainty && o->uncertainty_file)
-        st = aia_output_path(input, o->outdir, o->deconvolve ? "lev1.6_err" : "lev1.5_err", NULL, err, size);
+    aia_header *hdr = NULL; /* read only for a template with header fields */
+    int st = aia_template_needs_header(o->output_template) ? aia_header_read(input, &hdr) : AIA_OK;
+    st = st ? st : aia_output_path_header(input, hdr, o->outdir, level, o->output_template, out, size);
+    if (!st && (o->uncertainty || o->uncertainty_auto) && o->uncertainty_file)
+        st = err_path(out, err, size);
+    aia_header_free(hdr);
     return st;
 }
 
@@ -142,7 +165,9 @@ static int by_name(const void *a, const void *b)
 int aia_prep_check_outputs(const aia_prep_options *o, const char *const *inputs, long n)
 {
     aia_clear_error();
-    if (n < 2 || !inputs)
+    /* a template with header fields names outputs only from the files
+     * themselves: a clash is then found as each output is published */
+    if (n < 2 || !inputs || aia_template_needs_header(o->output_template))
         return AIA_OK;
     /* "output\0input" for each, sorted: neighbours share a name */
     char **pairs = calloc((size_t)n, sizeof *pairs);
@@ -192,21 +217,42 @@ int aia_prep_item_init(aia_prep_item *item, const char *input, const aia_prep_op
     return AIA_OK;
 }
 
-/* The spikes file of an input: DIR/<stem>.spikes.fits, or the one file. */
-static void spikes_path(const char *input, const aia_prep_options *o, char *buf, size_t size)
+int aia_spikes_path(const char *input, const char *dir, char *out, size_t size)
 {
-    if (o->respike_file) {
-        snprintf(buf, size, "%s", o->respike_file);
-        return;
-    }
     const char *slash = strrchr(input, '/');
     const char *base = slash ? slash + 1 : input;
     const char *dot = strstr(base, ".fits");
-    snprintf(buf, size, "%s/%.*s.spikes.fits", o->respike_dir, (int)(dot ? dot - base : (long)strlen(base)),
-             base);
+    if ((size_t)snprintf(out, size, "%s/%.*s.spikes.fits", dir, (int)(dot ? dot - base : (long)strlen(base)), base) >=
+        size)
+        return aia_fail(AIA_ERR_ARG, "%s: spikes file name too long", input);
+    return AIA_OK;
 }
 
-static int update_pointing(aia_prep_item *item, const aia_prep_options *o);
+/* The spikes file of an input: DIR/<stem>.spikes.fits, or the one file;
+ * with --respike-dir auto, the cache's, fetched for this frame when it is
+ * not there (unless offline). */
+static int spikes_path(const aia_prep_item *item, const aia_prep_options *o, char *buf, size_t size)
+{
+    if (o->respike_file)
+        return snprintf(buf, size, "%s", o->respike_file), AIA_OK;
+    if (strcmp(o->respike_dir, "auto") != 0)
+        return aia_spikes_path(item->input, o->respike_dir, buf, size);
+    char dir[4096];
+    int st = aia_fetch_cache_dir(&o->fetch, dir, sizeof dir - 8);
+    if (st)
+        return st;
+    strcat(dir, "/spikes");
+    st = aia_spikes_path(item->input, dir, buf, size);
+    return st ? st : aia_fetch_spikes(&o->fetch, item->image->header, buf);
+}
+
+/* The step of the input's stored integers when it is below 1 DN (JSOC's
+ * synoptic files: BSCALE 1/16), so that the default output keeps it; 0
+ * otherwise (the writer takes only powers of two). */
+static double sub_dn_quantum(const aia_source_info *src)
+{
+    return src->bitpix > 0 && src->bscale > 0 && src->bscale < 1 ? src->bscale : 0.0;
+}
 
 /* QUALITY: kept for the log; flags of the mask that apply to this image
  * skip it (--quality skip) or are a warning (warn). Returns whether the
@@ -250,27 +296,39 @@ int aia_prep_load(aia_prep_item *item, const aia_prep_options *o)
         item->seconds[0] = aia_now() - t0;
         return fail(item, st); /* the reader names the file */
     }
-    if (judge_quality(item, o)) {
-        item->seconds[0] = aia_now() - t0;
-        return AIA_OK;
-    }
-    /* aiapy's order (preparing_data, 0.8+): the pointing update, then respike */
-    if (o->pointing)
-        st = update_pointing(item, o);
-    if (!st && (o->respike_dir || o->respike_file)) {
-        char spikes[4200];
-        spikes_path(item->input, o, spikes, sizeof spikes);
-        st = aia_respike(aia_image_view(item->image), item->image->header, spikes, NULL);
-    }
+    item->quantum = sub_dn_quantum(&item->image->source);
+    judge_quality(item, o); /* may skip it */
     item->seconds[0] = aia_now() - t0;
-    return st ? fail_as(item, st, 1) : AIA_OK;
+    return AIA_OK;
+}
+
+/* Put back the pixels JSOC's despiking replaced, with its HISTORY. */
+static int respike(aia_prep_item *item, const aia_prep_options *o)
+{
+    char spikes[4200], ref_text[320];
+    long count = 0;
+    aia_table_ref ref = {0};
+    int st = spikes_path(item, o, spikes, sizeof spikes);
+    st = st ? st : aia_respike(aia_image_view(item->image), item->image->header, spikes, &count);
+    st = st ? st : aia_table_ref_of(spikes, &ref);
+    aia_table_ref_text(&ref, ref_text, sizeof ref_text);
+    return st ? st : aia_history_step(item->image->header, "respike", "%ld pixels put back from %s", count, ref_text);
 }
 
 /* The pointing update, with aiapy's warnings. */
-static int update_pointing(aia_prep_item *item, const aia_prep_options *o)
+static int update_pointing(aia_prep_item *item, const aia_prep_options *o, aia_prep_shared *shared)
 {
+    const aia_pointing_table *table = o->pointing;
+    const aia_table_ref *ref = &o->pointing_ref;
+    int st = table ? AIA_OK : aia_auto_pointing(shared->tables, o, item->image->header, &table, &ref);
     aia_pointing_report rep;
-    int st = aia_update_pointing(item->image->header, o->pointing, &rep);
+    st = st ? st : aia_update_pointing(item->image->header, table, &rep);
+    if (st)
+        return st;
+    char ref_text[320];
+    aia_table_ref_text(ref, ref_text, sizeof ref_text);
+    st = aia_history_step(item->image->header, "update_pointing", "aia.master_pointing3h row %.19s - %.19s of %s",
+                          rep.t_start, rep.t_stop, ref_text);
     if (st)
         return st;
     if (rep.warnings & AIA_POINTING_WARN_RESAMPLED)
@@ -316,9 +374,19 @@ static int deconvolve(aia_prep_item *item, const aia_prep_options *o, aia_prep_s
              info.filled_pixels);
     if (info.negative_pixels && !o->deconv.clip_negative)
         warn(item, "deconvolution: %lld negative pixels (not clipped)", info.negative_pixels);
+    char psf[400];
+    if (o->psf_file)
+        aia_table_ref_text(&o->psf_ref, psf, sizeof psf);
+    else
+        snprintf(psf, sizeof psf, "aiapy 0.12 calculate_psf of %d A (%s core)", channel,
+                 o->psf_preflight ? "preflight" : "default");
+    st = aia_history_step(out->header, "deconvolve",
+                          "Richardson-Lucy, %d iterations, %s precision, negative pixels %s, PSF %s",
+                          o->deconv.iterations, o->precision == AIA_PIX_F64 ? "double" : "single",
+                          o->deconv.clip_negative ? "set to 0" : "kept", psf);
     aia_image_free(item->image);
     item->image = out;
-    return AIA_OK;
+    return st;
 }
 
 /* The registered image in `spare`'s buffer (reused when large enough):
@@ -346,18 +414,98 @@ static int register_into(const aia_register_plan *plan, const aia_image *in, aia
     return st;
 }
 
+static int history_register(aia_header *hdr, const aia_register_options *r, const aia_register_info *info)
+{
+    char how[96], fill[64];
+    if (r->interp == AIA_INTERP_CUBIC_CONVOLUTION)
+        snprintf(how, sizeof how, "cubic convolution (Keys, a = -0.5, as IDL)");
+    else
+        snprintf(how, sizeof how, "B-spline order %d (scipy, as aiapy)", r->order);
+    if (isnan(info->missing))
+        snprintf(fill, sizeof fill, "NaN");
+    else if (r->missing == AIA_MISSING_VALUE)
+        snprintf(fill, sizeof fill, "%.9g", info->missing);
+    else
+        snprintf(fill, sizeof fill, "the image minimum");
+    return aia_history_step(hdr, "register",
+                            "to %.9g arcsec/px, solar north up, Sun centred; %s; grid %s%s; fill: %s; clipped to "
+                            "the input range",
+                            info->target_scale, how, r->grid == AIA_GRID_AIAPY ? "aiapy" : "4096",
+                            info->cutout ? " (the part a cutout covers)" : "", fill);
+}
+
+/* aiapy's correct_degradation, on the image and its uncertainty alike. */
+static int correct_degradation(aia_image *out, aia_image *err, const aia_response_table *table,
+                               const aia_table_ref *ref, int version)
+{
+    double d = 1.0;
+    int st = aia_correct_degradation(aia_image_view(out), out->header, table, version, &d);
+    if (st)
+        return st;
+    if (err)
+        aia_view_scale(aia_image_view(err), 1.0 / d);
+    char ref_text[320];
+    aia_table_ref_text(ref, ref_text, sizeof ref_text);
+    return aia_history_step(out->header, "correct_degradation", "/ %.10g (calibration version %d) from %s", d,
+                            version, ref_text);
+}
+
+/* The UNCERTAINTY extension (or _err file) describes itself: the image's
+ * header (its WCS, so that sunpy makes it a map on the same grid) without
+ * the image's HISTORY, with EXTNAME, the image's unit, and what it is. */
+static int uncertainty_header(aia_image *err, const aia_header *image, const aia_table_ref *ref, int own_file)
+{
+    aia_header *h = aia_header_new();
+    int st = h ? AIA_OK : aia_fail(AIA_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; !st && i < aia_header_count(image); i++) {
+        const char *card = aia_header_card(image, i);
+        if (strncmp(card, "HISTORY ", 8) != 0)
+            st = aia_header_append_card(h, card);
+    }
+    char unit[72] = "DN", ref_text[320];
+    aia_header_get_string(image, "BUNIT", unit, sizeof unit);
+    aia_clear_error();
+    aia_table_ref_text(ref, ref_text, sizeof ref_text);
+    st = st ? st : aia_header_set_string(h, "EXTNAME", "UNCERTAINTY", "1-sigma uncertainty of the image");
+    st = st ? st : aia_header_set_string(h, "BUNIT", unit, "the image's unit");
+    st = st ? st : aia_header_set_string(h, "ERRMODEL", "aiapy estimate_error, V3 table", NULL);
+    st = st ? st : aia_header_append_card(h, own_file ? "COMMENT 1-sigma uncertainty of each pixel of the image in the "
+                                                        "file without _err:"
+                                                      : "COMMENT 1-sigma uncertainty of each pixel of the image HDU "
+                                                        "before this one:");
+    st = st ? st : aia_header_append_card(h, "COMMENT aiapy's estimate_error of the level-1 counts (shot, dark, "
+                                             "read,");
+    st = st ? st : aia_header_append_card(h, "COMMENT quantisation, compression), registered and scaled as the "
+                                             "image.");
+    st = st ? st : aia_history_step(h, "estimate_error", "from %s", ref_text);
+    if (st) {
+        aia_header_free(h);
+        return st;
+    }
+    aia_header_free(err->header);
+    err->header = h;
+    return AIA_OK;
+}
+
 int aia_prep_process(aia_prep_item *item, const aia_prep_options *o, aia_prep_shared *shared,
                      aia_workspace *ws)
 {
     if (item->status != AIA_PREP_PENDING)
         return AIA_OK;
     const double t0 = aia_now();
-    int st = AIA_OK;
+    /* aiapy's order (preparing_data, 0.8+): the pointing update, then respike */
+    int st = o->pointing || o->pointing_auto ? update_pointing(item, o, shared) : AIA_OK;
+    if (!st && (o->respike_dir || o->respike_file))
+        st = respike(item, o);
     aia_image *err = NULL, *out = NULL;
     aia_register_plan *plan = NULL;
     /* the noise of the counts, before deconvolution changes them */
-    if (!st && o->uncertainty)
-        st = aia_uncertainty_image(item->image, o->uncertainty, &o->uncertainty_opts, &err);
+    const aia_uncertainty_table *errors = o->uncertainty;
+    const aia_table_ref *errors_ref = &o->uncertainty_ref;
+    if (!st && o->uncertainty_auto)
+        st = aia_auto_errors(shared->tables, o, &errors, &errors_ref);
+    if (!st && errors)
+        st = aia_uncertainty_image(item->image, errors, &o->uncertainty_opts, &err);
     if (!st && o->deconvolve)
         st = deconvolve(item, o, shared);
     aia_register_info info;
@@ -377,6 +525,8 @@ int aia_prep_process(aia_prep_item *item, const aia_prep_options *o, aia_prep_sh
                  "level-1.5 grid",
                  item->image->width, item->image->height, info.ccd_x0, info.ccd_y0, out->width, out->height,
                  info.grid_x0, info.grid_y0, info.grid_width, info.grid_height);
+    if (!st)
+        st = history_register(out->header, &o->reg, &info);
     if (!st && err) { /* the same grid: the same plan */
         aia_image *reg_err = NULL;
         st = register_into(plan, err, ws, &reg_err, NULL);
@@ -386,16 +536,31 @@ int aia_prep_process(aia_prep_item *item, const aia_prep_options *o, aia_prep_sh
     aia_register_plan_free(plan);
     if (!st && o->deconvolve)
         st = aia_header_set_double(out->header, "LVL_NUM", 1.6, "deconvolved and registered");
-    double d = 1.0;
-    if (!st && o->degradation)
-        st = aia_correct_degradation(aia_image_view(out), out->header, o->degradation, o->degradation_version, &d);
-    if (!st && err && o->degradation)
-        aia_view_scale(aia_image_view(err), 1.0 / d);
+    const aia_response_table *response = o->degradation;
+    const aia_table_ref *response_ref = &o->degradation_ref;
+    if (!st && o->degradation_auto)
+        st = aia_auto_response(shared->tables, o, &response, &response_ref);
+    if (!st && response)
+        st = correct_degradation(out, err, response, response_ref, o->degradation_version);
     if (!st && o->normalize) {
+        double exptime = 0;
+        aia_header_get_double(out->header, "EXPTIME", &exptime);
         st = aia_normalize_exposure(aia_image_view(out), out->header);
         if (!st && err)
             st = aia_normalize_exposure(aia_image_view(err), err->header);
+        st = st ? st : aia_history_step(out->header, "normalize_exposure", "x 1/EXPTIME (%.6g s): DN -> DN/s",
+                                        exptime);
     }
+    if (!st && err) {
+        char ref_text[320];
+        aia_table_ref_text(errors_ref, ref_text, sizeof ref_text);
+        st = aia_history_step(out->header, "estimate_error", "1-sigma uncertainty (V3 model, %s) in %s",
+                              ref_text, o->uncertainty_file ? "the _err file" : "HDU UNCERTAINTY");
+    }
+    st = st ? st : aia_history_options(out->header, o);
+    st = st ? st : aia_level15_header(out->header);
+    if (!st && err)
+        st = uncertainty_header(err, out->header, errors_ref, o->uncertainty_file);
     item->seconds[1] = aia_now() - t0;
     if (st) {
         item->spare = out;
@@ -408,23 +573,37 @@ int aia_prep_process(aia_prep_item *item, const aia_prep_options *o, aia_prep_sh
     return AIA_OK;
 }
 
+/* The directories an output name (from a template) asks for. */
+static int make_parent(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash || slash == path)
+        return AIA_OK;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    if (aia_make_dirs(dir) != 0)
+        return aia_fail(AIA_ERR_IO, "%s: cannot create the output's directory %s: %s", path, dir, strerror(errno));
+    return AIA_OK;
+}
+
 int aia_prep_store(aia_prep_item *item, const aia_prep_options *o)
 {
     if (item->status != AIA_PREP_PENDING)
         return AIA_OK;
     const double t0 = aia_now();
-    char history[4096];
-    aia_prep_history_text(o, history, sizeof history);
     aia_write_options w = o->write;
     w.input_path = item->input;
-    w.history = history;
     if (item->uncertainty && !o->uncertainty_file)
         w.extra = item->uncertainty;
-    int st = AIA_OK;
+    if (w.type == AIA_OUT_AUTO) /* keep a sub-DN input's step (the writer takes powers of two) */
+        w.quantum = item->quantum;
+    int st = make_parent(item->output);
+    if (!st && item->uncertainty && o->uncertainty_file)
+        st = make_parent(item->output_err);
     /* the uncertainty file first, the main one last: a rerun that finds the
      * main output knows the item was finished (an orphaned uncertainty file
      * from a run cut short is replaced) */
-    if (item->uncertainty && o->uncertainty_file) {
+    if (!st && item->uncertainty && o->uncertainty_file) {
         aia_write_options we = w;
         we.extra = NULL;
         we.type = AIA_OUT_FLOAT32;
@@ -446,7 +625,9 @@ int aia_prep_store(aia_prep_item *item, const aia_prep_options *o)
     if (st)
         return fail(item, st);
     item->written = res;
-    if (res.promoted_to_int32)
+    if (res.promoted_to_int32 && res.quantum < 1)
+        warn(item, "values in steps of %g DN (the input's BSCALE) do not fit int16: written as int32", res.quantum);
+    else if (res.promoted_to_int32)
         warn(item, "values do not fit int16: written as int32");
     item->status = AIA_PREP_DONE;
     return AIA_OK;

@@ -1,7 +1,8 @@
 /* resume.c — what an output that already exists means for this run.
  *
  * An item is done when all its outputs exist and the main one records the
- * same science options as this run (science.c): then it is skipped, so a
+ * same science options as this run (its "aiaprep VERSION options:" HISTORY
+ * card, history.c): then it is skipped, so a
  * killed or repeated run resumes where it stopped. Outputs are published
  * the uncertainty file first and the main file last, so a main output
  * without its uncertainty file is an item cut short: it is made again. An
@@ -40,7 +41,7 @@ void aia_prep_judge_existing(aia_prep_item *item, const aia_prep_options *o, int
     if (o->write.overwrite || !exists(item->output))
         return; /* an orphaned uncertainty file is replaced when stored */
     aia_header *hdr = NULL;
-    const int st = aia_fits_read_header(item->output, &hdr);
+    const int st = aia_header_read(item->output, &hdr);
     if (st) {
         set(item, AIA_PREP_FAILED, AIA_ERR_EXISTS,
             "%.300s exists but cannot be read (%.350s%s): give --overwrite to replace it", item->output,
@@ -48,8 +49,10 @@ void aia_prep_judge_existing(aia_prep_item *item, const aia_prep_options *o, int
         return;
     }
     char recorded[2048], ours[2048];
-    aia_prep_recorded_science(hdr, recorded, sizeof recorded);
-    aia_prep_science_text(o, ours, sizeof ours);
+    if (aia_output_options_from_header(hdr, recorded, sizeof recorded, NULL, 0))
+        recorded[0] = '\0';
+    aia_clear_error();
+    aia_prep_options_describe(o, ours, sizeof ours);
     aia_header_free(hdr);
     if (strcmp(recorded, ours) != 0) {
         set(item, AIA_PREP_FAILED, AIA_ERR_EXISTS,
@@ -58,7 +61,7 @@ void aia_prep_judge_existing(aia_prep_item *item, const aia_prep_options *o, int
             item->output, recorded[0] ? recorded : "none: another program or an older aiaprep made it", ours);
         return;
     }
-    if (o->uncertainty && o->uncertainty_file && !exists(item->output_err)) {
+    if ((o->uncertainty || o->uncertainty_auto) && o->uncertainty_file && !exists(item->output_err)) {
         item->replace_output = 1; /* cut short before its uncertainty file */
         return;
     }

@@ -2,6 +2,7 @@
  * after rounding (to choose int16 or int32), and the conversion itself
  * (rounded half away from zero, NaN to BLANK), both vectorised. */
 #include "io/io.h"
+#include "io/pixel_stats.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -46,9 +47,9 @@ DEFINE_RANGE(range_f64, double)
 #undef DEFINE_RANGE
 #undef LANES
 
-/* Smallest and largest value after rounding half away from zero (NaN
- * ignored). Rounding is monotonic, so only the extremes need rounding. */
-void aia_rounded_range(const aia_image *img, double *lo, double *hi)
+/* Smallest and largest value x * scale after rounding half away from zero
+ * (NaN ignored). Rounding is monotonic, so only the extremes need rounding. */
+void aia_rounded_range(const aia_image *img, double scale, double *lo, double *hi)
 {
     const size_t n = (size_t)img->width * (size_t)img->height;
     double mn, mx;
@@ -56,24 +57,27 @@ void aia_rounded_range(const aia_image *img, double *lo, double *hi)
         range_f64(img->data, n, &mn, &mx);
     else
         range_f32(img->data, n, &mn, &mx);
-    *lo = aia_round_half_away(mn);
-    *hi = aia_round_half_away(mx);
+    *lo = aia_round_half_away(mn * scale);
+    *hi = aia_round_half_away(mx * scale);
 }
 
-/* Convert n pixels to integers, rounding half away from zero, NaN to BLANK
- * (the type's minimum); returns the number of BLANK pixels. The values are
- * known to fit (aia_resolve_output), so truncation goes through int32 and
- * the fraction x - trunc(x) is exact. Blocks of BLOCK pixels pass three
- * plain loops (NaN replaced; rounded; BLANK put and narrowed): written so,
- * each vectorises, where one loop doing all three does not (GCC 12). */
+/* Convert n pixels to integers, x * scale rounded half away from zero, NaN
+ * to BLANK (the type's minimum); returns the number of BLANK pixels. scale
+ * is 1 or a power of two (a sub-DN quantum), so the product is exact. The
+ * values are known to fit (aia_resolve_output), so truncation goes through
+ * int32 and the fraction x - trunc(x) is exact. Blocks of BLOCK pixels pass
+ * three plain loops (NaN replaced; rounded; BLANK put and narrowed): written
+ * so, each vectorises, where one loop doing all three does not (GCC 12).
+ * The block's codes, still in L1 cache, are then counted in hist (when
+ * given): the statistics of the output cost no pass of their own. */
 #define BLOCK 4096
 #define DEFINE_TO_INT(name, src_t, dst_t, blank)                                                   \
-    static int name##_block(const src_t *src, int n, dst_t *out)                                  \
+    static int name##_block(const src_t *src, int n, src_t scale, dst_t *out)                     \
     {                                                                                              \
         src_t v[BLOCK];                                                                            \
         int32_t r[BLOCK];                                                                          \
         for (int i = 0; i < n; i++)                                                                \
-            v[i] = src[i] != src[i] ? (src_t)0 : src[i];                                           \
+            v[i] = src[i] != src[i] ? (src_t)0 : src[i] * scale;                                   \
         for (int i = 0; i < n; i++) {                                                              \
             const int32_t t = (int32_t)v[i];                                                       \
             const src_t frac = v[i] - (src_t)t;                                                    \
@@ -86,30 +90,39 @@ void aia_rounded_range(const aia_image *img, double *lo, double *hi)
         }                                                                                          \
         return blanks;                                                                             \
     }                                                                                              \
-    static long long name(const src_t *src, size_t n, dst_t *out)                                 \
+    static long long name(const src_t *src, size_t n, src_t scale, dst_t *out, aia_code_hist *hist) \
     {                                                                                              \
         long long blanks = 0;                                                                      \
         _Pragma("omp parallel for schedule(static) reduction(+ : blanks)")                         \
-        for (size_t b = 0; b < n; b += BLOCK)                                                      \
-            blanks += name##_block(src + b, (int)(n - b < BLOCK ? n - b : BLOCK), out + b);        \
+        for (size_t b = 0; b < n; b += BLOCK) {                                                    \
+            const int k = (int)(n - b < BLOCK ? n - b : BLOCK);                                    \
+            blanks += name##_block(src + b, k, scale, out + b);                                    \
+            if (hist)                                                                              \
+                add(hist, out + b, k);                                                             \
+        }                                                                                          \
         return blanks;                                                                             \
     }
+#define add aia_code_hist_add16
 DEFINE_TO_INT(f32_to_int16, float, int16_t, INT16_MIN)
 DEFINE_TO_INT(f64_to_int16, double, int16_t, INT16_MIN)
+#undef add
+#define add aia_code_hist_add32
 DEFINE_TO_INT(f32_to_int32, float, int32_t, INT32_MIN)
 DEFINE_TO_INT(f64_to_int32, double, int32_t, INT32_MIN)
+#undef add
 #undef DEFINE_TO_INT
 #undef BLOCK
 
 /* Rows [y0, y0 + rows) of img as integers of the output type. */
-long long aia_to_integers(const aia_image *img, aia_out_type type, long y0, long rows, void *out)
+long long aia_to_integers(const aia_image *img, aia_out_type type, long y0, long rows, void *out, double scale,
+                          aia_code_hist *hist)
 {
     const size_t base = (size_t)y0 * (size_t)img->width, n = (size_t)rows * (size_t)img->width;
     const int f64 = img->pixtype == AIA_PIX_F64;
     if (type == AIA_OUT_INT16)
-        return f64 ? f64_to_int16((const double *)img->data + base, n, out)
-                   : f32_to_int16((const float *)img->data + base, n, out);
-    return f64 ? f64_to_int32((const double *)img->data + base, n, out)
-               : f32_to_int32((const float *)img->data + base, n, out);
+        return f64 ? f64_to_int16((const double *)img->data + base, n, scale, out, hist)
+                   : f32_to_int16((const float *)img->data + base, n, (float)scale, out, hist);
+    return f64 ? f64_to_int32((const double *)img->data + base, n, scale, out, hist)
+               : f32_to_int32((const float *)img->data + base, n, (float)scale, out, hist);
 }
 

@@ -296,6 +296,7 @@ int aia_image_read_with(const char *path, aia_pixtype pixtype, const aia_read_op
     if (!st) {
         read_source_info(f, &img->source);
         img->source.file_bytes = src.size;
+        img->source.gzip = src.gzip;
         st = check_scaling(path, &img->source);
     }
     if (!st)
@@ -315,8 +316,9 @@ int aia_image_read_with(const char *path, aia_pixtype pixtype, const aia_read_op
     return AIA_OK;
 }
 
-int aia_fits_read_header(const char *path, aia_header **out)
+int aia_header_read(const char *path, aia_header **out)
 {
+    aia_clear_error();
     *out = NULL;
     aia_source src;
     int st = aia_source_open(&src, path, 0, DEFAULT_MAX_PIXELS);

@@ -11,6 +11,7 @@
 #include "io/checksum.h"
 #include "core/fs.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fitsio.h>
@@ -74,32 +75,49 @@ static int fits_int_type(double lo, double hi, double tmin, double tmax)
     return lo > tmin && hi <= tmax;
 }
 
-int aia_resolve_output(const aia_image *img, const aia_write_options *opts, aia_out_type *type,
-                       aia_compression *compression, int *promoted)
+/* The quantum of integer outputs: opts->quantum when it is a power of two
+ * below 1 (a sub-DN step such as JSOC's 1/16 DN: the scaling is then
+ * exact), else 1. */
+static double quantum_of(const aia_write_options *opts)
+{
+    const double q = opts->quantum;
+    if (!(q > 0 && q < 1))
+        return 1.0;
+    int e;
+    return frexp(q, &e) == 0.5 && e >= -30 ? q : 1.0;
+}
+
+/* aia_resolve_output, also giving the range of the integer codes (lo > hi:
+ * none, or not an integer output). */
+static int resolve(const aia_image *img, const aia_write_options *opts, aia_out_type *type,
+                   aia_compression *compression, int *promoted, double *lo, double *hi)
 {
     *promoted = 0;
+    *lo = 1;
+    *hi = 0;
     aia_out_type t = opts->type;
     if (t == AIA_OUT_INT16 || t == AIA_OUT_INT32 || (t == AIA_OUT_AUTO && is_in_dn(img->header))) {
-        double lo, hi;
-        aia_rounded_range(img, &lo, &hi);
-        if (lo > hi) /* no finite pixel: any integer type holds all-BLANK */
-            lo = hi = 0;
+        const double q = quantum_of(opts);
+        aia_rounded_range(img, 1.0 / q, lo, hi);
+        double l = *lo, h = *hi;
+        if (l > h) /* no finite pixel: any integer type holds all-BLANK */
+            l = h = 0;
         if (t == AIA_OUT_AUTO) {
-            if (fits_int_type(lo, hi, INT16_MIN, INT16_MAX))
+            if (fits_int_type(l, h, INT16_MIN, INT16_MAX))
                 t = AIA_OUT_INT16;
-            else if (fits_int_type(lo, hi, INT32_MIN, INT32_MAX)) {
+            else if (fits_int_type(l, h, INT32_MIN, INT32_MAX)) {
                 t = AIA_OUT_INT32;
                 *promoted = 1;
             } else
                 t = AIA_OUT_FLOAT32;
-        } else if (t == AIA_OUT_INT16 && !fits_int_type(lo, hi, INT16_MIN, INT16_MAX)) {
+        } else if (t == AIA_OUT_INT16 && !fits_int_type(l, h, INT16_MIN, INT16_MAX)) {
             return aia_fail(AIA_ERR_RANGE,
                             "values from %.17g to %.17g do not fit int16 (-32767..32767; -32768 "
                             "is BLANK): use int32 or float32",
-                            lo, hi);
-        } else if (t == AIA_OUT_INT32 && !fits_int_type(lo, hi, INT32_MIN, INT32_MAX)) {
+                            l * q, h * q);
+        } else if (t == AIA_OUT_INT32 && !fits_int_type(l, h, INT32_MIN, INT32_MAX)) {
             return aia_fail(AIA_ERR_RANGE, "values from %.17g to %.17g do not fit int32: use float32",
-                            lo, hi);
+                            l * q, h * q);
         }
     } else if (t == AIA_OUT_AUTO) {
         t = AIA_OUT_FLOAT32;
@@ -111,6 +129,29 @@ int aia_resolve_output(const aia_image *img, const aia_write_options *opts, aia_
     *compression = c;
     return AIA_OK;
 }
+
+int aia_resolve_output(const aia_image *img, const aia_write_options *opts, aia_out_type *type,
+                       aia_compression *compression, int *promoted)
+{
+    double lo, hi;
+    return resolve(img, opts, type, compression, promoted, &lo, &hi);
+}
+
+/* How one HDU is written: the type and compression resolved, the integer
+ * quantum and code range, the statistics to state, and what came out. */
+typedef struct hdu_spec {
+    aia_out_type type;
+    aia_compression comp;
+    float q;                 /* quantisation level of Rice floats             */
+    double quantum;          /* integer outputs: BSCALE (1: none written)     */
+    double lo, hi;           /* integer codes' range (lo > hi: none)          */
+    int statistics;          /* DATAMIN ... describe the pixels written       */
+    const char *history;
+    long long blanks;        /* NaN pixels (out)                              */
+    aia_pixel_stats stats;   /* (out) when statistics                         */
+} hdu_spec;
+
+static int is_float_type(aia_out_type t) { return t == AIA_OUT_FLOAT32 || t == AIA_OUT_FLOAT64; }
 
 /* ---- header ------------------------------------------------------------- */
 
@@ -142,24 +183,159 @@ static int is_structural(const char *card)
            strncmp(card, "COMMENT   and Astrophysics', volume 376, page 359;", 50) == 0;
 }
 
-static int write_header(fitsfile *f, const aia_image *img, aia_out_type type,
-                        const aia_write_options *opts, int *fst)
+/* The statistics keys every output states (placeholders are written with
+ * the header and given their values once the pixels are out), and those
+ * updated only where the input had them, as IDL's aia_fix_header does. */
+static const struct { const char *key, *comment; } stats_keys[] = {
+    {"DATAMIN", "minimum of the finite pixels"},      {"DATAMAX", "maximum of the finite pixels"},
+    {"DATAMEDN", "median of the finite pixels"},      {"DATAMEAN", "mean of the finite pixels"},
+    {"DATARMS", "standard deviation (n - 1)"},        {"DATASKEW", "skewness of the finite pixels"},
+    {"DATAKURT", "excess kurtosis of the finite pixels"},
+    {"DATAVALS", "number of finite pixels"},          {"MISSVALS", "number of missing (NaN/BLANK) pixels"},
+};
+#define N_STATS_KEYS (sizeof stats_keys / sizeof stats_keys[0])
+
+/* A FITS number: [+-]digits[.digits][E|D[+-]digits], digits on one side
+ * of the point at least ("nan", "inf" and the like are not). */
+static int is_fits_number(const char *v)
+{
+    size_t i = (v[0] == '+' || v[0] == '-') ? 1 : 0, digits = 0;
+    for (; isdigit((unsigned char)v[i]); i++)
+        digits++;
+    if (v[i] == '.')
+        for (i++; isdigit((unsigned char)v[i]); i++)
+            digits++;
+    if (!digits)
+        return 0;
+    if (v[i] == 'E' || v[i] == 'D' || v[i] == 'e' || v[i] == 'd') {
+        i++;
+        if (v[i] == '+' || v[i] == '-')
+            i++;
+        if (!isdigit((unsigned char)v[i]))
+            return 0;
+        while (isdigit((unsigned char)v[i]))
+            i++;
+    }
+    return v[i] == '\0';
+}
+
+/* Whether the string value at v (its opening quote) has its closing one
+ * ('' inside is a quote). */
+static int string_closed(const char *v)
+{
+    for (const char *p = v + 1; *p; p++)
+        if (*p == '\'') {
+            if (p[1] != '\'')
+                return 1;
+            p++;
+        }
+    return 0;
+}
+
+/* An input card as FITS allows it: real JSOC and IDL headers carry values
+ * such as an unquoted nan (JSOC's OSCNMEAN, TEMPCCD ...) and strings without
+ * their closing quote (IDL's HGQUERY), which fitsverify rejects. Those
+ * become an undefined value and a closed string, keeping keyword, comment
+ * and place; every other card goes out as it came. */
+static void write_input_card(fitsfile *f, const char *card, int *fst)
+{
+    char kw[9], value[FLEN_VALUE] = "", comment[FLEN_COMMENT] = "";
+    memcpy(kw, card, 8);
+    kw[8] = '\0';
+    for (int i = 7; i >= 0 && kw[i] == ' '; i--)
+        kw[i] = '\0';
+    if (!kw[0] || strncmp(card + 8, "= ", 2) != 0 || !strcmp(kw, "HISTORY") || !strcmp(kw, "COMMENT")) {
+        fits_write_record(f, card, fst);
+        return;
+    }
+    int st = 0;
+    char copy[81];
+    snprintf(copy, sizeof copy, "%s", card);
+    fits_parse_value(copy, value, comment, &st);
+    fits_clear_errmsg();
+    const char *v = card + 10;
+    while (*v == ' ')
+        v++;
+    if (*v == '\'' && !string_closed(v)) { /* a string cut short: close it */
+        char text[72];
+        snprintf(text, sizeof text, "%s", v + 1);
+        for (size_t n = strlen(text); n > 0 && text[n - 1] == ' '; n--)
+            text[n - 1] = '\0';
+        fits_write_key_str(f, kw, text, NULL, fst);
+        return;
+    }
+    const int ok = !st && (!value[0] || value[0] == '\'' || value[0] == '(' || !strcmp(value, "T") ||
+                           !strcmp(value, "F") || is_fits_number(value));
+    if (ok)
+        fits_write_record(f, card, fst);
+    else /* no FITS value: undefined, as FITS says a key without one is */
+        fits_write_key_null(f, kw, comment[0] ? comment : NULL, fst);
+}
+
+static int write_header(fitsfile *f, const aia_image *img, const hdu_spec *spec, int *fst)
 {
     const aia_header *h = img->header;
     for (size_t i = 0; i < aia_header_count(h) && !*fst; i++) {
         const char *card = aia_header_card(h, i);
         if (!is_structural(card))
-            fits_write_record(f, card, fst);
+            write_input_card(f, card, fst);
     }
-    if (type == AIA_OUT_INT16) {
+    if (spec->statistics)
+        for (size_t i = 0; i < N_STATS_KEYS; i++)
+            if (aia_header_find(h, stats_keys[i].key) < 0)
+                fits_write_key_lng(f, stats_keys[i].key, 0, stats_keys[i].comment, fst);
+    if (spec->type == AIA_OUT_INT16) {
         long blank = INT16_MIN;
         fits_update_key(f, TLONG, "BLANK", &blank, "value of missing pixels", fst);
-    } else if (type == AIA_OUT_INT32) {
+    } else if (spec->type == AIA_OUT_INT32) {
         long blank = INT32_MIN;
         fits_update_key(f, TLONG, "BLANK", &blank, "value of missing pixels", fst);
     }
-    if (opts->history && opts->history[0])
-        fits_write_history(f, opts->history, fst);
+    if (spec->quantum != 1.0 && !is_float_type(spec->type)) {
+        fits_write_key_dbl(f, "BSCALE", spec->quantum, -17, "one stored step, in the image's units", fst);
+        fits_write_key_dbl(f, "BZERO", 0.0, -17, "physical = stored x BSCALE", fst);
+    }
+    if (spec->history && spec->history[0])
+        fits_write_history(f, spec->history, fst);
+    return *fst;
+}
+
+/* A statistic into its card: whole numbers as integers (as JSOC writes
+ * DATAMIN of an integer image); pixel values (min, max, ranks) with 17
+ * digits, which read back as exactly the pixel's value; moments with 15;
+ * NaN undefined. The card exists (the header has it or write_header put a
+ * placeholder), so the header keeps its size and layout. */
+static void modify_stat(fitsfile *f, const char *key, double v, int digits, int *fst)
+{
+    if (!isfinite(v))
+        fits_modify_key_null(f, key, "&", fst);
+    else if (v == floor(v) && fabs(v) < 9e15)
+        fits_modify_key_lng(f, key, (LONGLONG)v, "&", fst);
+    else
+        fits_modify_key_dbl(f, key, v, -digits, "&", fst);
+}
+
+static void modify_if_present(fitsfile *f, const aia_header *h, const char *key, double v, int *fst)
+{
+    if (aia_header_find(h, key) >= 0)
+        modify_stat(f, key, v, 17, fst);
+}
+
+static int write_stats_keys(fitsfile *f, const aia_image *img, const aia_pixel_stats *st, int *fst)
+{
+    const double v[N_STATS_KEYS] = {st->min,  st->max,  st->median,          st->mean,          st->rms,
+                                    st->skew, st->kurt, (double)st->finite, (double)st->missing};
+    for (size_t i = 0; i < N_STATS_KEYS && !*fst; i++) /* min, max, median are pixel values */
+        modify_stat(f, stats_keys[i].key, v[i], i < 3 ? 17 : 15, fst);
+    for (int i = 0; i < AIA_NPCT && !*fst; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "DATAP%02d", aia_stats_pct[i]);
+        modify_if_present(f, img->header, key, st->pct[i], fst);
+    }
+    const double total = (double)img->width * (double)img->height;
+    modify_if_present(f, img->header, "TOTVALS", total, fst);
+    if (aia_header_find(img->header, "PERCENTD") >= 0)
+        fits_modify_key_dbl(f, "PERCENTD", 100.0 * (double)st->finite / total, -7, "&", fst);
     return *fst;
 }
 
@@ -175,45 +351,109 @@ static long long count_nan(const aia_image *img)
     return c;
 }
 
-static int write_pixels(fitsfile *f, const aia_image *img, aia_out_type type, long long *blanks,
-                        int *fst)
+/* Floats: the statistics' first pass (it also counts the NaN pixels), then
+ * the rows written a chunk at a time, each chunk refining the ranks while it
+ * is in cache. */
+static int write_float_pixels(fitsfile *f, const aia_image *img, hdu_spec *spec, int *fst)
 {
-    const size_t w = (size_t)img->width;
-    if (type == AIA_OUT_FLOAT32 || type == AIA_OUT_FLOAT64) {
+    const size_t w = (size_t)img->width, n = w * (size_t)img->height, es = aia_pixtype_size(img->pixtype);
+    const int dt = img->pixtype == AIA_PIX_F64 ? TDOUBLE : TFLOAT;
+    aia_value_stats *vs = spec->statistics ? aia_value_stats_new() : NULL;
+    if (spec->statistics && !vs)
+        return *fst = MEMORY_ALLOCATION;
+    if (vs)
+        aia_value_stats_scan(vs, img->data, img->pixtype, n);
+    else
+        spec->blanks = count_nan(img);
+    for (long y0 = 0; y0 < img->height && !*fst; y0 += ROWS_PER_CHUNK) {
+        const long rows = img->height - y0 < ROWS_PER_CHUNK ? img->height - y0 : ROWS_PER_CHUNK;
+        const char *chunk = (const char *)img->data + (size_t)y0 * w * es;
+        if (vs)
+            aia_value_stats_refine(vs, chunk, img->pixtype, (size_t)rows * w);
         /* cfitsio converts float <-> double exactly (widening) or by rounding
          * to nearest (narrowing); NaN stays NaN. */
-        int dt = img->pixtype == AIA_PIX_F64 ? TDOUBLE : TFLOAT;
-        fits_write_img(f, dt, 1, (LONGLONG)w * img->height, img->data, fst);
-        *blanks = count_nan(img);
-        return *fst;
+        fits_write_img(f, dt, (LONGLONG)y0 * (LONGLONG)w + 1, (LONGLONG)rows * (LONGLONG)w, (void *)chunk, fst);
     }
-    const size_t elsize = type == AIA_OUT_INT16 ? sizeof(int16_t) : sizeof(int32_t);
+    if (vs) {
+        aia_value_stats_finish(vs, &spec->stats);
+        spec->blanks = spec->stats.missing;
+        aia_value_stats_free(vs);
+    }
+    return *fst;
+}
+
+/* Integer codes whose range is too wide for a table of counts (int32 over
+ * more than a million steps: not AIA data in DN) are described by the float
+ * statistics of the values before rounding, in a pass of their own. */
+static void wide_int_stats(const aia_image *img, hdu_spec *spec)
+{
+    const size_t n = (size_t)img->width * (size_t)img->height;
+    aia_value_stats *vs = aia_value_stats_new();
+    if (!vs)
+        return;
+    aia_value_stats_scan(vs, img->data, img->pixtype, n);
+    aia_value_stats_refine(vs, img->data, img->pixtype, n);
+    aia_value_stats_finish(vs, &spec->stats);
+    aia_value_stats_free(vs);
+}
+
+/* Integers through cfitsio (uncompressed or GZIP_2), a chunk at a time. */
+static int write_int_pixels(fitsfile *f, const aia_image *img, hdu_spec *spec, aia_code_hist *hist, int *fst)
+{
+    const size_t w = (size_t)img->width;
+    const size_t elsize = spec->type == AIA_OUT_INT16 ? sizeof(int16_t) : sizeof(int32_t);
     void *buf = malloc((size_t)ROWS_PER_CHUNK * w * elsize);
     if (!buf)
         return *fst = MEMORY_ALLOCATION;
-    *blanks = 0;
+    fits_set_bscale(f, 1.0, 0.0, fst); /* the codes go in as they are (BSCALE is the quantum) */
+    spec->blanks = 0;
     for (long y0 = 0; y0 < img->height && !*fst; y0 += ROWS_PER_CHUNK) {
         long rows = img->height - y0 < ROWS_PER_CHUNK ? img->height - y0 : ROWS_PER_CHUNK;
         LONGLONG first = (LONGLONG)y0 * (LONGLONG)w + 1, n = (LONGLONG)rows * (LONGLONG)w;
-        *blanks += aia_to_integers(img, type, y0, rows, buf);
-        fits_write_img(f, type == AIA_OUT_INT16 ? TSHORT : TINT, first, n, buf, fst);
+        spec->blanks += aia_to_integers(img, spec->type, y0, rows, buf, 1.0 / spec->quantum, hist);
+        fits_write_img(f, spec->type == AIA_OUT_INT16 ? TSHORT : TINT, first, n, buf, fst);
     }
     free(buf);
     return *fst;
 }
 
+/* The pixels of the current HDU, by our Rice tile encoder where it applies
+ * (compressed: whether the HDU is tile-compressed), with their statistics
+ * into spec->stats when asked for. */
+static int write_pixels(fitsfile *f, const aia_image *img, hdu_spec *spec, int compressed, int *fst)
+{
+    if (is_float_type(spec->type))
+        return write_float_pixels(f, img, spec, fst);
+    aia_code_hist *hist = NULL;
+    if (spec->statistics) {
+        hist = aia_code_hist_new((long long)spec->lo, (long long)spec->hi);
+        if (!hist)
+            wide_int_stats(img, spec);
+    }
+    int handled = 0;
+    if (compressed && spec->comp == AIA_COMP_RICE)
+        *fst = aia_tiles_write(f, img, spec->type, 1.0 / spec->quantum, hist, &spec->blanks, &handled);
+    if (!*fst && !handled)
+        write_int_pixels(f, img, spec, hist, fst);
+    if (hist)
+        aia_code_hist_finish(hist, spec->quantum, spec->blanks, &spec->stats);
+    else if (spec->statistics)
+        spec->stats.missing = spec->blanks;
+    aia_code_hist_free(hist);
+    return *fst;
+}
+
 /* ---- files -------------------------------------------------------------- */
 
-static int set_compression(fitsfile *f, const aia_image *img, aia_out_type type,
-                           aia_compression comp, float q, int *fst)
+static int set_compression(fitsfile *f, const aia_image *img, const hdu_spec *spec, int *fst)
 {
-    fits_set_compression_type(f, comp == AIA_COMP_RICE ? RICE_1 : GZIP_2, fst);
+    fits_set_compression_type(f, spec->comp == AIA_COMP_RICE ? RICE_1 : GZIP_2, fst);
     long tile[2] = {img->width, 1}; /* one row per tile, as JSOC */
     fits_set_tile_dim(f, 2, tile, fst);
-    if (type == AIA_OUT_FLOAT32 || type == AIA_OUT_FLOAT64) {
+    if (is_float_type(spec->type)) {
         /* Rice needs quantised floats (lossy); GZIP_2 compresses them as
          * they are (lossless, q = 0). */
-        fits_set_quantize_level(f, comp == AIA_COMP_RICE ? (q > 0 ? q : 4.0f) : 0.0f, fst);
+        fits_set_quantize_level(f, spec->comp == AIA_COMP_RICE ? (spec->q > 0 ? spec->q : 4.0f) : 0.0f, fst);
         /* The dither seed from the first tile's checksum, not the clock:
          * the same image always compresses to the same bytes. */
         fits_set_dither_seed(f, -1, fst);
@@ -235,19 +475,22 @@ static int bitpix_of(aia_out_type t)
  * fpack uses: it records NaN pixels under ZBLANK as the tiled-compression
  * convention says. Writing such pixels straight into a compressed HDU loses
  * the NaN of the first tile that has one (cfitsio 4.2). The image is built
- * uncompressed in memory first. */
-static int write_quantised(fitsfile *f, const aia_image *img, aia_out_type type,
-                           const aia_write_options *opts, long long *blanks, int *fst)
+ * uncompressed in memory first, its statistics keys filled in there. */
+static int write_quantised(fitsfile *f, const aia_image *img, hdu_spec *spec, int *fst)
 {
     fitsfile *mem = NULL;
     long dims[2] = {img->width, img->height};
     if (fits_create_file(&mem, "mem://", fst))
         return *fst;
-    fits_create_img(mem, bitpix_of(type), 2, dims, fst);
+    fits_create_img(mem, bitpix_of(spec->type), 2, dims, fst);
     if (!*fst)
-        write_header(mem, img, type, opts, fst);
+        write_header(mem, img, spec, fst);
     if (!*fst)
-        write_pixels(mem, img, type, blanks, fst);
+        write_pixels(mem, img, spec, 0, fst);
+    if (!*fst && spec->statistics) {
+        write_stats_keys(mem, img, &spec->stats, fst);
+        fits_write_comment(mem, "DATAMIN ... DATAKURT: of the values before the lossy Rice quantisation", fst);
+    }
     if (!*fst)
         fits_img_compress(mem, f, fst);
     int close_st = 0;
@@ -295,33 +538,31 @@ static int write_checksums(fitsfile *f, int *fst)
 }
 
 /* One image HDU after the current one: compressed (JSOC layout) or plain. */
-static int write_hdu(fitsfile *f, const aia_image *img, aia_out_type type, aia_compression comp, float q,
-                     const aia_write_options *opts, long long *blanks, int *fst)
+/* One image HDU after the current one: compressed (JSOC layout) or plain. */
+static int write_hdu(fitsfile *f, const aia_image *img, hdu_spec *spec, int *fst)
 {
     long dims[2] = {img->width, img->height};
-    const int is_float = type == AIA_OUT_FLOAT32 || type == AIA_OUT_FLOAT64;
     fits_set_compression_type(f, 0, fst); /* 0: none, until set below */
-    if (comp != AIA_COMP_NONE)
-        set_compression(f, img, type, comp, q, fst);
-    if (comp == AIA_COMP_RICE && is_float) {
-        write_quantised(f, img, type, opts, blanks, fst);
+    if (spec->comp != AIA_COMP_NONE)
+        set_compression(f, img, spec, fst);
+    if (spec->comp == AIA_COMP_RICE && is_float_type(spec->type)) {
+        write_quantised(f, img, spec, fst);
     } else {
-        fits_create_img(f, bitpix_of(type), 2, dims, fst);
+        fits_create_img(f, bitpix_of(spec->type), 2, dims, fst);
         if (!*fst)
-            write_header(f, img, type, opts, fst);
-        int handled = 0; /* Rice integer tiles: the library's encoder */
-        if (!*fst && comp == AIA_COMP_RICE)
-            *fst = aia_tiles_write(f, img, type, blanks, &handled);
-        if (!*fst && !handled)
-            write_pixels(f, img, type, blanks, fst);
+            write_header(f, img, spec, fst);
+        if (!*fst)
+            write_pixels(f, img, spec, spec->comp != AIA_COMP_NONE, fst);
+        if (!*fst && spec->statistics)
+            write_stats_keys(f, img, &spec->stats, fst);
     }
     if (!*fst)
         write_checksums(f, fst);
     return *fst;
 }
 
-static int write_fits(const char *tmp, const char *path, const aia_image *img, aia_out_type type,
-                      aia_compression comp, const aia_write_options *opts, long long *blanks)
+static int write_fits(const char *tmp, const char *path, const aia_image *img, hdu_spec *spec,
+                      const aia_write_options *opts)
 {
     fitsfile *f = NULL;
     int fst = 0;
@@ -332,15 +573,14 @@ static int write_fits(const char *tmp, const char *path, const aia_image *img, a
                             strerror(errno));
         return aia_fail_fits(fst, path, "cannot create a temporary file in the output directory");
     }
-    if (comp != AIA_COMP_NONE)
+    if (spec->comp != AIA_COMP_NONE)
         fits_create_img(f, BYTE_IMG, 0, NULL, &fst); /* empty primary, JSOC layout */
-    write_hdu(f, img, type, comp, opts->quantize_level, opts, blanks, &fst);
+    write_hdu(f, img, spec, &fst);
     if (!fst && opts->extra) {
-        aia_write_options plain = *opts;
-        plain.history = NULL;
-        long long extra_blanks = 0;
-        write_hdu(f, opts->extra, AIA_OUT_FLOAT32, comp == AIA_COMP_NONE ? AIA_COMP_NONE : AIA_COMP_RICE,
-                  16.0f, &plain, &extra_blanks, &fst);
+        hdu_spec extra = {.type = AIA_OUT_FLOAT32,
+                          .comp = spec->comp == AIA_COMP_NONE ? AIA_COMP_NONE : AIA_COMP_RICE,
+                          .q = 16.0f, .quantum = 1.0, .lo = 1, .hi = 0, .statistics = spec->statistics};
+        write_hdu(f, opts->extra, &extra, &fst);
     }
     const int write_errno = errno;
     int close_st = 0;
@@ -404,20 +644,21 @@ int aia_image_write(const aia_image *img, const char *path, const aia_write_opti
             return aia_fail(AIA_ERR_EXISTS, "%s: output already exists (use --overwrite to replace it)",
                             path);
     }
-    aia_out_type type;
-    aia_compression comp;
+    hdu_spec spec = {.q = opts->quantize_level, .quantum = quantum_of(opts), .statistics = opts->statistics,
+                     .history = opts->history};
     int promoted;
-    int st = aia_resolve_output(img, opts, &type, &comp, &promoted);
+    int st = resolve(img, opts, &spec.type, &spec.comp, &promoted, &spec.lo, &spec.hi);
     if (st) {
         aia_error_prefix(path);
         return st;
     }
+    if (is_float_type(spec.type))
+        spec.quantum = 1.0;
     char tmp[PATH_MAX];
     st = aia_temp_name(path, tmp, sizeof tmp);
     if (st)
         return st;
-    long long blanks = 0;
-    st = write_fits(tmp, path, img, type, comp, opts, &blanks);
+    st = write_fits(tmp, path, img, &spec, opts);
     if (!st)
         st = publish(tmp, path, opts->overwrite);
     if (st) {
@@ -425,10 +666,11 @@ int aia_image_write(const aia_image *img, const char *path, const aia_write_opti
         return st;
     }
     if (res) {
-        res->type = type;
-        res->compression = comp;
+        res->type = spec.type;
+        res->compression = spec.comp;
         res->promoted_to_int32 = promoted;
-        res->blank_pixels = blanks;
+        res->blank_pixels = spec.blanks;
+        res->quantum = is_float_type(spec.type) ? 0.0 : spec.quantum;
     }
     return AIA_OK;
 }

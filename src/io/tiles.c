@@ -321,7 +321,8 @@ int aia_tiles_read(fitsfile *f, const aia_source *src, aia_pixtype type, void *d
 
 enum { CHUNK_ROWS = 64 };
 
-int aia_tiles_write(fitsfile *f, const aia_image *img, aia_out_type type, long long *blanks, int *handled)
+int aia_tiles_write(fitsfile *f, const aia_image *img, aia_out_type type, double scale, aia_code_hist *hist,
+                    long long *blanks, int *handled)
 {
     *handled = 0;
     tiled t;
@@ -340,7 +341,7 @@ int aia_tiles_write(fitsfile *f, const aia_image *img, aia_out_type type, long l
     *blanks = 0;
     for (long y0 = 0; y0 < img->height && !fst; y0 += CHUNK_ROWS) {
         const long rows = img->height - y0 < CHUNK_ROWS ? img->height - y0 : CHUNK_ROWS;
-        *blanks += aia_to_integers(img, type, y0, rows, ints);
+        *blanks += aia_to_integers(img, type, y0, rows, ints, scale, hist);
 #pragma omp parallel for schedule(static)
         for (long r = 0; r < rows; r += AIA_RICE_STREAMS) {
             const int k = (int)(rows - r < AIA_RICE_STREAMS ? rows - r : AIA_RICE_STREAMS);

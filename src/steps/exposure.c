@@ -27,5 +27,6 @@ int aia_normalize_exposure(aia_view pixels, aia_header *hdr)
         return aia_fail(AIA_ERR_BAD_DATA, "already per unit time (BUNIT '%s')", unit);
     aia_clear_error();
     aia_view_scale(pixels, 1.0 / m.exptime); /* sunpy: data * (1 / EXPTIME) */
-    return aia_header_set_string(hdr, "BUNIT", "DN / s", "exposure-normalised");
+    /* "DN/s", not "DN / s": sunpy 4.1 parses the one and not the other */
+    return aia_header_set_string(hdr, "BUNIT", "DN/s", "exposure-normalised");
 }

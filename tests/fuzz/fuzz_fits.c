@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     aia_image_free(img);
     aia_header *hdr = NULL;
-    if (aia_fits_read_header(path, &hdr) == AIA_OK)
+    if (aia_header_read(path, &hdr) == AIA_OK)
         FUZZ_REQUIRE(hdr != NULL);
     aia_header_free(hdr);
     return 0;
