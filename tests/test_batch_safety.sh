@@ -45,7 +45,7 @@ U=(--uncertainty "$T/err.txt" --uncertainty-file)
 check "prep --uncertainty-file" rc_is 0 "$AIAPREP" prep "${U[@]}" -o "$T/u" "$T/good"
 check "  ... both outputs of each" count_is "$(ls "$T/u" | wc -l)" 6
 cp "$T/u/aia_lev1.5_171a_g2.fits" "$T/g2_main.fits"
-rm "$T/u/aia_lev1.5_err_171a_g2.fits"  # cut short after the main file (a run of an older version)
+rm "$T/u/aia_lev1.5_171a_g2_err.fits"  # cut short after the main file (a run of an older version)
 rm "$T/u/aia_lev1.5_171a_g3.fits"      # cut short between the two: an orphaned _err file
 check "a rerun redoes the two items cut short" rc_is 0 "$AIAPREP" prep "${U[@]}" -o "$T/u" "$T/good"
 check "  ... 2 done, 1 skipped" out_has "2 done, 1 skipped, 0 failed"
@@ -59,7 +59,7 @@ check "  ... 3 skipped" out_has "0 done, 3 skipped, 0 failed"
 check "prep" rc_is 0 "$AIAPREP" prep -o "$T/s" "$T/good"
 check "a rerun adding --normalize is not 'done'" rc_is 1 "$AIAPREP" prep --normalize -o "$T/s" "$T/good"
 check "  ... each output failed, with why and what to do" out_has "0 done, 0 skipped, 3 failed"
-check "  ... the message" err_has "g1.fits: .*aia_lev1.5_171a_g1.fits exists, made with other science options (it records \[\], this run is \[normalize\]): give --overwrite to replace it, or write to another -o"
+check "  ... the message" err_has "g1.fits: .*aia_lev1.5_171a_g1.fits exists, made with other science options (it records --grid 4096 --interp spline --order 3 --dtype auto --compress auto, this run is --grid 4096 --interp spline --order 3 --normalize --dtype auto --compress auto): give --overwrite to replace it, or write to another -o"
 check "  ... the old outputs untouched" rc_is 0 "$AIAPREP" prep -o "$T/s" "$T/good"
 check "  ... (same options: skipped)" out_has "0 done, 3 skipped, 0 failed"
 check "the defaults given explicitly are the same options" rc_is 0 "$AIAPREP" prep --order 3 --dtype auto -o "$T/s" "$T/good"

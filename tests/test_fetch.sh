@@ -123,6 +123,8 @@ import sys
 data = bytearray(open(sys.argv[1], "rb").read())
 i = data.find(b"NSPIKES =")
 data[i:i + 80] = f"{'NSPIKES':<8}= {3:>20}".ljust(80).encode()
+i = data.find(b"CHECKSUM=")  # the header changed: its CHECKSUM no longer holds
+data[i:i + 80] = b"COMMENT CHECKSUM removed by the test, which edited the header".ljust(80)
 open(sys.argv[2], "wb").write(data)
 PY
 n=$(requests)
