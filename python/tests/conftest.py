@@ -90,3 +90,24 @@ def pytest_terminal_summary(terminalreporter):
     ran = failed + len(stats.get("passed", []))
     skipped = len(stats.get("skipped", []))
     terminalreporter.write_line(f"test_python: {ran} checks, {failed} failed ({skipped} skipped)")
+
+
+def reference(shared, name):
+    """aiaprep's sample of an aiapy output (../shared/reference): the header
+    values aiapy wrote, and (name, row0, col0, stride, pixels) parts: the
+    every-7th-pixel sample and two full-resolution tiles."""
+    from astropy.io import fits
+    path = shared / "reference" / name
+    if not path.exists():
+        pytest.skip(f"{path} is not there")
+    with fits.open(path) as h:
+        header = h[0].header
+        parts = [(p.name, p.header.get("ROW0", 0), p.header.get("COL0", 0), 7 if p.name == "STRIDED" else 1,
+                  p.data.astype(np.float64)) for p in h[1:]]
+    return header, parts
+
+
+def sampled(image, part):
+    """The pixels of image where a reference part sampled aiapy's."""
+    _, row0, col0, stride, ref = part
+    return image[row0:row0 + stride * ref.shape[0]:stride, col0:col0 + stride * ref.shape[1]:stride]

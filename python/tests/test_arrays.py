@@ -165,7 +165,8 @@ def test_pointing_degradation_exposure_on_headers(shared, tables):
 
 
 def test_respike_puts_the_spikes_back(tmp_path):
-    data, header = aiaprep.synth(171, 4096, seed=6)
+    _, header = aiaprep.synth(171, 256, seed=6)  # a header; the pixels of a full frame
+    data = np.arange(4096 * 4096, dtype=np.float32).reshape(4096, 4096) % 1000
     header["NSPIKES"] = 3
     spikes = np.array([[0, 4096 * 100 + 7, 4096 * 4095 + 4095], [500, 600, 700]], np.int32)
     path = tmp_path / "spikes.fits"
