@@ -111,12 +111,12 @@ class _Options:
             raise MemoryError("aiaprep: out of memory for the options")
         pairs, history = _option_args(options)
         pairs.append(("output", os.fsdecode(os.fspath(outdir))))
-        if "history" not in options:
+        if "history" not in options:  # as the program writes it: the same options, the same bytes
             pairs.append(("history", f"Processed by aiaprep {_lib.text(lib.aia_version())}: "
-                                     f"aiaprep.prep_files {' '.join(history)}".rstrip()))
+                                     f"aiaprep prep {' '.join(history)}".rstrip()))
         for name, value in pairs:
             st = lib.aia_prep_option(self.ptr, name.encode(), None if value is None else value.encode())
-            check(st, f"prep_files option {name.replace('-', '_')}={value!r}")
+            check(st, f"prep_files option {name.replace('-', '_')}" + ("" if value is None else f"={value}"))
 
     def __del__(self):
         if getattr(self, "ptr", None):
