@@ -57,6 +57,24 @@ def _load():
 
 lib, LIBRARY_PATH = _load()
 
+
+def _fork_safe():
+    """GNU OpenMP cannot use its thread pool in a child made by fork (the
+    pool's threads are not there): the child's first parallel region would
+    hang. A forked child (multiprocessing's default on Linux) therefore runs
+    the library's parallel loops on one thread in the forking thread, which
+    is what a process pool wants anyway; threads it starts itself, and
+    children made by spawn or forkserver, get every core."""
+    try:
+        gomp = ctypes.CDLL("libgomp.so.1", mode=os.RTLD_NOLOAD)
+    except OSError:
+        return  # not GNU OpenMP: nothing to do
+    gomp.omp_set_num_threads.argtypes = [c_int]
+    os.register_at_fork(after_in_child=lambda: gomp.omp_set_num_threads(1))
+
+
+_fork_safe()
+
 # ---- enums and constants (include/aiaprep.h) -------------------------------
 AIA_OK = 0
 STATUS_NAMES = ["AIA_OK", "AIA_ERR_NOMEM", "AIA_ERR_ARG", "AIA_ERR_IO", "AIA_ERR_NOT_REGULAR",
