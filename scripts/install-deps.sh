@@ -7,9 +7,12 @@ set -euo pipefail
 # FFTW (double and float, with threads), OpenMP (part of gcc).
 required=(gcc make cmake pkg-config libcfitsio-dev libcfitsio-bin libfftw3-dev)
 # Tests: Debian's astropy and sunpy read the files aiaprep writes (sunpy.map
-# needs matplotlib). Open MPI: the MPI mode of prep. qemu-user: the binary
-# run as older CPUs. Each is built/tested when present; SKIPPED otherwise.
+# needs matplotlib); pytest runs the Python package's tests, pip installs it
+# in test_install, Dask runs its example. Open MPI: the MPI mode of prep.
+# qemu-user: the binary run as older CPUs. Each is built/tested when
+# present; SKIPPED otherwise.
 optional=(python3 python3-numpy python3-scipy python3-astropy python3-sunpy python3-matplotlib
+          python3-pytest python3-pip python3-dask python3-distributed
           libopenmpi-dev openmpi-bin qemu-user)
 
 missing() {
