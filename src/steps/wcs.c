@@ -28,12 +28,12 @@ void aia_wcs_pixel_to_world(const aia_wcs *w, double x, double y, double *tx, do
     const double r = hypot(u, v);
     const double phi = atan2(u, -v);
     const double theta = atan2(180.0 / M_PI, r);
-    /* native -> celestial, reference point (CRVAL1, CRVAL2), phi_p = 180° */
-    const double d0 = w->crval[1] * DEG, dphi = phi - M_PI;
+    /* native -> celestial, reference point (CRVAL1, CRVAL2: arcsec), phi_p = 180° */
+    const double d0 = w->crval[1] / 3600.0 * DEG, dphi = phi - M_PI;
     const double lon = atan2(-cos(theta) * sin(dphi),
                              sin(theta) * cos(d0) - cos(theta) * sin(d0) * cos(dphi));
     const double lat = asin(sin(theta) * sin(d0) + cos(theta) * cos(d0) * cos(dphi));
-    double lon_deg = w->crval[0] + lon / DEG;
+    double lon_deg = w->crval[0] / 3600.0 + lon / DEG;
     lon_deg = fmod(lon_deg + 180.0, 360.0);
     if (lon_deg < 0)
         lon_deg += 360.0;
@@ -44,7 +44,7 @@ void aia_wcs_pixel_to_world(const aia_wcs *w, double x, double y, double *tx, do
 int aia_wcs_world_to_pixel(const aia_wcs *w, double tx, double ty, double *x, double *y)
 {
     const double a = tx / 3600.0 * DEG, d = ty / 3600.0 * DEG;
-    const double a0 = w->crval[0] * DEG, d0 = w->crval[1] * DEG;
+    const double a0 = w->crval[0] / 3600.0 * DEG, d0 = w->crval[1] / 3600.0 * DEG;
     /* celestial -> native, phi_p = 180° */
     const double phi = M_PI + atan2(-cos(d) * sin(a - a0),
                                     sin(d) * cos(d0) - cos(d) * sin(d0) * cos(a - a0));
