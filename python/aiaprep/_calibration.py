@@ -67,7 +67,7 @@ def _pixels_out(data, out):
     copied in unless out is data: in place)."""
     if out is None:
         src = as_float(data, default=np.float32)
-        return np.array(src, copy=True)
+        return src.copy() if src is data else src  # as_float copied what it converted
     check_output(out, np.shape(data))
     if out is not data:
         np.copyto(out, data)

@@ -39,7 +39,14 @@ def cards(ptr):
 
 
 def astropy_header(ptr):
-    return fits.Header.fromstring("".join(cards(ptr)))
+    """An astropy Header of an aia_header's cards. Cards that real files
+    carry but astropy cannot parse (a string continued without an &, an
+    unquoted nan) are fixed as sunpy's reader fixes them, so that the header
+    makes a map."""
+    header = fits.Header.fromstring("".join(cards(ptr)))
+    for card in header.cards:
+        card.verify("silentfix+ignore")
+    return header
 
 
 def from_astropy(header):

@@ -175,3 +175,19 @@ def test_respike_puts_the_spikes_back(tmp_path):
     assert n == 3 and h["LVL_NUM"] == 0.5 and h["NSPIKES"] == 0
     assert (out[0, 0], out[100, 7], out[4095, 4095]) == (500, 600, 700)
     assert np.count_nonzero(out != data) <= 3
+
+
+def test_read_map_of_real_jsoc_and_idl_files(shared):
+    """Real headers carry cards astropy cannot parse as they are (an
+    unterminated string, 'nan' strings): they are fixed as sunpy fixes them."""
+    from aiaprep.calibrate import register
+    real = sorted((shared / "data" / "real").glob("*cutout.fits"))
+    assert real
+    for path in real:
+        m = aiaprep.read_map(path)
+        assert m.data.shape == (m.meta["naxis2"], m.meta["naxis1"]), path.name
+        with pytest.raises(ValueError, match="Input must be a full disk image."):
+            register(m)
+    synoptic = aiaprep.read_map(shared / "data" / "real" / "synoptic" / "aia_synoptic_lev15_0171_2014_01_01.fits")
+    with pytest.warns(UserWarning, match="Image registration should only be applied to level 1 data"):
+        assert register(synoptic).data.shape == (1024, 1024)

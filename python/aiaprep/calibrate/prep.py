@@ -94,7 +94,9 @@ def _level15_meta(smap, scale_factor, grid):
 
 def _in_dtype(pixels, dtype):
     """The registered float32 pixels in the input's dtype, as scipy writes
-    them (integers rounded half away from zero)."""
+    them (integers rounded half away from zero; native byte order, as
+    scipy makes its output)."""
+    dtype = np.dtype(dtype).newbyteorder("=")
     if dtype == np.float32:
         return pixels
     if np.issubdtype(dtype, np.integer):
