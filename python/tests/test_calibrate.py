@@ -61,6 +61,33 @@ def test_register_is_aiapys_key_by_key(case):
     assert_close_pixels(ours.data, theirs.data)
 
 
+@pytest.fixture(scope="module")
+def aia_171_map():
+    """aiapy's test fixture: sunpy's 128-px test frame resampled to 4096²."""
+    import sunpy.data.test
+    path = sunpy.data.test.get_test_filepath("aia_171_level1.fits")
+    return sunpy.map.Map(path).resample((4096, 4096) * u.pixel)
+
+
+def test_register_as_aiapys_tests_pin_it(aia_171_map, tmp_path):
+    lvl_15_map = register(aia_171_map)  # aiapy's test_register and test_register_filesave
+    assert lvl_15_map.data.shape == (4094, 4094) != aia_171_map.data.shape
+    assert lvl_15_map.meta["crpix1"] == lvl_15_map.data.shape[1] / 2.0 + 0.5
+    assert lvl_15_map.meta["crpix2"] == lvl_15_map.data.shape[0] / 2.0 + 0.5
+    assert lvl_15_map.meta["cdelt1"] / 0.6 == int(lvl_15_map.meta["cdelt1"] / 0.6)
+    assert lvl_15_map.meta["cdelt2"] / 0.6 == int(lvl_15_map.meta["cdelt2"] / 0.6)
+    np.testing.assert_allclose(lvl_15_map.rotation_matrix, np.identity(2), rtol=1e-5, atol=1e-8)
+    assert lvl_15_map.meta["lvl_num"] == 1.5
+    filename = tmp_path / "test_register_filesave.fits"
+    with pytest.warns(fits.verify.VerifyWarning, match="The 'BLANK' keyword is only applicable to integer data"):
+        lvl_15_map.save(str(filename), overwrite=True)
+    load_map = sunpy.map.Map(str(filename))
+    assert load_map.meta["crpix1"] == lvl_15_map.data.shape[1] / 2.0 + 0.5
+    assert load_map.meta["crpix2"] == lvl_15_map.data.shape[0] / 2.0 + 0.5
+    assert load_map.meta["cdelt1"] / 0.6 == int(load_map.meta["cdelt1"] / 0.6)
+    assert load_map.meta["lvl_num"] == 1.5
+
+
 def test_register_of_sunpys_test_frame_is_aiapys(shared):
     """sunpy's 128 x 128 test frame (float64, CRVAL off the Sun centre, a
     binned map: the target scale is 32 x 0.6"), as aiapy's tests use it."""
