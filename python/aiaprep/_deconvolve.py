@@ -72,10 +72,9 @@ class DeconvolutionPlan:
         else:
             psf = as_float(psf)
             header = CHeader()
-            image, keep = borrowed_image(psf, header.ptr)
+            image, pixels = borrowed_image(psf, header.ptr)  # pixels: alive through the call
             check(lib.aia_deconv_plan_new(ctypes.byref(image), PRECISIONS[precision], self.threads,
                                           ctypes.byref(ptr)))
-            del keep
         self._ptr = ptr
         self.shape = tuple(np.shape(psf)) if psf is not None else (4096, 4096)
 

@@ -3,8 +3,8 @@ filter_mesh_parameters with aiapy's names, computed by libaiaprep.
 
     from aiaprep.psf import deconvolve      # was: from aiapy.psf import deconvolve
 """
-from .deconvolve import *  # noqa: F401,F403
-from .psf import *  # noqa: F401,F403
-from .utils import *  # noqa: F401,F403
+from .deconvolve import deconvolve
+from .psf import calculate_psf, psf
+from .utils import filter_mesh_parameters
 
 __all__ = ["calculate_psf", "deconvolve", "filter_mesh_parameters", "psf"]
