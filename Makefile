@@ -41,7 +41,7 @@ check-asan: deps
 # corpus (tests/fuzz/corpus/TARGET) is replayed by `make check`. A crash
 # stops with its reproducer named: copy it into the kept corpus with the fix.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= rice
+FUZZ_TARGETS ?= rice fits header time tables spikes
 fuzz: deps
 	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIAPREP_FUZZ=ON -DAIAPREP_MPI=OFF >/dev/null
 	cmake --build build-fuzz -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))

@@ -28,10 +28,16 @@ static const char prep_help[] =
     "INPUT is a FITS file, a directory (its *.fits files) or @LIST (a file naming one\n"
     "input a line). The inputs are sorted; each is attempted once. Outputs go to OUTDIR,\n"
     "named after the input with 'lev1' replaced by 'lev1.5' ('lev1.6' with\n"
-    "--deconvolve), or with '_lev1.5' added. An existing output is skipped unless\n"
-    "--overwrite; an input is never written. A bad input (not FITS, truncated, a\n"
-    "cutout, missing keys...) gets a one-line error and the others go on; the exit\n"
-    "status is then 1.\n"
+    "--deconvolve), or with '_lev1.5' added; two inputs that would give one output\n"
+    "name are refused before anything starts. An existing output is skipped when it\n"
+    "records the same science options as this run (its HISTORY) and, with\n"
+    "--uncertainty-file, its _err file exists too; made with other options it is a\n"
+    "failure that says so (use --overwrite, or another -o). An input is never\n"
+    "written. Inputs may be gzip-wrapped (.fits.gz). Every input's headers, tile\n"
+    "parameters and compressed tiles are checked before they are decoded, and its\n"
+    "DATASUM/CHECKSUM verified. A bad input (not FITS, truncated, damaged, a cutout,\n"
+    "missing keys...) gets a one-line error and the others go on; the exit status\n"
+    "is then 1.\n"
     "\n"
     "Registration:\n"
     "  -o, --output DIR       output directory (created if missing; required)\n"
@@ -71,6 +77,8 @@ static const char prep_help[] =
     "  --output-template T    output names from T: {stem} (input name without .fits),\n"
     "                         {name} (the default name), {level}; e.g. '{stem}_prep'\n"
     "Running:\n"
+    "  --no-verify            do not verify the inputs' DATASUM/CHECKSUM (a damaged file\n"
+    "                         is then prepared as it decodes; costs ~2 ms a frame)\n"
     "  --threads N            cores to use (default: all). Files are worked on in\n"
     "                         parallel, reading, computing and writing of different\n"
     "                         files overlapping; at most N + 2 files are in memory\n"
@@ -85,7 +93,10 @@ static const char prep_help[] =
     "Reporting: a progress line (done/total, files/s, ETA, failures) when stderr is a\n"
     "terminal, else one line per file on stdout; each failure on stderr (file: reason);\n"
     "at the end every failure again and a summary (done, skipped, failed, time, median\n"
-    "seconds per stage). Exit status: 0 all done or skipped, 1 some failed, 2 usage.\n"
+    "seconds per stage). Exit status: 0 all done or skipped, 1 some failed, 2 usage,\n"
+    "130/143 stopped by SIGINT/SIGTERM. Ctrl-C (or kill) starts no new file, finishes\n"
+    "the files in flight and prints the summary (done, not started); a second Ctrl-C\n"
+    "quits at once (the next run removes what was in flight).\n"
     "Resuming: outputs are written under a temporary name and renamed when complete,\n"
     "so an output that exists is complete and is skipped; run the same command again\n"
     "after an interruption (even kill -9) to finish the job. Temporaries a killed run\n"
@@ -130,7 +141,7 @@ static const struct option longopts[] = {
     {"include-preflight", no_argument, NULL, OPT_PREP}, {"include-eve", no_argument, NULL, OPT_PREP},
     {"include-chianti", no_argument, NULL, OPT_PREP}, {"n-sample", required_argument, NULL, OPT_PREP},
     {"respike", required_argument, NULL, OPT_PREP}, {"respike-dir", required_argument, NULL, OPT_PREP},
-    {"output-template", required_argument, NULL, OPT_PREP},
+    {"output-template", required_argument, NULL, OPT_PREP}, {"no-verify", no_argument, NULL, OPT_PREP},
     {NULL, 0, NULL, 0}};
 
 static int parse_options(int argc, char **argv, cli_options *o)
@@ -182,7 +193,7 @@ static int operational_option(const char *arg, int *takes_value)
 {
     static const struct { const char *name; int value; } ops[] = {
         {"-o", 1}, {"--output", 1}, {"--log", 1}, {"--threads", 1}, {"--shard", 1},
-        {"-q", 0}, {"--quiet", 0}, {"--overwrite", 0},
+        {"-q", 0}, {"--quiet", 0}, {"--overwrite", 0}, {"--no-verify", 0},
     };
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
         const size_t len = strlen(ops[i].name);
@@ -243,6 +254,12 @@ static int set_up(cli_options *o, int rank, int argc_opts, char **argv, FILE **l
 
 static int run_prep(cli_options *o, path_list *inputs, int rank, int ranks, int argc_opts, char **argv)
 {
+    /* (aia_pipeline_run checks this itself; the MPI ranks before they start) */
+    if (ranks > 1 && aia_prep_check_outputs(o->prep, (const char *const *)inputs->paths, (long)inputs->count)) {
+        if (rank == 0) /* every rank has the same list: one says it */
+            fprintf(stderr, "aiaprep prep: error: %s\n", aia_last_error());
+        return EXIT_USAGE;
+    }
     FILE *log = NULL;
     int st = set_up(o, rank, argc_opts, argv, &log);
 #ifdef AIAPREP_WITH_MPI
@@ -262,6 +279,8 @@ static int run_prep(cli_options *o, path_list *inputs, int rank, int ranks, int 
     po.on_item = prep_on_item;
     po.on_progress = prep_on_progress;
     po.user = &rep;
+    if (ranks == 1)
+        po.stop = prep_catch_signals(); /* under MPI, mpirun forwards signals its own way */
     aia_pipeline_summary sum;
 #ifdef AIAPREP_WITH_MPI
     if (ranks > 1)
@@ -275,7 +294,7 @@ static int run_prep(cli_options *o, path_list *inputs, int rank, int ranks, int 
         fclose(log);
     if (st) {
         fprintf(stderr, "aiaprep prep: error: %s\n", aia_last_error());
-        return EXIT_SOME_FAILED;
+        return st == AIA_ERR_ARG ? EXIT_USAGE : EXIT_SOME_FAILED;
     }
     if (rank != 0) /* an MPI worker: the dealer sums up */
         return EXIT_OK;

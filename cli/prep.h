@@ -34,6 +34,17 @@ void prep_clear_progress(const reporter *rep);
 /* Print the summary and free the failures; returns the exit status. */
 int prep_summarise(const aia_pipeline_summary *s, const char *outdir, reporter *rep);
 
+/* ---- signals (prep_signals.c) ---- */
+/* Catch SIGINT/SIGTERM; the flag for aia_pipeline_options.stop. */
+volatile int *prep_catch_signals(void);
+/* The signal that stopped the run, or 0. */
+int prep_stop_signal(void);
+
+/* ---- names and messages on one line ---- */
+/* s with control characters (a newline in a file name) written as \n,
+ * \t, \xNN, in buf. */
+const char *prep_one_line(const char *s, char *buf, size_t size);
+
 #ifdef AIAPREP_WITH_MPI
 /* MPI mode of prep (prep_mpi.c). mpi_launched: started by mpirun. Every
  * rank calls mpi_start, then mpi_all_ok (with whether its set-up went

@@ -3,10 +3,30 @@
  * summary at the end. */
 #include "prep.h"
 
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum { SUMMARY_MAX_FAILURES = 100 };
+
+const char *prep_one_line(const char *s, char *buf, size_t size)
+{
+    size_t n = 0;
+    for (; *s && n + 5 < size; s++) {
+        const unsigned char c = (unsigned char)*s;
+        if (c == '\n')
+            n += (size_t)snprintf(buf + n, size - n, "\\n");
+        else if (c == '\t')
+            n += (size_t)snprintf(buf + n, size - n, "\\t");
+        else if (c < 0x20 || c == 0x7f)
+            n += (size_t)snprintf(buf + n, size - n, "\\x%02x", c);
+        else
+            buf[n++] = (char)c;
+    }
+    buf[n] = '\0';
+    return buf;
+}
 
 static void remember_failure(reporter *rep, const char *message)
 {
@@ -29,8 +49,10 @@ void prep_clear_progress(const reporter *rep)
 void prep_on_item(const aia_prep_item *item, void *user)
 {
     reporter *rep = user;
-    const char *input = aia_prep_item_input(item), *message = aia_prep_item_message(item);
-    const char *warnings = aia_prep_item_warnings(item);
+    char in_buf[4200], msg_buf[2048], warn_buf[2048], out_buf[4200];
+    const char *input = prep_one_line(aia_prep_item_input(item), in_buf, sizeof in_buf);
+    const char *message = prep_one_line(aia_prep_item_message(item), msg_buf, sizeof msg_buf);
+    const char *warnings = prep_one_line(aia_prep_item_warnings(item), warn_buf, sizeof warn_buf);
     const aia_prep_status status = aia_prep_item_status(item);
     if (status == AIA_PREP_FAILED) {
         prep_clear_progress(rep);
@@ -50,7 +72,8 @@ void prep_on_item(const aia_prep_item *item, void *user)
     if (status == AIA_PREP_SKIPPED)
         printf("skipped %s: %s\n", input, message);
     else
-        printf("%s -> %s (%s, %s; %.2f + %.2f + %.2f s)\n", input, aia_prep_item_output(item),
+        printf("%s -> %s (%s, %s; %.2f + %.2f + %.2f s)\n", input,
+               prep_one_line(aia_prep_item_output(item), out_buf, sizeof out_buf),
                aia_out_type_name(w.type), aia_compression_name(w.compression), aia_prep_item_seconds(item, 0),
                aia_prep_item_seconds(item, 1), aia_prep_item_seconds(item, 2));
 }
@@ -83,10 +106,19 @@ int prep_summarise(const aia_pipeline_summary *s, const char *outdir, reporter *
     if (!quiet || s->failed)
         printf("prep: %ld files in %.1f s (%.2f files/s, %d workers x %d threads): %ld done, %ld "
                "skipped, %ld failed; outputs in %s\n",
-               s->total, s->seconds, s->seconds > 0 ? (double)s->total / s->seconds : 0.0, s->workers,
+               s->total, s->seconds,
+               s->seconds > 0 ? (double)(s->done + s->skipped + s->failed) / s->seconds : 0.0, s->workers,
                s->threads_per_worker, s->done, s->skipped, s->failed, outdir);
     if (!quiet && s->done)
         printf("prep: median per file: load %.3f s, process %.3f s, store %.3f s\n", s->stage_median[0],
                s->stage_median[1], s->stage_median[2]);
+    if (s->interrupted) {
+        const int sig = prep_stop_signal();
+        printf("prep: interrupted by %s: %ld done, %ld skipped, %ld failed, %ld not started (run the same "
+               "command again to go on)\n",
+               sig == SIGTERM ? "SIGTERM" : "SIGINT", s->done, s->skipped, s->failed, s->not_started);
+        fflush(stdout);
+        return 128 + (sig ? sig : SIGINT);
+    }
     return s->failed ? EXIT_SOME_FAILED : EXIT_OK;
 }

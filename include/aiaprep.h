@@ -97,6 +97,9 @@ enum aia_status {
     AIA_ERR_NOT_IMPLEMENTED, /* feature not implemented yet                  */
     AIA_ERR_NOT_FULL_DISK,   /* cutout or off-pointed: the step needs the disk */
     AIA_ERR_BAD_DATA,        /* pixel data unusable (e.g. every pixel NaN)    */
+    AIA_ERR_CORRUPT,         /* FITS structure malformed or unsafe to decode  */
+    AIA_ERR_CHECKSUM,        /* DATASUM/CHECKSUM disagree with the bytes      */
+    AIA_ERR_INTERRUPTED,     /* stopped by a signal before it was done        */
     AIA_STATUS_COUNT
 };
 
@@ -330,12 +333,32 @@ AIA_API void aia_workspace_free(aia_workspace *ws);
  * data. BSCALE/BZERO are applied and integer BLANK pixels become NaN. The
  * header keeps every card of the image HDU in order (for a compressed HDU,
  * the header of the image it holds). The path is taken literally (no cfitsio
- * extended file-name syntax). Errors name the file and the problem:
- * AIA_ERR_IO, AIA_ERR_NOT_REGULAR, AIA_ERR_NOT_FITS, AIA_ERR_TRUNCATED,
- * AIA_ERR_NO_IMAGE, AIA_ERR_FITS, AIA_ERR_NOMEM. No header key is checked:
- * use aia_meta_parse/aia_meta_require for that. Re-entrant (one cfitsio
- * handle per call). */
+ * extended file-name syntax); a gzip-wrapped file (.fits.gz) is inflated in
+ * memory, no further than its headers declare. Errors name the file and the
+ * problem: AIA_ERR_IO, AIA_ERR_NOT_REGULAR, AIA_ERR_NOT_FITS,
+ * AIA_ERR_TRUNCATED, AIA_ERR_NO_IMAGE, AIA_ERR_FITS, AIA_ERR_NOMEM,
+ * AIA_ERR_CORRUPT (a header or tile structure that is inconsistent or unsafe
+ * to decode), AIA_ERR_CHECKSUM (DATASUM/CHECKSUM disagree), AIA_ERR_UNSUPPORTED
+ * (HCOMPRESS/PLIO tiles; an image over the size limit). Every header and
+ * heap descriptor is checked before cfitsio reads the file, and every tile
+ * before it is decoded. No header key is checked: use aia_meta_parse /
+ * aia_meta_require for that. Re-entrant (one cfitsio handle per call). */
 AIA_API int aia_image_read(const char *path, aia_pixtype pixtype, aia_image **out);
+
+typedef struct aia_read_options {
+    int verify_checksums;    /* 1 (default): refuse a file whose DATASUM or
+                                CHECKSUM disagree with its bytes (checked
+                                for the primary and the image HDU)          */
+    long long max_pixels;    /* refuse larger images (default 2^30, 32768^2;
+                                0 for the default)                          */
+} aia_read_options;
+
+/* Defaults: verify checksums, at most 2^30 pixels. */
+AIA_API void aia_read_options_default(aia_read_options *opts);
+
+/* aia_image_read_into with options (NULL: the defaults). */
+AIA_API int aia_image_read_with(const char *path, aia_pixtype pixtype, const aia_read_options *opts,
+                                aia_image **img);
 
 /* aia_image_read into *img, reusing its buffer when it is large enough (a
  * batch then does not pay page faults for a fresh 64 MiB buffer per frame).
@@ -817,6 +840,8 @@ AIA_API void aia_prep_log_item(FILE *f, const aia_prep_item *item);
 
 typedef struct aia_pipeline_summary {
     long total, done, skipped, failed;
+    long not_started;                      /* left when the run was stopped      */
+    int interrupted;                       /* opts->stop was set                 */
     double seconds;                        /* wall time so far / in all          */
     double stage_median[AIA_PREP_STAGES];  /* load, process, store, done files  */
     int workers, threads_per_worker;
@@ -838,6 +863,9 @@ typedef struct aia_pipeline_options {
      * when there are no more. `total` is then 0 in on_progress. */
     const char *(*next_input)(void *user);
     void *user;
+    /* If set: once *stop is nonzero (a signal handler may set it), no new
+     * file is started; the files in flight are finished and published. */
+    volatile int *stop;
 } aia_pipeline_options;
 
 AIA_API void aia_pipeline_options_default(aia_pipeline_options *opts);
@@ -850,6 +878,11 @@ AIA_API void aia_pipeline_options_default(aia_pipeline_options *opts);
  * on. Returns AIA_OK unless the pipeline itself could not run. */
 AIA_API int aia_pipeline_run(const char *const *inputs, long n, const aia_prep_options *prep,
                              const aia_pipeline_options *opts, aia_pipeline_summary *sum);
+
+/* Before a run: AIA_ERR_ARG if two inputs would be written to the same
+ * output name (two files with one base name from different directories),
+ * naming both and the output. */
+AIA_API int aia_prep_check_outputs(const aia_prep_options *prep, const char *const *inputs, long n);
 
 /* The accounting of a run, for results that arrive from elsewhere (the
  * MPI dealer): each finished item counted, its stage times kept for the

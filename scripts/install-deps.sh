@@ -4,8 +4,9 @@
 set -euo pipefail
 
 # Build: compiler, CMake, pkg-config, cfitsio (with funpack for the tests),
-# FFTW (double and float, with threads), OpenMP (part of gcc).
-required=(gcc make cmake pkg-config libcfitsio-dev libcfitsio-bin libfftw3-dev)
+# FFTW (double and float, with threads), OpenMP (part of gcc), zlib (gzip
+# inputs and the checks of GZIP tiles before cfitsio decodes them).
+required=(gcc make cmake pkg-config libcfitsio-dev libcfitsio-bin libfftw3-dev zlib1g-dev)
 # Tests: Debian's astropy and sunpy read the files aiaprep writes (sunpy.map
 # needs matplotlib); pytest runs the Python package's tests, pip installs it
 # in test_install, Dask runs its example. Open MPI: the MPI mode of prep.

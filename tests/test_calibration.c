@@ -6,6 +6,7 @@
 #include "core/table.h"
 
 #include <fitsio.h>
+#include <zlib.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +37,23 @@ static void test_times(void)
     aia_time_format_utc(&a, buf, sizeof buf);
     CHECK_MSG(strcmp(buf, "2014-01-01T00:00:12.340000") == 0, "%s", buf);
     CHECK_FAILS(aia_time_parse("yesterday", &a), AIA_ERR_ARG, "yesterday");
-    CHECK_FAILS(aia_time_parse("2014-13-01T00:00:00", &a), AIA_ERR_ARG, "impossible");
+    CHECK_FAILS(aia_time_parse("2014-13-01T00:00:00", &a), AIA_ERR_ARG, "no month 13");
+    /* days that do not exist are refused, not rolled into the next month */
+    CHECK_FAILS(aia_time_parse("2014-02-31T00:00:00", &a), AIA_ERR_ARG, "2014-02 has no day 31");
+    CHECK_FAILS(aia_time_parse("2015-02-29T00:00:00", &a), AIA_ERR_ARG, "has no day 29");
+    CHECK_OK(aia_time_parse("2016-02-29T00:00:00", &a));
+    CHECK_FAILS(aia_time_parse("2014-04-31T00:00:00", &a), AIA_ERR_ARG, "no day 31");
+    CHECK_FAILS(aia_time_parse("2014-00-10T00:00:00", &a), AIA_ERR_ARG, "no month 0");
+    /* no signs nor blanks inside fields (sscanf's %d took "-1" and " 5") */
+    CHECK_FAILS(aia_time_parse("2014--1-01T00:00:00", &a), AIA_ERR_ARG, "is not YYYY-MM-DD");
+    CHECK_FAILS(aia_time_parse("2014-01-01T-1:00:00", &a), AIA_ERR_ARG, "is not YYYY-MM-DD");
+    CHECK_FAILS(aia_time_parse("-014-01-01T00:00:00", &a), AIA_ERR_ARG, "is not YYYY-MM-DD");
+    CHECK_FAILS(aia_time_parse("2014-01-01T00: 5:00", &a), AIA_ERR_ARG, "is not YYYY-MM-DD");
+    CHECK_FAILS(aia_time_parse("2014-01-01T00:00:-1", &a), AIA_ERR_ARG, "seconds");
+    CHECK_FAILS(aia_time_parse("2014-01-01T24:00:00", &a), AIA_ERR_ARG, "impossible");
+    /* a leap second only at the end of a day */
+    CHECK_OK(aia_time_parse("2016-12-31T23:59:60.5", &a));
+    CHECK_FAILS(aia_time_parse("2016-12-31T12:00:60", &a), AIA_ERR_ARG, "impossible");
 }
 
 /* A frame header with the pointing keys of the 171 sample. */
@@ -352,6 +369,59 @@ static void test_respike(void)
     aia_image_free(cut);
 }
 
+/* Spikes files get the checks images get: not FITS (a 48-byte zip asked
+ * for a 4 GB allocation), a directory, a gzip whose header declares more
+ * spikes than a frame has pixels (a 4 MB gzip inflated to 1 GB), values
+ * that are not integers. */
+static void test_respike_hostile(void)
+{
+    aia_image *img = test_synth(171, 4096, 0.0, 1);
+    if (!img)
+        return;
+    aia_header_set_long(img->header, "NSPIKES", 1, NULL);
+    long n = 0;
+    const char *zip = test_path("zip.spikes.fits");
+    FILE *f = fopen(zip, "wb");
+    unsigned char pk[48] = {'P', 'K', 3, 4};
+    memset(pk + 4, 0xff, 44);
+    fwrite(pk, 1, sizeof pk, f);
+    fclose(f);
+    CHECK_FAILS(aia_respike(aia_image_view(img), img->header, zip, &n), AIA_ERR_NOT_FITS, "zip.spikes.fits: a zip file");
+    CHECK_FAILS(aia_respike(aia_image_view(img), img->header, test_tmpdir(), &n), AIA_ERR_NOT_REGULAR, "is a directory");
+    /* 2 x 2^27 int32 declared (1 GiB), the data zeros in a gzip */
+    const char *bomb = test_path("bomb.spikes.fits.gz");
+    char header[2880];
+    memset(header, ' ', sizeof header);
+    const char *cards[] = {"SIMPLE  =                    T", "BITPIX  =                   32",
+                           "NAXIS   =                    2", "NAXIS1  =            134217728",
+                           "NAXIS2  =                    2", "END"};
+    for (int i = 0; i < 6; i++)
+        memcpy(header + 80 * i, cards[i], strlen(cards[i]));
+    gzFile gz = gzopen(bomb, "wb1");
+    gzwrite(gz, header, sizeof header);
+    char *zeros = calloc(1, 1 << 20);
+    for (int i = 0; zeros && i < 64; i++)
+        gzwrite(gz, zeros, 1 << 20);
+    free(zeros);
+    gzclose(gz);
+    CHECK_FAILS(aia_respike(aia_image_view(img), img->header, bomb, &n), AIA_ERR_BAD_DATA,
+                "bomb.spikes.fits.gz: not a spikes file: larger than");
+    const int32_t idx[1] = {5};
+    write_spikes(test_path("float.spikes.fits"), idx, idx, 1);
+    fitsfile *ff = NULL; /* the same as float32 with a fraction */
+    int st = 0;
+    const char *fl = test_path("fraction.spikes.fits");
+    remove(fl);
+    fits_create_diskfile(&ff, fl, &st);
+    long dims[2] = {1, 2};
+    fits_create_img(ff, FLOAT_IMG, 2, dims, &st);
+    const float v[2] = {5.0f, 2.5f};
+    fits_write_img(ff, TFLOAT, 1, 2, (void *)v, &st);
+    fits_close_file(ff, &st);
+    CHECK_FAILS(aia_respike(aia_image_view(img), img->header, fl, &n), AIA_ERR_BAD_DATA, "not an integer");
+    aia_image_free(img);
+}
+
 /* The uncertainty as a second HDU: written and read back with cfitsio. */
 static void test_extra_hdu(void)
 {
@@ -405,6 +475,7 @@ int main(void)
     test_degradation(shared);
     test_uncertainty(shared);
     test_respike();
+    test_respike_hostile();
     test_extra_hdu();
     return test_done("test_calibration");
 }

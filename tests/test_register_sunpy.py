@@ -45,7 +45,9 @@ def frame(name, size, roll, scale, centre, nans):
         data, header = h[0].data.copy(), h[0].header
     for y, x in nans:
         data[y, x] = np.nan
-    fits.PrimaryHDU(data, header).writeto(path, overwrite=True)
+    # new checksums: the old ones no longer describe the data, and aiaprep
+    # verifies them
+    fits.PrimaryHDU(data, header).writeto(path, overwrite=True, checksum=True)
     return path
 
 

@@ -21,6 +21,7 @@ aia_prep_options *aia_prep_options_new(void)
     aia_uncertainty_options_default(&o->uncertainty_opts);
     o->precision = AIA_PIX_F32;
     o->degradation_version = 10;
+    o->verify_inputs = 1;
     return o;
 }
 
@@ -37,6 +38,8 @@ void aia_prep_options_free(aia_prep_options *o)
     free(o->respike_file);
     free(o->psf_file);
     free(o->history);
+    for (size_t i = 0; i < sizeof o->science / sizeof o->science[0]; i++)
+        free(o->science[i]);
     free(o);
 }
 
@@ -123,6 +126,8 @@ static int set_output(aia_prep_options *o, const char *name, const char *value, 
         return set_text(name, value, &o->outdir);
     if (!strcmp(name, "output-template"))
         return set_text(name, value, &o->output_template);
+    if (!strcmp(name, "no-verify"))
+        return o->verify_inputs = 0, AIA_OK;
     *handled = 0;
     return AIA_OK;
 }
@@ -215,6 +220,8 @@ int aia_prep_option(aia_prep_options *o, const char *name, const char *value)
         st = set_calibration(o, name, value, &handled);
     if (!handled)
         return aia_fail(AIA_ERR_ARG, "unknown preparation option '%s'", name);
+    if (!st)
+        aia_prep_science_record(o, name, value);
     return st;
 }
 

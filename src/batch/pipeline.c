@@ -11,6 +11,7 @@
  * prep_shared), so the pipeline's threads, OpenMP's and FFTW's never add up
  * to more than the cores asked for. */
 #include "batch/batch.h"
+#include "io/io.h"
 
 #include <omp.h>
 #include <pthread.h>
@@ -56,6 +57,7 @@ typedef struct run {
     queue loaded, processed, free_items;
     int omp_threads;
     aia_pipeline_tally *tally;
+    int stopped;
 } run;
 
 typedef enum { TASK_NONE, TASK_LOAD, TASK_PROCESS, TASK_STORE } task;
@@ -84,6 +86,10 @@ static void *worker(void *arg)
         } else if (r->loaded.count) {
             it = pop(&r->loaded);
             t = TASK_PROCESS;
+        } else if (!r->exhausted && r->opts->stop && *r->opts->stop) {
+            r->exhausted = 1; /* stopped: start nothing new */
+            r->stopped = 1;
+            continue;
         } else if (!r->exhausted && r->free_items.count) {
             const char *next = next_input(r);
             if (!next) {
@@ -136,6 +142,10 @@ int aia_pipeline_run(const char *const *inputs, long n, const aia_prep_options *
         return aia_fail(AIA_ERR_ARG, "pipeline: %ld inputs but no array of them", n);
     if (opts->next_input)
         n = 0; /* not known in advance */
+    int st = aia_prep_check_outputs(prep, inputs, n);
+    if (st)
+        return st;
+    aia_cfitsio_init(); /* before the workers open their first files */
     const int cores = opts->threads > 0 ? opts->threads : omp_get_num_procs();
     const int workers = (int)(!opts->next_input && n < cores ? (n > 0 ? n : 1) : cores);
     const int in_flight = opts->max_in_flight > 0 ? opts->max_in_flight : workers + 2;
@@ -149,7 +159,7 @@ int aia_pipeline_run(const char *const *inputs, long n, const aia_prep_options *
     int ok = items && slots && threads && r.shared && r.tally;
     for (int i = 0; ok && i < in_flight; i++)
         ok = (items[i] = aia_prep_item_new()) != NULL;
-    int st = ok ? AIA_OK : aia_fail(AIA_ERR_NOMEM, "out of memory for the pipeline");
+    st = ok ? AIA_OK : aia_fail(AIA_ERR_NOMEM, "out of memory for the pipeline");
     if (!st) {
         r.loaded = (queue){slots, 0, 0, in_flight};
         r.processed = (queue){slots + in_flight, 0, 0, in_flight};
@@ -165,6 +175,9 @@ int aia_pipeline_run(const char *const *inputs, long n, const aia_prep_options *
         pthread_mutex_destroy(&r.lock);
         pthread_cond_destroy(&r.wake);
         aia_pipeline_tally_summary(r.tally, sum);
+        sum->interrupted = r.stopped;
+        if (r.stopped && n > 0)
+            sum->not_started = n - (sum->done + sum->skipped + sum->failed);
         sum->workers = workers;
         sum->threads_per_worker = r.omp_threads;
     }

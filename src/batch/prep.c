@@ -124,6 +124,59 @@ void aia_prep_item_free(aia_prep_item *item)
     free(item);
 }
 
+int aia_prep_output_names(const char *input, const aia_prep_options *o, char *out, char *err, size_t size)
+{
+    const char *level = o->deconvolve ? "lev1.6" : "lev1.5";
+    err[0] = '\0';
+    int st = aia_output_path(input, o->outdir, level, o->output_template, out, size);
+    if (!st && o->uncertainty && o->uncertainty_file)
+        st = aia_output_path(input, o->outdir, o->deconvolve ? "lev1.6_err" : "lev1.5_err", NULL, err, size);
+    return st;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int aia_prep_check_outputs(const aia_prep_options *o, const char *const *inputs, long n)
+{
+    aia_clear_error();
+    if (n < 2 || !inputs)
+        return AIA_OK;
+    /* "output\0input" for each, sorted: neighbours share a name */
+    char **pairs = calloc((size_t)n, sizeof *pairs);
+    if (!pairs)
+        return aia_fail(AIA_ERR_NOMEM, "out of memory checking %ld output names", n);
+    char out[4096], err[4096];
+    long m = 0;
+    int st = AIA_OK;
+    for (long i = 0; i < n && !st; i++) {
+        st = aia_prep_output_names(inputs[i], o, out, err, sizeof out);
+        const size_t a = strlen(out), b = strlen(inputs[i]);
+        if (!st && !(pairs[m] = malloc(a + b + 2)))
+            st = aia_fail(AIA_ERR_NOMEM, "out of memory checking %ld output names", n);
+        if (!st) {
+            memcpy(pairs[m], out, a + 1);
+            memcpy(pairs[m++] + a + 1, inputs[i], b + 1);
+        }
+    }
+    if (!st)
+        qsort(pairs, (size_t)m, sizeof *pairs, by_name);
+    for (long i = 1; i < m && !st; i++)
+        if (strcmp(pairs[i - 1], pairs[i]) == 0) {
+            const char *x = pairs[i - 1] + strlen(pairs[i - 1]) + 1, *y = pairs[i] + strlen(pairs[i]) + 1;
+            if (strcmp(x, y) != 0)
+                st = aia_fail(AIA_ERR_ARG, "%s and %s would both be written to %s: rename one, or prepare them in "
+                                           "separate runs (-o), or give --output-template",
+                              x, y, pairs[i]);
+        }
+    for (long i = 0; i < m; i++)
+        free(pairs[i]);
+    free(pairs);
+    return st;
+}
+
 int aia_prep_item_init(aia_prep_item *item, const char *input, const aia_prep_options *o)
 {
     aia_image *keep[2] = {item->image, item->spare}; /* buffers for this file */
@@ -132,18 +185,10 @@ int aia_prep_item_init(aia_prep_item *item, const char *input, const aia_prep_op
     item->image = keep[0];
     item->spare = keep[1];
     snprintf(item->input, sizeof item->input, "%s", input);
-    const char *level = o->deconvolve ? "lev1.6" : "lev1.5";
-    int st = aia_output_path(input, o->outdir, level, o->output_template, item->output, sizeof item->output);
-    if (!st && o->uncertainty && o->uncertainty_file)
-        st = aia_output_path(input, o->outdir, o->deconvolve ? "lev1.6_err" : "lev1.5_err", NULL,
-                             item->output_err, sizeof item->output_err);
+    int st = aia_prep_output_names(input, o, item->output, item->output_err, sizeof item->output);
     if (st)
         return fail(item, st);
-    struct stat sb;
-    if (!o->write.overwrite && stat(item->output, &sb) == 0) {
-        item->status = AIA_PREP_SKIPPED;
-        snprintf(item->message, sizeof item->message, "%.900s exists (use --overwrite to redo)", item->output);
-    }
+    aia_prep_judge_existing(item, o, 0);
     return AIA_OK;
 }
 
@@ -166,7 +211,10 @@ int aia_prep_load(aia_prep_item *item, const aia_prep_options *o)
     if (item->status != AIA_PREP_PENDING)
         return AIA_OK;
     const double t0 = aia_now();
-    int st = aia_image_read_into(item->input, AIA_PIX_F32, &item->image);
+    aia_read_options ro;
+    aia_read_options_default(&ro);
+    ro.verify_checksums = o->verify_inputs;
+    int st = aia_image_read_with(item->input, AIA_PIX_F32, &ro, &item->image);
     if (st) {
         item->seconds[0] = aia_now() - t0;
         return fail(item, st); /* the reader names the file */
@@ -321,27 +369,41 @@ int aia_prep_store(aia_prep_item *item, const aia_prep_options *o)
     if (item->status != AIA_PREP_PENDING)
         return AIA_OK;
     const double t0 = aia_now();
+    char history[4096];
+    aia_prep_history_text(o, history, sizeof history);
     aia_write_options w = o->write;
     w.input_path = item->input;
+    w.history = history;
     if (item->uncertainty && !o->uncertainty_file)
         w.extra = item->uncertainty;
-    aia_write_result res;
-    int st = aia_image_write(item->image, item->output, &w, &res);
-    if (!st)
-        item->written = res;
-    if (!st && res.promoted_to_int32)
-        warn(item, "values do not fit int16: written as int32");
-    if (!st && item->uncertainty && o->uncertainty_file) {
+    int st = AIA_OK;
+    /* the uncertainty file first, the main one last: a rerun that finds the
+     * main output knows the item was finished (an orphaned uncertainty file
+     * from a run cut short is replaced) */
+    if (item->uncertainty && o->uncertainty_file) {
         aia_write_options we = w;
         we.extra = NULL;
         we.type = AIA_OUT_FLOAT32;
+        we.overwrite = 1;
         st = aia_image_write(item->uncertainty, item->output_err, &we, NULL);
     }
+    aia_write_result res;
+    w.overwrite = w.overwrite || item->replace_output;
+    if (!st)
+        st = aia_image_write(item->image, item->output, &w, &res);
     item->seconds[2] = aia_now() - t0;
     aia_image_free(item->uncertainty);
     item->uncertainty = NULL;
+    if (st == AIA_ERR_EXISTS && !w.overwrite) { /* another run published it meanwhile */
+        aia_prep_judge_existing(item, o, 1);
+        if (item->status != AIA_PREP_PENDING)
+            return AIA_OK;
+    }
     if (st)
         return fail(item, st);
+    item->written = res;
+    if (res.promoted_to_int32)
+        warn(item, "values do not fit int16: written as int32");
     item->status = AIA_PREP_DONE;
     return AIA_OK;
 }

@@ -18,6 +18,10 @@
 #include <strings.h>
 
 #define CARD_LEN 80
+/* What cfitsio's ffpsvc may write into a value or comment: its FLEN_VALUE
+ * (71) is too small for a card whose '=' stands before column 9 (it then
+ * writes up to 73 bytes), so these buffers hold a whole card and more. */
+#define VALUE_BUF (2 * FLEN_CARD)
 
 typedef struct card {
     char text[CARD_LEN + 1];
@@ -117,8 +121,7 @@ int aia_header_append_card(aia_header *hdr, const char *text)
 /* ---- value parsing ------------------------------------------------------ */
 
 /* The raw value field of a card as cfitsio splits it ("" when undefined). */
-static int raw_value(const aia_header *hdr, const char *key, char value[FLEN_VALUE],
-                     char comment[FLEN_COMMENT])
+static int raw_value(const aia_header *hdr, const char *key, char value[VALUE_BUF], char comment[VALUE_BUF])
 {
     long i = aia_header_find(hdr, key);
     if (i < 0)
@@ -169,9 +172,9 @@ static void trim(char *s)
 }
 
 /* The raw value of a card that must have one (not undefined). */
-static int defined_value(const aia_header *hdr, const char *key, char value[FLEN_VALUE])
+static int defined_value(const aia_header *hdr, const char *key, char value[VALUE_BUF])
 {
-    char comment[FLEN_COMMENT];
+    char comment[VALUE_BUF];
     int st = raw_value(hdr, key, value, comment);
     if (!st && value[0] == '\0')
         return aia_fail(AIA_ERR_KEY_MALFORMED, "key %s has no value (undefined)", key);
@@ -180,7 +183,7 @@ static int defined_value(const aia_header *hdr, const char *key, char value[FLEN
 
 int aia_header_get_string(const aia_header *hdr, const char *key, char *buf, size_t bufsize)
 {
-    char value[FLEN_VALUE];
+    char value[VALUE_BUF];
     int st = defined_value(hdr, key, value);
     if (st)
         return st;
@@ -212,11 +215,11 @@ static int parse_number(char *text, double *out)
 
 int aia_header_get_double(const aia_header *hdr, const char *key, double *out)
 {
-    char value[FLEN_VALUE];
+    char value[VALUE_BUF];
     int st = defined_value(hdr, key, value);
     if (st)
         return st;
-    char text[FLEN_VALUE];
+    char text[VALUE_BUF];
     memcpy(text, value, sizeof text);
     unquote(text); /* IDL sometimes writes numbers as strings */
     trim(text);
@@ -244,12 +247,27 @@ int aia_header_get_long(const aia_header *hdr, const char *key, long long *out)
 /* ---- setting values ----------------------------------------------------- */
 
 /* Put a formatted value into the first card with key, or a new card. */
+/* A keyword a card can be made for: 1 to 8 of A-Z, 0-9, '_', '-' (FITS
+ * standard §4.1.2.1; lower case is taken as upper case, as find does). */
+static int valid_keyword(const char *key)
+{
+    const size_t n = strlen(key);
+    if (n < 1 || n > 8)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)key[i]) && key[i] != '_' && key[i] != '-')
+            return 0;
+    return 1;
+}
+
 static int set_value(aia_header *hdr, const char *key, const char *value, const char *comment)
 {
-    char keep[FLEN_COMMENT] = "";
+    if (!valid_keyword(key))
+        return aia_fail(AIA_ERR_ARG, "'%.80s' is not a FITS keyword (1 to 8 of A-Z, 0-9, _ and -)", key);
+    char keep[VALUE_BUF] = "";
     long i = aia_header_find(hdr, key);
     if (i >= 0 && !comment) {
-        char v[FLEN_VALUE];
+        char v[VALUE_BUF];
         if (raw_value(hdr, key, v, keep) == AIA_OK)
             comment = keep;
     }

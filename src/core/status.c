@@ -30,6 +30,9 @@ const char *aia_strerror(int status)
         [AIA_ERR_NOT_IMPLEMENTED] = "not implemented",
         [AIA_ERR_NOT_FULL_DISK] = "not a full-disk image",
         [AIA_ERR_BAD_DATA] = "unusable pixel data",
+        [AIA_ERR_CORRUPT] = "malformed FITS structure",
+        [AIA_ERR_CHECKSUM] = "checksum mismatch",
+        [AIA_ERR_INTERRUPTED] = "interrupted",
     };
     if (status < 0 || status >= AIA_STATUS_COUNT || !names[status])
         return "unknown status";

@@ -6,11 +6,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 void aia_table_free(aia_table *t)
 {
@@ -22,33 +25,67 @@ void aia_table_free(aia_table *t)
     free(t);
 }
 
-static char *read_file(const char *path, long *size)
+/* A text table of at most this size: the largest real one (the master
+ * pointing table of the whole mission) is a few MB. */
+#define MAX_TABLE_BYTES (256L << 20)
+
+/* The whole file as a string (*text), or a status with the reason. */
+static int read_file(const char *path, char **text, long *size)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
+    *text = NULL;
+    const int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0) {
+        const int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return aia_fail(AIA_ERR_IO, "%s: cannot read the table: %s", path, strerror(e));
     }
-    fclose(f);
-    if (buf)
-        buf[n] = '\0';
+    int st = AIA_OK;
+    char *buf = NULL;
+    if (S_ISDIR(sb.st_mode))
+        st = aia_fail(AIA_ERR_NOT_REGULAR, "%s: is a directory, not a table", path);
+    else if (!S_ISREG(sb.st_mode))
+        st = aia_fail(AIA_ERR_NOT_REGULAR, "%s: not a regular file, not a table", path);
+    else if (sb.st_size > MAX_TABLE_BYTES)
+        st = aia_fail(AIA_ERR_BAD_DATA, "%s: %lld bytes, more than any calibration table (at most %ld MiB)", path,
+                      (long long)sb.st_size, MAX_TABLE_BYTES >> 20);
+    else if (!(buf = malloc((size_t)sb.st_size + 1)))
+        st = aia_fail(AIA_ERR_NOMEM, "%s: out of memory for the table", path);
+    const long n = (long)sb.st_size;
+    long got = 0;
+    while (!st && got < n) {
+        const ssize_t r = read(fd, buf + got, (size_t)(n - got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            st = aia_fail(AIA_ERR_IO, "%s: cannot read the table: %s", path, r < 0 ? strerror(errno) : "it ended early");
+        else
+            got += r;
+    }
+    close(fd);
+    if (!st && memchr(buf, '\0', (size_t)n))
+        st = aia_fail(AIA_ERR_BAD_DATA, "%s: holds NUL bytes: a binary file, not a text table", path);
+    if (st) {
+        free(buf);
+        return st;
+    }
+    buf[n] = '\0';
+    *text = buf;
     *size = n;
-    return buf;
+    return AIA_OK;
 }
 
-/* Split one line in place into fields; returns the count (at most max). */
+/* Split one line in place into fields; returns the count, or max + 1 when
+ * there are more than max. */
 static int split(char *line, int csv, char **fields, int max)
 {
     int n = 0;
     if (csv) {
         char *p = line;
-        while (n < max) {
+        for (;;) {
+            if (n == max)
+                return max + 1; /* more fields than max */
             fields[n++] = p;
             char *comma = strchr(p, ',');
             if (!comma)
@@ -58,8 +95,11 @@ static int split(char *line, int csv, char **fields, int max)
         }
     } else {
         char *save = NULL;
-        for (char *p = strtok_r(line, " \t", &save); p && n < max; p = strtok_r(NULL, " \t", &save))
+        for (char *p = strtok_r(line, " \t", &save); p; p = strtok_r(NULL, " \t", &save)) {
+            if (n == max)
+                return max + 1;
             fields[n++] = p;
+        }
     }
     for (int i = 0; i < n; i++) { /* trim blanks and quotes */
         char *f = fields[i];
@@ -77,9 +117,10 @@ int aia_table_read(const char *path, aia_table **out)
 {
     *out = NULL;
     long size = 0;
-    char *text = read_file(path, &size);
-    if (!text)
-        return aia_fail(AIA_ERR_IO, "%s: cannot read the table: %s", path, strerror(errno));
+    char *text = NULL;
+    const int rst = read_file(path, &text, &size);
+    if (rst)
+        return rst;
     aia_table *t = calloc(1, sizeof *t);
     if (!t) {
         free(text);
@@ -110,9 +151,13 @@ int aia_table_read(const char *path, aia_table **out)
         enum { MAXCOLS = 256 };
         char *fields[MAXCOLS];
         t->ncols = split(lines[0], csv, fields, MAXCOLS);
-        t->names = malloc(sizeof(char *) * (size_t)t->ncols);
-        t->cells = calloc((size_t)(count - 1) * (size_t)t->ncols + 1, sizeof(char *));
-        if (!t->names || !t->cells)
+        if (t->ncols > MAXCOLS)
+            st = aia_fail(AIA_ERR_BAD_DATA, "%s: more than %d columns: not a calibration table", path, MAXCOLS);
+        if (!st) {
+            t->names = malloc(sizeof(char *) * (size_t)t->ncols);
+            t->cells = calloc((size_t)(count - 1) * (size_t)t->ncols + 1, sizeof(char *));
+        }
+        if (!st && (!t->names || !t->cells))
             st = aia_fail(AIA_ERR_NOMEM, "out of memory");
         for (int i = 0; !st && i < t->ncols; i++)
             t->names[i] = fields[i];

@@ -65,21 +65,50 @@ static int parse_seconds(const char *s, const char **end, int64_t *us)
     return 0;
 }
 
+/* n digits exactly (no sign, no blank: sscanf's %d takes both) */
+static int digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return 0;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 1;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
 int aia_time_parse(const char *text, aia_time *out)
 {
-    int y, mo, d, h, mi, n = 0;
-    char sep1, sep2, t;
+    int y, mo, d, h, mi;
     while (*text == ' ')
         text++;
-    if (sscanf(text, "%4d%c%2d%c%2d%c%2d:%2d:%n", &y, &sep1, &mo, &sep2, &d, &t, &h, &mi, &n) != 8 ||
-        n == 0 || sep1 != sep2 || (sep1 != '-' && sep1 != '.') || (t != 'T' && t != '_' && t != ' '))
+    /* YYYY-MM-DDThh:mm: (or . separators and _ / blank before the hour) */
+    const char sep = strlen(text) >= 17 ? text[4] : 0; /* the shortest stamp: YYYY-MM-DDThh:mm: */
+    if (!sep || !digits(text, 4, &y) || (sep != '-' && sep != '.') || !digits(text + 5, 2, &mo) ||
+        text[7] != sep || !digits(text + 8, 2, &d) || (text[10] != 'T' && text[10] != '_' && text[10] != ' ') ||
+        !digits(text + 11, 2, &h) || text[13] != ':' || !digits(text + 14, 2, &mi) || text[16] != ':')
         return aia_fail(AIA_ERR_ARG, "time '%s' is not YYYY-MM-DDThh:mm:ss[.f][Z] nor JSOC's "
                                      "YYYY.MM.DD_hh:mm:ss[.f]_TAI", text);
     int64_t sec_us;
     const char *rest;
-    if (parse_seconds(text + n, &rest, &sec_us) != 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-        mi > 59 || sec_us >= INT64_C(61000000))
-        return aia_fail(AIA_ERR_ARG, "time '%s' has an impossible field", text);
+    if (parse_seconds(text + 17, &rest, &sec_us) != 0)
+        return aia_fail(AIA_ERR_ARG, "time '%s': the seconds are not ss[.f]", text);
+    if (mo < 1 || mo > 12)
+        return aia_fail(AIA_ERR_ARG, "time '%s': there is no month %d", text, mo);
+    if (d < 1 || d > days_in_month(y, mo))
+        return aia_fail(AIA_ERR_ARG, "time '%s': %04d-%02d has no day %d", text, y, mo, d);
+    /* a leap second (ss = 60) only ends a day */
+    if (h > 23 || mi > 59 || sec_us >= INT64_C(61000000) ||
+        (sec_us >= INT64_C(60000000) && (h != 23 || mi != 59)))
+        return aia_fail(AIA_ERR_ARG, "time '%s': the time of day is impossible", text);
     int tai = 0;
     if (*rest == 'Z' || *rest == 'z')
         rest++;

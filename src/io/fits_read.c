@@ -1,10 +1,18 @@
 /* fits_read.c — read an AIA FITS image (JSOC Rice-compressed HDU 1, or a
  * plain primary image) with cfitsio, keeping every header card.
  *
- * Before cfitsio sees the file we check the cheap things ourselves (exists,
- * regular file, non-empty, starts with SIMPLE) so that the common failures get
- * a message a person understands; cfitsio does all the decoding. */
+ * cfitsio is handed only a file whose structure has been checked: opening
+ * (source.c) says plainly what is missing, empty, not FITS; the scan
+ * (fits_scan.c) walks every header and compressed image's parameters; the
+ * checksums are verified (checksum.c); the tiles' descriptors, and the
+ * tiles themselves where cfitsio decodes them, are checked (tile_check.c).
+ * The library's Rice decoder (tiles.c) reads JSOC's integer tiles. */
 #include "io/io.h"
+
+#include "io/checksum.h"
+#include "io/fits_scan.h"
+#include "io/source.h"
+#include "io/tile_check.h"
 
 #include <errno.h>
 #include <fitsio.h>
@@ -12,88 +20,91 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-static int check_file(const char *path, long long *size)
+#define DEFAULT_MAX_PIXELS (1LL << 30)
+
+void aia_read_options_default(aia_read_options *o)
 {
-    struct stat sb;
-    if (stat(path, &sb) != 0)
-        return aia_fail(AIA_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    if (S_ISDIR(sb.st_mode))
-        return aia_fail(AIA_ERR_NOT_REGULAR, "%s: is a directory, not a FITS file", path);
-    if (!S_ISREG(sb.st_mode))
-        return aia_fail(AIA_ERR_NOT_REGULAR, "%s: not a regular file", path);
-    if (sb.st_size == 0)
-        return aia_fail(AIA_ERR_NOT_FITS, "%s: empty file (0 bytes), not a FITS file", path);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return aia_fail(AIA_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    char head[10] = {0};
-    size_t got = fread(head, 1, sizeof head, f);
-    fclose(f);
-    if (got < sizeof head || memcmp(head, "SIMPLE  = ", sizeof head) != 0)
-        return aia_fail(AIA_ERR_NOT_FITS,
-                        "%s: not a FITS file (it does not start with the SIMPLE keyword)", path);
-    if (sb.st_size < 2880)
-        return aia_fail(AIA_ERR_TRUNCATED,
-                        "%s: truncated: %lld bytes, shorter than one 2880-byte FITS header block",
-                        path, (long long)sb.st_size);
-    *size = (long long)sb.st_size;
-    return AIA_OK;
+    o->verify_checksums = 1;
+    o->max_pixels = DEFAULT_MAX_PIXELS;
 }
 
-/* Move to the image HDU: the primary if it holds an image, else HDU 2 (the
- * first extension), which is where JSOC puts the tile-compressed image. */
-static int find_image_hdu(fitsfile *f, const char *path, long long file_size, int *naxis)
+/* The image HDU: the primary if it holds an image, else HDU 1 (the first
+ * extension), where JSOC puts the tile-compressed image. */
+static int find_image_hdu(const aia_source *src, const aia_fits_layout *lay, int *index)
 {
-    int fst = 0;
-    fits_get_img_dim(f, naxis, &fst);
-    if (fst)
-        return aia_fail_fits(fst, path, "cannot read the primary header");
-    if (*naxis != 0)
+    const aia_hdu *p = &lay->hdu[0];
+    if (p->naxis != 0) {
+        *index = 0;
         return AIA_OK;
-    int nhdu = 0;
-    fits_get_num_hdus(f, &nhdu, &fst);
-    if (fst || nhdu < 2) {
-        /* bytes after the primary HDU are an extension cut short */
-        LONGLONG head, data, end;
-        fst = 0;
-        fits_get_hduaddrll(f, &head, &data, &end, &fst);
-        if (!fst && end < file_size)
-            return aia_fail(AIA_ERR_TRUNCATED,
-                            "%s: truncated: the extension after byte %lld is incomplete", path,
-                            (long long)end);
-        return aia_fail(AIA_ERR_NO_IMAGE,
-                        "%s: no image: the primary HDU is empty and there is no extension", path);
     }
-    int type = 0;
-    fits_movabs_hdu(f, 2, &type, &fst);
-    if (fst)
-        return aia_fail_fits(fst, path, "cannot read the first extension");
-    if (type != IMAGE_HDU)
-        return aia_fail(AIA_ERR_NO_IMAGE,
-                        "%s: no image: the primary HDU is empty and extension 1 is a table",
-                        path);
-    fits_get_img_dim(f, naxis, &fst);
-    if (fst)
-        return aia_fail_fits(fst, path, "cannot read the image header");
+    if (lay->n < 2) {
+        if (p->next_at < src->size)
+            return aia_fail(AIA_ERR_TRUNCATED,
+                            "%s: truncated: the %lld bytes after the primary HDU (byte %lld on) are not a "
+                            "complete extension",
+                            src->path, src->size - p->next_at, p->next_at);
+        return aia_fail(AIA_ERR_NO_IMAGE, "%s: no image: the primary HDU is empty and there is no extension",
+                        src->path);
+    }
+    const aia_hdu *e = &lay->hdu[1];
+    if (strcmp(e->xtension, "IMAGE") != 0 && !e->zimage)
+        return aia_fail(AIA_ERR_NO_IMAGE, "%s: no image: the primary HDU is empty and extension 1 is a%s %s",
+                        src->path, strcmp(e->xtension, "BINTABLE") == 0 ? " binary table" : "n extension of type",
+                        strcmp(e->xtension, "BINTABLE") == 0 ? "(not a compressed image)" : e->xtension);
+    *index = 1;
     return AIA_OK;
 }
 
-/* The data must end inside the file (the last 2880-byte block may be short
- * only by its padding, which the read itself then checks). */
-static int check_length(fitsfile *f, const char *path, long long file_size)
+/* The image's shape as the scan read it, checked. */
+static int image_shape(const aia_source *src, const aia_hdu *h, long long max_pixels, long dims[2])
 {
-    LONGLONG head_start, data_start, data_end;
+    const int naxis = h->zimage ? h->z.znaxis : h->naxis;
+    if (naxis != 2)
+        return aia_fail(AIA_ERR_NO_IMAGE, "%s: the image has %d axes, expected 2", src->path, naxis);
+    const long long w = h->zimage ? h->z.znaxes[0] : h->naxes[0], ht = h->zimage ? h->z.znaxes[1] : h->naxes[1];
+    if (w <= 0 || ht <= 0)
+        return aia_fail(AIA_ERR_NO_IMAGE, "%s: the image is empty (%lld x %lld)", src->path, w, ht);
+    if (w > max_pixels / ht)
+        return aia_fail(AIA_ERR_UNSUPPORTED, "%s: the image is %lld x %lld pixels, more than the %lld this reader "
+                                             "takes",
+                        src->path, w, ht, max_pixels);
+    dims[0] = (long)w;
+    dims[1] = (long)ht;
+    return AIA_OK;
+}
+
+static int open_fits(aia_source *src, fitsfile **f)
+{
+    aia_cfitsio_init();
     int fst = 0;
-    fits_get_hduaddrll(f, &head_start, &data_start, &data_end, &fst);
+    src->fits_mem = src->mem;
+    src->fits_mem_size = (size_t)src->size;
+    /* fits_open_diskfile: the name is literal, no extended-syntax parsing */
+    if (src->mem ? fits_open_memfile(f, src->path, READONLY, &src->fits_mem, &src->fits_mem_size, 0, NULL, &fst)
+                 : fits_open_diskfile(f, src->path, READONLY, &fst))
+        return aia_fail_fits(fst, src->path, "cannot open as FITS");
+    return AIA_OK;
+}
+
+/* Move to the image HDU and check that cfitsio sees the image the scan saw
+ * (a disagreement would mean the two read the headers differently). */
+static int move_to_image(fitsfile *f, const aia_source *src, int index, const long dims[2])
+{
+    int fst = 0, type = 0;
+    char buf[32];
+    if (index > 0 && fits_movabs_hdu(f, index + 1, &type, &fst))
+        return aia_fail_fits(fst, src->path, index == 1 ? "cannot read the first extension" : aia_hdu_name(index, buf));
+    int naxis = 0;
+    long got[2] = {0, 0};
+    fits_get_img_dim(f, &naxis, &fst);
+    fits_get_img_size(f, 2, got, &fst);
     if (fst)
-        return aia_fail_fits(fst, path, "cannot locate the data");
-    if (file_size <= data_end - 2880)
-        return aia_fail(AIA_ERR_TRUNCATED,
-                        "%s: truncated: the file has %lld bytes but its header says the data "
-                        "end at byte %lld",
-                        path, file_size, (long long)data_end);
+        return aia_fail_fits(fst, src->path, "cannot read the image header");
+    if (naxis != 2 || got[0] != dims[0] || got[1] != dims[1])
+        return aia_fail(AIA_ERR_CORRUPT, "%s: cfitsio reads the image as %d axes of %ld x %ld, the header says "
+                                         "%ld x %ld: the header is inconsistent",
+                        src->path, naxis, got[0], got[1], dims[0], dims[1]);
     return AIA_OK;
 }
 
@@ -167,13 +178,27 @@ static void read_source_info(fitsfile *f, aia_source_info *src)
     fits_clear_errmsg();
 }
 
-static int read_pixels(fitsfile *f, const char *path, aia_image *img)
+/* BSCALE = 0 would make every pixel BZERO: a damaged header, not data. */
+static int check_scaling(const char *path, const aia_source_info *si)
+{
+    if (si->bscale == 0.0 || !isfinite(si->bscale))
+        return aia_fail(AIA_ERR_KEY_MALFORMED, "%s: BSCALE = %g: every pixel would be %g; the header is damaged",
+                        path, si->bscale, si->bzero);
+    if (!isfinite(si->bzero))
+        return aia_fail(AIA_ERR_KEY_MALFORMED, "%s: BZERO = %g is not a finite number", path, si->bzero);
+    return AIA_OK;
+}
+
+static int read_pixels(fitsfile *f, const aia_source *src, const aia_hdu *h, int index, aia_image *img)
 {
     if (img->source.compressed) { /* Rice integer tiles: the library's decoder */
         int handled = 0;
-        const int st = aia_tiles_read(f, path, img->source.file_bytes, img->pixtype, img->data, &handled);
+        const int st = aia_tiles_read(f, src, img->pixtype, img->data, &handled);
         if (handled || st)
             return st;
+        const int cst = aia_tiles_check(src, h, index, 1); /* cfitsio decodes: each tile first */
+        if (cst)
+            return cst;
     }
     const LONGLONG n = (LONGLONG)img->width * img->height;
     int anynul = 0, fst = 0;
@@ -184,71 +209,104 @@ static int read_pixels(fitsfile *f, const char *path, aia_image *img)
         float nulval = NAN;
         fits_read_img(f, TFLOAT, 1, n, &nulval, img->data, &anynul, &fst);
     }
-    if (fst == END_OF_FILE || fst == READ_ERROR) {
-        fits_clear_errmsg();
-        return aia_fail(AIA_ERR_TRUNCATED, "%s: truncated: the image data end before the %ld x %ld "
-                                           "pixels the header promises",
-                        path, img->width, img->height);
-    }
     if (fst)
-        return aia_fail_fits(fst, path, "cannot decode the image");
+        return aia_fail_fits(fst, src->path, "cannot decode the image");
     return AIA_OK;
 }
 
-int aia_image_read(const char *path, aia_pixtype pixtype, aia_image **out)
+/* The image buffer: *out's reused, or a fresh one (*fresh). */
+static int image_buffer(const char *path, const long dims[2], aia_pixtype pixtype, aia_image **out, aia_image **fresh)
 {
-    *out = NULL;
-    return aia_image_read_into(path, pixtype, out);
-}
-
-int aia_image_read_into(const char *path, aia_pixtype pixtype, aia_image **out)
-{
-    aia_clear_error();
-    long long file_size = 0;
-    int st = check_file(path, &file_size);
-    if (st)
-        return st;
-
-    fitsfile *f = NULL;
-    int fst = 0;
-    /* fits_open_diskfile: the name is literal, no extended-syntax parsing. */
-    if (fits_open_diskfile(&f, path, READONLY, &fst))
-        return aia_fail_fits(fst, path, "cannot open as FITS");
-
-    aia_image *img = *out, *fresh = NULL;
-    int naxis = 0;
-    st = find_image_hdu(f, path, file_size, &naxis);
-    if (!st && naxis != 2)
-        st = aia_fail(AIA_ERR_NO_IMAGE, "%s: the image has %d axes, expected 2", path, naxis);
-    long dims[2] = {0, 0};
-    if (!st && fits_get_img_size(f, 2, dims, &fst))
-        st = aia_fail_fits(fst, path, "cannot read the image size");
-    if (!st && (dims[0] <= 0 || dims[1] <= 0))
-        st = aia_fail(AIA_ERR_NO_IMAGE, "%s: the image is empty (%ld x %ld)", path, dims[0], dims[1]);
-    if (!st)
-        st = check_length(f, path, file_size);
-    if (!st && img) {
+    aia_image *img = *out;
+    int st;
+    if (img) {
         st = aia_image_reshape(img, dims[0], dims[1], pixtype);
         if (!st) {
             aia_header_free(img->header);
             img->header = aia_header_new();
             if (!img->header)
-                st = aia_fail(AIA_ERR_NOMEM, "out of memory");
+                st = AIA_ERR_NOMEM;
         }
-    } else if (!st) {
-        st = aia_image_alloc(dims[0], dims[1], pixtype, 0, &fresh);
-        img = fresh;
+    } else {
+        st = aia_image_alloc(dims[0], dims[1], pixtype, 0, fresh);
     }
+    if (st == AIA_ERR_NOMEM)
+        return aia_fail(AIA_ERR_NOMEM, "%s: out of memory for a %ld x %ld image (%.1f GiB)", path, dims[0],
+                        dims[1], (double)dims[0] * (double)dims[1] * (double)aia_pixtype_size(pixtype) / 1073741824.0);
+    if (st)
+        aia_error_prefix(path);
+    return st;
+}
+
+int aia_image_read(const char *path, aia_pixtype pixtype, aia_image **out)
+{
+    *out = NULL;
+    return aia_image_read_with(path, pixtype, NULL, out);
+}
+
+int aia_image_read_into(const char *path, aia_pixtype pixtype, aia_image **out)
+{
+    return aia_image_read_with(path, pixtype, NULL, out);
+}
+
+int aia_image_read_with(const char *path, aia_pixtype pixtype, const aia_read_options *opts, aia_image **out)
+{
+    aia_clear_error();
+    if (!path || !out)
+        return aia_fail(AIA_ERR_ARG, "aia_image_read: NULL argument");
+    aia_read_options o;
+    aia_read_options_default(&o);
+    if (opts) {
+        o = *opts;
+        if (o.max_pixels <= 0)
+            o.max_pixels = DEFAULT_MAX_PIXELS;
+    }
+    aia_source src;
+    int st = aia_source_open(&src, path, 0, o.max_pixels);
+    if (st)
+        return st;
+    aia_fits_layout *lay = NULL;
+    int index = 0;
+    long dims[2] = {0, 0};
+    st = aia_fits_scan(&src, o.max_pixels, &lay);
+    if (!st)
+        st = find_image_hdu(&src, lay, &index);
+    const aia_hdu *h = st ? NULL : &lay->hdu[index];
+    if (!st)
+        st = image_shape(&src, h, o.max_pixels, dims);
+    if (!st && o.verify_checksums && index > 0)
+        st = aia_fits_verify_checksums(&src, &lay->hdu[0], 0);
+    if (!st && o.verify_checksums)
+        st = aia_fits_verify_checksums(&src, h, index);
+    if (!st && h->zimage)
+        st = aia_tiles_check(&src, h, index, 0);
+
+    fitsfile *f = NULL;
+    if (!st)
+        st = open_fits(&src, &f);
+    if (!st)
+        st = move_to_image(f, &src, index, dims);
+    aia_image *img = *out, *fresh = NULL;
+    if (!st)
+        st = image_buffer(path, dims, pixtype, out, &fresh);
+    if (fresh)
+        img = fresh;
     if (!st)
         st = read_header(f, path, img->header);
     if (!st) {
         read_source_info(f, &img->source);
-        img->source.file_bytes = file_size;
-        st = read_pixels(f, path, img);
+        img->source.file_bytes = src.size;
+        st = check_scaling(path, &img->source);
     }
-    int close_st = 0;
-    fits_close_file(f, &close_st);
+    if (!st)
+        st = read_pixels(f, &src, h, index, img);
+    if (f) {
+        int close_st = 0;
+        fits_close_file(f, &close_st);
+    }
     fits_clear_errmsg();
+    aia_fits_layout_free(lay);
+    aia_source_close(&src);
     if (st) {
         aia_image_free(fresh);
         return st;
@@ -257,24 +315,61 @@ int aia_image_read_into(const char *path, aia_pixtype pixtype, aia_image **out)
     return AIA_OK;
 }
 
+int aia_fits_read_header(const char *path, aia_header **out)
+{
+    *out = NULL;
+    aia_source src;
+    int st = aia_source_open(&src, path, 0, DEFAULT_MAX_PIXELS);
+    if (st)
+        return st;
+    aia_fits_layout *lay = NULL;
+    int index = 0;
+    long dims[2] = {0, 0};
+    st = aia_fits_scan(&src, DEFAULT_MAX_PIXELS, &lay);
+    if (!st)
+        st = find_image_hdu(&src, lay, &index);
+    if (!st)
+        st = image_shape(&src, &lay->hdu[index], DEFAULT_MAX_PIXELS, dims);
+    fitsfile *f = NULL;
+    if (!st)
+        st = open_fits(&src, &f);
+    if (!st)
+        st = move_to_image(f, &src, index, dims);
+    aia_header *hdr = NULL;
+    if (!st && !(hdr = aia_header_new()))
+        st = aia_fail(AIA_ERR_NOMEM, "%s: out of memory", path);
+    if (!st)
+        st = read_header(f, path, hdr);
+    if (f) {
+        int close_st = 0;
+        fits_close_file(f, &close_st);
+    }
+    fits_clear_errmsg();
+    aia_fits_layout_free(lay);
+    aia_source_close(&src);
+    if (st)
+        aia_header_free(hdr);
+    else
+        *out = hdr;
+    return st;
+}
+
+/* 1 if the FITS file's checksums verify (or it has none), 0 if they do not,
+ * -1 if it cannot be read: for the PSF cache, which rereads its own files. */
 int aia_fits_checksum_ok(const char *path)
 {
-    fitsfile *f = NULL;
-    int st = 0, naxis = 0;
-    if (fits_open_diskfile(&f, path, READONLY, &st)) {
-        fits_clear_errmsg();
+    aia_source src;
+    if (aia_source_open(&src, path, 0, DEFAULT_MAX_PIXELS))
         return -1;
+    aia_fits_layout *lay = NULL;
+    int index = 0, ok = -1;
+    if (aia_fits_scan(&src, DEFAULT_MAX_PIXELS, &lay) == AIA_OK && find_image_hdu(&src, lay, &index) == AIA_OK) {
+        const int p = index > 0 ? aia_fits_verify_checksums(&src, &lay->hdu[0], 0) : AIA_OK;
+        const int i = p ? p : aia_fits_verify_checksums(&src, &lay->hdu[index], index);
+        ok = i == AIA_OK ? 1 : i == AIA_ERR_CHECKSUM ? 0 : -1;
     }
-    fits_get_img_dim(f, &naxis, &st);
-    if (!st && naxis == 0)
-        fits_movabs_hdu(f, 2, NULL, &st);
-    int data_ok = 0, hdu_ok = 0;
-    if (!st)
-        fits_verify_chksum(f, &data_ok, &hdu_ok, &st);
-    int cst = 0;
-    fits_close_file(f, &cst);
-    fits_clear_errmsg();
-    if (st)
-        return -1;
-    return data_ok >= 0 && hdu_ok >= 0; /* -1: wrong; 0: absent; 1: right */
+    aia_fits_layout_free(lay);
+    aia_source_close(&src);
+    aia_clear_error();
+    return ok;
 }

@@ -7,6 +7,8 @@
  * Temporary names end in ".aiaprep-tmp" so that a later run can find and
  * remove what a killed run left behind. */
 #include "io/io.h"
+
+#include "io/checksum.h"
 #include "core/fs.h"
 
 #include <errno.h>
@@ -253,55 +255,42 @@ static int write_quantised(fitsfile *f, const aia_image *img, aia_out_type type,
     return *fst;
 }
 
-/* The FITS checksum convention's 32-bit ones'-complement sum of n bytes
- * (whole 2880-byte records: big-endian words), added to sum. */
-static uint32_t ones_complement_sum(const unsigned char *p, size_t n, uint32_t sum)
-{
-    uint64_t s = sum;
-    for (size_t i = 0; i + 4 <= n; i += 4)
-        s += (uint32_t)p[i] << 24 | (uint32_t)p[i + 1] << 16 | (uint32_t)p[i + 2] << 8 | p[i + 3];
-    while (s >> 32)
-        s = (s & 0xffffffffu) + (s >> 32); /* end-around carry */
-    return (uint32_t)s;
-}
-
-/* CHECKSUM and DATASUM, with comments that carry no timestamp, so that
- * the same image gives the same file bytes on every run, rank and host
- * (resumed and MPI runs are compared byte for byte). cfitsio sums the data
- * once (fits_write_chksum keeps the comments of keys that exist, except
- * that it dates DATASUM's); CHECKSUM is then redone over the header alone,
- * read back from the disk. */
+/* CHECKSUM and DATASUM, summed here (checksum.c) from the bytes on disk,
+ * with comments that carry no timestamp, so that the same image gives the
+ * same file bytes on every run, rank and host (resumed and MPI runs are
+ * compared byte for byte). Not fits_write_chksum: it dates its comment
+ * with gmtime(), which is not safe while other threads write files. */
 static int write_checksums(fitsfile *f, int *fst)
 {
     static const char zeros[] = "0000000000000000";
     fits_write_key_str(f, "CHECKSUM", zeros, "HDU checksum", fst);
     fits_write_key_str(f, "DATASUM", "0", "data unit checksum", fst);
-    fits_write_chksum(f, fst);
-    fits_modify_comment(f, "DATASUM", "data unit checksum", fst);
-    fits_modify_key_str(f, "CHECKSUM", zeros, "&", fst);
-    fits_flush_buffer(f, 0, fst);
-    char datasum[FLEN_VALUE] = "", path[FLEN_FILENAME] = "";
+    fits_flush_file(f, fst);
+    char path[FLEN_FILENAME] = "";
     LONGLONG head = 0, data = 0, end = 0;
-    fits_read_key_str(f, "DATASUM", datasum, NULL, fst);
     fits_get_hduaddrll(f, &head, &data, &end, fst);
     fits_file_name(f, path, fst);
     if (*fst)
         return *fst;
-    const size_t len = (size_t)(data - head);
-    unsigned char *hdr = malloc(len);
     const int fd = open(path, O_RDONLY);
-    const int ok = hdr && fd >= 0 && pread(fd, hdr, len, (off_t)head) == (ssize_t)len;
+    uint32_t datasum = 0, sum = 0;
+    int ok = fd >= 0 && aia_fd_ones_sum(fd, data, end - data, &datasum) == 0;
+    if (ok) {
+        char text[16];
+        snprintf(text, sizeof text, "%u", datasum);
+        fits_modify_key_str(f, "DATASUM", text, "&", fst);
+        fits_flush_buffer(f, 0, fst);
+        ok = !*fst && aia_fd_ones_sum(fd, head, data - head, &sum) == 0;
+    }
     if (fd >= 0)
         close(fd);
     if (ok) {
         char ascii[17] = "";
-        const uint32_t sum = ones_complement_sum(hdr, len, (uint32_t)strtoul(datasum, NULL, 10));
-        fits_encode_chksum(sum, 1, ascii); /* the complement: the HDU then sums to -0 */
+        fits_encode_chksum(aia_ones_add(sum, datasum), 1, ascii); /* the complement: the HDU sums to -0 */
         fits_modify_key_str(f, "CHECKSUM", ascii, "&", fst);
-    } else {
+    } else if (!*fst) {
         *fst = WRITE_ERROR; /* reported with errno */
     }
-    free(hdr);
     return *fst;
 }
 
@@ -398,6 +387,7 @@ static int publish(const char *tmp, const char *path, int overwrite)
 int aia_image_write(const aia_image *img, const char *path, const aia_write_options *opts,
                     aia_write_result *res)
 {
+    aia_cfitsio_init();
     aia_clear_error();
     aia_write_options defaults;
     if (!opts) {

@@ -7,8 +7,16 @@
 
 #include <fitsio.h>
 
+/* Initialise cfitsio once per process (thread-safe; every entry point that
+ * opens a file calls it, and the pipeline before it starts its workers). */
+void aia_cfitsio_init(void);
+
 /* Map a cfitsio status to an aia status with a message naming the file. */
 int aia_fail_fits(int fits_status, const char *path, const char *what);
+
+/* The header of a file's image (as aia_image_read would give it), without
+ * reading its pixels or verifying its checksums. */
+int aia_fits_read_header(const char *path, aia_header **hdr);
 
 /* 1 if the FITS file's CHECKSUM/DATASUM verify (or it has none), 0 if they
  * do not, -1 if the file cannot be read. */
@@ -30,7 +38,8 @@ long long aia_to_integers(const aia_image *img, aia_out_type type, long y0, long
  * library's Rice decoder: *handled = 0 when it is not a Rice integer image
  * the decoder takes (or AIAPREP_RICE=cfitsio), and cfitsio should read it.
  * Errors name the file, and for a bad tile its row and byte. */
-int aia_tiles_read(fitsfile *f, const char *path, long long file_size, aia_pixtype type, void *data, int *handled);
+typedef struct aia_source aia_source;
+int aia_tiles_read(fitsfile *f, const aia_source *src, aia_pixtype type, void *data, int *handled);
 
 /* The pixels of a compressed HDU just created with Rice and one row per
  * tile, with the library's encoder: *handled = 0 when cfitsio should write

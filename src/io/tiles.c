@@ -15,16 +15,14 @@
  * AIAPREP_RICE=cfitsio in the environment hands both back to cfitsio. */
 #include "io/io.h"
 #include "io/rice.h"
+#include "io/source.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <fitsio.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int use_cfitsio;
@@ -214,38 +212,28 @@ static int decode_group(const tiled *t, const unsigned char *heap, const LONGLON
 
 /* The first `need` bytes of the heap, in one read, with AIA_RICE_PAD zero
  * bytes after them. */
-static int read_heap(const tiled *t, const char *path, long long file_size, LONGLONG need, unsigned char **out)
+static int read_heap(const tiled *t, const aia_source *src, LONGLONG need, unsigned char **out)
 {
     *out = NULL;
-    if (t->heap + need > file_size)
+    if (t->heap + need > src->size)
         return aia_fail(AIA_ERR_TRUNCATED, "%s: truncated: the compressed tiles end at byte %lld, the file at %lld",
-                        path, (long long)(t->heap + need), file_size);
+                        src->path, (long long)(t->heap + need), src->size);
     unsigned char *heap = malloc((size_t)need + AIA_RICE_PAD);
     if (!heap)
-        return aia_fail(AIA_ERR_NOMEM, "%s: out of memory for the compressed tiles", path);
-    const int fd = open(path, O_RDONLY);
-    size_t got = 0;
-    while (fd >= 0 && got < (size_t)need) {
-        const ssize_t r = pread(fd, heap + got, (size_t)need - got, (off_t)(t->heap + (LONGLONG)got));
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
-    const int err = errno;
-    if (fd >= 0)
-        close(fd);
-    if (got != (size_t)need) {
+        return aia_fail(AIA_ERR_NOMEM, "%s: out of memory for the compressed tiles", src->path);
+    const int st = aia_source_read(src, t->heap, heap, (size_t)need);
+    if (st) {
         free(heap);
-        return aia_fail(AIA_ERR_IO, "%s: cannot read the compressed tiles: %s", path,
-                        fd < 0 || err ? strerror(err) : "the file ends early");
+        return st;
     }
     memset(heap + need, 0, AIA_RICE_PAD);
     *out = heap;
     return AIA_OK;
 }
 
-int aia_tiles_read(fitsfile *f, const char *path, long long file_size, aia_pixtype type, void *data, int *handled)
+int aia_tiles_read(fitsfile *f, const aia_source *src, aia_pixtype type, void *data, int *handled)
 {
+    const char *path = src->path;
     *handled = 0;
     tiled t;
     if (!ours() || !probe(f, &t))
@@ -273,7 +261,7 @@ int aia_tiles_read(fitsfile *f, const char *path, long long file_size, aia_pixty
         need = off[r] + len[r] > need ? off[r] + len[r] : need;
     }
     unsigned char *heap = NULL;
-    const int st = read_heap(&t, path, file_size, need, &heap);
+    const int st = read_heap(&t, src, need, &heap);
     if (st) {
         free(off);
         return st;

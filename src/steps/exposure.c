@@ -3,6 +3,11 @@
 
 #include <string.h>
 
+/* AIA's exposures are at most a few seconds (dark and calibration frames
+ * tens); anything past this is a damaged header, and dividing by it would
+ * quietly give an all-zero image. */
+#define MAX_EXPTIME 1000.0
+
 int aia_normalize_exposure(aia_view pixels, aia_header *hdr)
 {
     aia_meta m;
@@ -13,6 +18,10 @@ int aia_normalize_exposure(aia_view pixels, aia_header *hdr)
         return st;
     if (!(m.exptime > 0.0))
         return aia_fail(AIA_ERR_BAD_DATA, "EXPTIME is %g s: cannot normalise by the exposure", m.exptime);
+    if (m.exptime > MAX_EXPTIME)
+        return aia_fail(AIA_ERR_BAD_DATA, "EXPTIME = %g s is not a possible AIA exposure (at most %g s): the "
+                                          "header is damaged",
+                        m.exptime, MAX_EXPTIME);
     char unit[72];
     if (aia_header_get_string(hdr, "BUNIT", unit, sizeof unit) == AIA_OK && strstr(unit, "/"))
         return aia_fail(AIA_ERR_BAD_DATA, "already per unit time (BUNIT '%s')", unit);

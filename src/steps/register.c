@@ -84,15 +84,15 @@ static int make_geometry(const aia_meta *m, long nx, long ny, aia_grid grid, geo
     memset(p, 0, sizeof *p);
     p->nx = nx;
     p->ny = ny;
-    aia_meta_rotation_matrix(m, p->R);
-    const double det = p->R[0][0] * p->R[1][1] - p->R[0][1] * p->R[1][0];
-    if (!isfinite(det) || det == 0.0)
-        return aia_fail(AIA_ERR_KEY_MALFORMED, "the rotation matrix (PC/CD/CROTA2) is singular");
+    aia_meta_rotation_matrix(m, p->R); /* checked regular: check_header */
     inverse_2x2(p->R, p->Rinv);
     p->target = target_scale(m->cdelt1, nx, ny);
     if (!(p->target > 0.0))
-        return aia_fail(AIA_ERR_KEY_MALFORMED, "CDELT1 %.9g arcsec/px gives no target scale",
-                        m->cdelt1);
+        return aia_fail(AIA_ERR_UNSUPPORTED, "CDELT1 = %.9g arcsec/px is finer than half of level 1.5's %g "
+                                             "arcsec/px (a %ld x %ld frame): aiapy's rule rounds the binning "
+                                             "factor CDELT1 / %g to 0; registration takes full-resolution "
+                                             "(0.6 arcsec/px) and binned frames",
+                        m->cdelt1, TARGET_SCALE, nx, ny, TARGET_SCALE);
     p->s = m->cdelt1 / p->target;
 
     /* §2.3 step 1-2: extent of the rotated, scaled frame; padding */
@@ -191,6 +191,17 @@ static int check_header(const aia_register_options *o, const aia_meta *m, long n
     for (int i = 0; i < 2; i++)
         if (m->state[keys[i]] == AIA_KEYSTATE_OK && strcmp(types[i], want[i]) != 0)
             return aia_fail(AIA_ERR_UNSUPPORTED, "CTYPE%d is '%s', expected '%s'", i + 1, types[i], want[i]);
+    /* the keys the geometry (and the full-disk check) divide by */
+    double R[2][2];
+    aia_meta_rotation_matrix(m, R);
+    const double det = R[0][0] * R[1][1] - R[0][1] * R[1][0];
+    if (!isfinite(det) || det == 0.0)
+        return aia_fail(AIA_ERR_KEY_MALFORMED, "the rotation matrix (PC/CD/CROTA2) is singular: the header "
+                                               "is damaged");
+    if (!(m->cdelt1 > 0.0) || !(m->cdelt2 > 0.0))
+        return aia_fail(AIA_ERR_KEY_MALFORMED, "CDELT1, CDELT2 = %.9g, %.9g arcsec/px: a plate scale must be "
+                                               "positive (a flipped axis belongs in the PC matrix or CROTA2)",
+                        m->cdelt1, m->cdelt2);
     return aia_check_full_disk(m, nx, ny);
 }
 

@@ -4,46 +4,54 @@
  * The result is level 0.5, as aiapy marks it. */
 #include "core/core.h"
 
-#include <fitsio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define FRAME 4096
 
+/* The spikes file, read as any image is (aia_image_read_with: a regular
+ * file, FITS, every header and tile checked, gzip bounded), and no larger
+ * than a frame can have spikes: a 2 x N array of integers, N <= 4096². */
 static int read_spikes(const char *spikes, long *n, int32_t **data)
 {
-    fitsfile *f = NULL;
-    int st = 0, naxis = 0;
-    long dims[2] = {0, 0};
-    if (fits_open_diskfile(&f, spikes, READONLY, &st)) {
-        fits_clear_errmsg();
-        return aia_fail(AIA_ERR_IO, "%s: cannot open the spikes file", spikes);
+    *data = NULL;
+    aia_read_options ro;
+    aia_read_options_default(&ro);
+    ro.max_pixels = 2LL * FRAME * FRAME;
+    aia_image *img = NULL;
+    int st = aia_image_read_with(spikes, AIA_PIX_F64, &ro, &img);
+    if (st == AIA_ERR_UNSUPPORTED && strstr(aia_last_error(), "more than"))
+        return aia_fail(AIA_ERR_BAD_DATA, "%s: not a spikes file: larger than a 4096 x 4096 frame's spikes "
+                                          "can be (%s)",
+                        spikes, aia_last_error());
+    if (st)
+        return st; /* the reader names the file */
+    if (img->height != 2) {
+        st = aia_fail(AIA_ERR_BAD_DATA, "%s: not a spikes file: a %ld x %ld image, expected 2 rows (indices, "
+                                        "values) of N",
+                      spikes, img->width, img->height);
+        aia_image_free(img);
+        return st;
     }
-    fits_get_img_dim(f, &naxis, &st);
-    if (!st && naxis == 0)
-        fits_movabs_hdu(f, 2, NULL, &st);
-    fits_get_img_dim(f, &naxis, &st);
-    fits_get_img_size(f, 2, dims, &st);
-    if (st || naxis != 2 || dims[1] != 2) {
-        int cst = 0;
-        fits_close_file(f, &cst);
-        fits_clear_errmsg();
-        return aia_fail(AIA_ERR_BAD_DATA, "%s: not a spikes file (expected a 2 x N integer array)", spikes);
+    *n = img->width;
+    *data = malloc(sizeof(int32_t) * (size_t)(2 * img->width));
+    const double *v = img->data;
+    for (long i = 0; *data && i < 2 * img->width && !st; i++) {
+        if (!(v[i] >= -2147483648.0 && v[i] <= 2147483647.0 && v[i] == floor(v[i]))) /* NaN too */
+            st = aia_fail(AIA_ERR_BAD_DATA, "%s: not a spikes file: element %ld is %g, not an integer", spikes, i,
+                          v[i]);
+        else
+            (*data)[i] = (int32_t)v[i];
     }
-    *n = dims[0];
-    *data = malloc(sizeof(int32_t) * (size_t)(2 * dims[0] + 1));
-    if (*data)
-        fits_read_img(f, TINT, 1, 2 * dims[0], NULL, *data, NULL, &st);
-    int cst = 0;
-    fits_close_file(f, &cst);
-    fits_clear_errmsg();
-    if (!*data || st) {
+    aia_image_free(img);
+    if (!*data)
+        return aia_fail(AIA_ERR_NOMEM, "%s: out of memory for the spikes", spikes);
+    if (st) {
         free(*data);
         *data = NULL;
-        return aia_fail(st ? AIA_ERR_TRUNCATED : AIA_ERR_NOMEM, "%s: cannot read the spikes", spikes);
     }
-    return AIA_OK;
+    return st;
 }
 
 int aia_respike(aia_view pixels, aia_header *hdr, const char *spikes, long *count)

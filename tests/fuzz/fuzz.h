@@ -15,6 +15,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The input written to this process's scratch file (path + suffix);
+ * returns its name (fuzz_file.c). */
+const char *fuzz_file(const uint8_t *data, size_t size, const char *suffix);
+
 #define FUZZ_REQUIRE(cond)                                                                         \
     do {                                                                                           \
         if (!(cond)) {                                                                             \
