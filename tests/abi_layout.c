@@ -47,11 +47,13 @@ int main(void)
     SIZE(aia_write_result);
     FIELD(aia_write_result, blank_pixels);
     SIZE(aia_pipeline_summary);
+    FIELD(aia_pipeline_summary, not_started); FIELD(aia_pipeline_summary, interrupted);
     FIELD(aia_pipeline_summary, seconds); FIELD(aia_pipeline_summary, stage_median);
     FIELD(aia_pipeline_summary, workers); FIELD(aia_pipeline_summary, threads_per_worker);
     SIZE(aia_pipeline_options);
     FIELD(aia_pipeline_options, log); FIELD(aia_pipeline_options, on_item);
     FIELD(aia_pipeline_options, on_progress); FIELD(aia_pipeline_options, progress_interval);
     FIELD(aia_pipeline_options, next_input); FIELD(aia_pipeline_options, user);
+    FIELD(aia_pipeline_options, stop);
     return 0;
 }

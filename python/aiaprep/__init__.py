@@ -23,8 +23,8 @@ from ._deconvolve import psf as _psf_array
 from ._image import read, read_map, synth
 from ._register import RegisterPlan, register
 from .batch import PrepResult, Progress, prep_files
-from .errors import (AiaprepError, AiaprepFileExistsError, AiaprepIOError, AiaprepMemoryError,
-                     AiaprepNotImplementedError, AiaprepValueError, TableRequiredError)
+from .errors import (AiaprepError, AiaprepFileExistsError, AiaprepInterruptedError, AiaprepIOError,
+                     AiaprepMemoryError, AiaprepNotImplementedError, AiaprepValueError, TableRequiredError)
 
 __version__ = _lib.text(_lib.lib.aia_version())
 LIBRARY_PATH = _lib.LIBRARY_PATH
@@ -57,7 +57,7 @@ def psf_array(channel, *, preflight=False, orders=None, threads=0, cache_dir=Non
 
 
 __all__ = [
-    "AiaprepError", "AiaprepFileExistsError", "AiaprepIOError", "AiaprepMemoryError",
+    "AiaprepError", "AiaprepFileExistsError", "AiaprepInterruptedError", "AiaprepIOError", "AiaprepMemoryError",
     "AiaprepNotImplementedError", "AiaprepValueError", "TableRequiredError", "DeconvolutionPlan",
     "ErrorTable", "PointingTable", "PrepResult", "Progress", "RegisterPlan", "ResponseTable",
     "backends", "correct_degradation", "deconvolve", "degradation", "error_terms", "estimate_error",

@@ -81,7 +81,8 @@ STATUS_NAMES = ["AIA_OK", "AIA_ERR_NOMEM", "AIA_ERR_ARG", "AIA_ERR_IO", "AIA_ERR
                 "AIA_ERR_NOT_FITS", "AIA_ERR_TRUNCATED", "AIA_ERR_NO_IMAGE", "AIA_ERR_FITS",
                 "AIA_ERR_KEY_MISSING", "AIA_ERR_KEY_MALFORMED", "AIA_ERR_EXISTS", "AIA_ERR_SAME_FILE",
                 "AIA_ERR_RANGE", "AIA_ERR_UNSUPPORTED", "AIA_ERR_NOT_IMPLEMENTED",
-                "AIA_ERR_NOT_FULL_DISK", "AIA_ERR_BAD_DATA"]
+                "AIA_ERR_NOT_FULL_DISK", "AIA_ERR_BAD_DATA", "AIA_ERR_CORRUPT", "AIA_ERR_CHECKSUM",
+                "AIA_ERR_INTERRUPTED"]
 globals().update({name: code for code, name in enumerate(STATUS_NAMES)})
 AIA_PIX_F32, AIA_PIX_F64 = 1, 2
 AIA_INTERP_SPLINE, AIA_INTERP_CUBIC_CONVOLUTION = 0, 1
@@ -168,7 +169,7 @@ class WriteResult(Structure):
 
 class PipelineSummary(Structure):
     _fields_ = [("total", c_long), ("done", c_long), ("skipped", c_long), ("failed", c_long),
-                ("seconds", c_double), ("stage_median", c_double * AIA_PREP_STAGES), ("workers", c_int),
+                ("not_started", c_long), ("interrupted", c_int), ("seconds", c_double), ("stage_median", c_double * AIA_PREP_STAGES), ("workers", c_int),
                 ("threads_per_worker", c_int)]
 
 
@@ -180,7 +181,7 @@ NEXT_INPUT = CFUNCTYPE(c_void_p, c_void_p)
 class PipelineOptions(Structure):
     _fields_ = [("threads", c_int), ("max_in_flight", c_int), ("log", c_void_p), ("on_item", ON_ITEM),
                 ("on_progress", ON_PROGRESS), ("progress_interval", c_double), ("next_input", NEXT_INPUT),
-                ("user", c_void_p)]
+                ("user", c_void_p), ("stop", POINTER(c_int))]
 
 
 # ---- functions: name, result type, argument types ---------------------------

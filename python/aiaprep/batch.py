@@ -12,6 +12,7 @@ waits for them)."""
 import ctypes
 import ctypes.util
 import os
+import threading
 from dataclasses import dataclass, field
 
 from . import _lib
@@ -52,6 +53,7 @@ class Progress:
     failed: int
     seconds: float
     workers: int
+    interrupted: bool = False  # Ctrl-C: no new file is started
 
 
 def _result(item):
@@ -131,6 +133,31 @@ def _libc():
     return c
 
 
+def _run_interruptibly(argv, n, opts, po, stop):
+    """aia_pipeline_run in a thread of its own, so that Ctrl-C reaches this
+    one: the first KeyboardInterrupt asks the pipeline to start no new file
+    and to finish (and publish) those in flight, then is raised; a second
+    one stops waiting at once (the next run in the directory removes what
+    the files in flight left). Returns the run's error, or None."""
+    outcome = {}
+
+    def run():
+        summary = _lib.PipelineSummary()
+        st = lib.aia_pipeline_run(argv, n, opts.ptr, ctypes.byref(po), ctypes.byref(summary))
+        outcome["error"] = error(st, "prep_files") if st else None  # the message is this thread's
+
+    runner = threading.Thread(target=run, name="aiaprep-pipeline", daemon=True)
+    runner.start()
+    try:
+        while runner.is_alive():
+            runner.join(0.2)
+    except KeyboardInterrupt:
+        stop.value = 1
+        runner.join()
+        raise
+    return outcome.get("error")
+
+
 def prep_files(inputs, outdir, *, threads=0, on_item=None, on_progress=None, progress_interval=0.5,
                log=None, max_in_flight=0, **options):
     """Prepare files as ``aiaprep prep -o OUTDIR [options] INPUT...`` does:
@@ -145,7 +172,9 @@ def prep_files(inputs, outdir, *, threads=0, on_item=None, on_progress=None, pro
 
     Returns a PrepResult per input, in the inputs' sorted order. A bad
     option raises an AiaprepError naming it before any file is touched; an
-    exception in a callback is raised after the run."""
+    exception in a callback is raised after the run. Ctrl-C (KeyboardInterrupt)
+    starts no new file, lets the files in flight finish, then is raised: run
+    the same call again to go on (done files are skipped)."""
     paths = expand_inputs(inputs)
     opts = _Options(outdir, options)
     check(lib.aia_prep_options_check(opts.ptr, len(paths)), "prep_files")
@@ -174,7 +203,8 @@ def prep_files(inputs, outdir, *, threads=0, on_item=None, on_progress=None, pro
         try:
             if on_progress is not None:
                 s = sum_ptr.contents
-                on_progress(Progress(finished, total, s.done, s.skipped, s.failed, s.seconds, s.workers))
+                on_progress(Progress(finished, total, s.done, s.skipped, s.failed, s.seconds, s.workers,
+                                     bool(stop.value)))
         except BaseException as e:  # noqa: BLE001
             problems.append(e)
 
@@ -192,15 +222,16 @@ def prep_files(inputs, outdir, *, threads=0, on_item=None, on_progress=None, pro
             raise AiaprepIOError(_lib.AIA_ERR_IO, f"cannot open the log {log}: "
                                                   f"{os.strerror(ctypes.get_errno())}")
         po.log = logf
+    stop = ctypes.c_int(0)
+    po.stop = ctypes.pointer(stop)
     argv = (ctypes.c_char_p * max(len(paths), 1))(*(os.fsencode(p) for p in paths))
-    summary = _lib.PipelineSummary()
     try:
-        st = lib.aia_pipeline_run(argv, len(paths), opts.ptr, ctypes.byref(po), ctypes.byref(summary))
-        if st:
-            raise error(st, "prep_files")
+        failure = _run_interruptibly(argv, len(paths), opts, po, stop)
     finally:
         if logf:
             libc.fclose(logf)
+    if failure is not None:
+        raise failure
     if problems:
         raise problems[0]
     order = {p: i for i, p in enumerate(paths)}

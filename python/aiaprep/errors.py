@@ -5,7 +5,8 @@ status (``.status``, ``.status_name``) and its message (``aia_last_error``,
 which names the file, key or byte). Each status also derives from the
 built-in exception a Python caller would expect: a missing file is an
 OSError, a bad argument or bad data a ValueError, an unsupported request a
-NotImplementedError, exhaustion a MemoryError."""
+NotImplementedError, exhaustion a MemoryError (a corrupt file or a
+checksum that disagrees is a ValueError)."""
 from . import _lib
 
 
@@ -49,6 +50,10 @@ class AiaprepMemoryError(AiaprepError, MemoryError):
     """The library ran out of memory."""
 
 
+class AiaprepInterruptedError(AiaprepError, InterruptedError):
+    """Stopped by a signal before it was done."""
+
+
 class TableRequiredError(ValueError):
     """aiaprep never downloads: a calibration table must be given."""
 
@@ -60,6 +65,7 @@ _CLASSES = {
     _lib.AIA_ERR_EXISTS: AiaprepFileExistsError,
     _lib.AIA_ERR_UNSUPPORTED: AiaprepNotImplementedError,
     _lib.AIA_ERR_NOT_IMPLEMENTED: AiaprepNotImplementedError,
+    _lib.AIA_ERR_INTERRUPTED: AiaprepInterruptedError,
 }
 
 

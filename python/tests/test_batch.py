@@ -73,3 +73,20 @@ def test_prep_files_writes_the_programs_bytes(inputs, tmp_path):
                    check=True)
     ours = (tmp_path / "py" / os.path.basename(r.output)).read_bytes()
     assert ours == (tmp_path / "cli" / os.path.basename(r.output)).read_bytes()
+
+
+def test_ctrl_c_finishes_the_files_in_flight(inputs, tmp_path):
+    import _thread
+    import time
+    out = tmp_path / "out"
+
+    def interrupt(result):
+        _thread.interrupt_main()  # as Ctrl-C: KeyboardInterrupt in the calling thread
+        time.sleep(2)  # the pipeline waits for its callback: the stop is asked for meanwhile
+
+    with pytest.raises(KeyboardInterrupt):  # one worker, one file at a time: one is done
+        aiaprep.prep_files(inputs, out, threads=1, max_in_flight=1, on_item=interrupt)
+    written = sorted(p.name for p in out.iterdir())
+    assert written == ["aia_lev1.5_171a_test.fits"]  # published, and no temporaries left
+    again = aiaprep.prep_files(inputs, out)
+    assert sorted(r.status for r in again) == ["done", "done", "failed", "skipped"]
