@@ -77,6 +77,10 @@ bench: build
 	@if $(PYTHON) -c 'import sunpy.map' 2>/dev/null && [ -f $(AIAPREP_DATA)/data/level1/aia_lev1_171a_2014_01_01_synthetic.fits ]; then \
 		$(PYTHON) bench/compare_aiapy.py $(BUILD)/bench/bench_register $(AIAPREP_DATA)/data/level1/aia_lev1_171a_2014_01_01_synthetic.fits; \
 	else echo "aiapy comparison SKIPPED: needs python3-sunpy and the shared sample frame"; fi
+	@if $(PYTHON) -c 'import sunpy.map, scipy' 2>/dev/null && [ -f $(AIAPREP_DATA)/data/level1/aia_lev1_171a_2014_01_01_synthetic.fits ]; then \
+		AIAPREP_LIBRARY=$(BUILD)/libaiaprep.so PYTHONPATH=$(CURDIR)/python PYTHONDONTWRITEBYTECODE=1 \
+		$(PYTHON) bench/bench_python.py $(AIAPREP_DATA)/data/level1/aia_lev1_171a_2014_01_01_synthetic.fits; \
+	else echo "bench_python SKIPPED: needs python3-sunpy, python3-scipy and the shared sample frame"; fi
 
 clean:
 	rm -rf build build-ci build-asan build-fuzz

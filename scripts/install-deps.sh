@@ -8,11 +8,14 @@ set -euo pipefail
 # inputs and the checks of GZIP tiles before cfitsio decodes them).
 required=(gcc make cmake pkg-config libcfitsio-dev libcfitsio-bin libfftw3-dev zlib1g-dev)
 # Tests: Debian's astropy and sunpy read the files aiaprep writes (sunpy.map
-# needs matplotlib), fitsverify checks them. Open MPI: the MPI mode of prep.
-# qemu-user: the binary run as older CPUs. libcurl: aiaprep fetch and the
-# auto tables (without it they use the cache only). man-db: the man page
-# rendered in the tests. Each is built/tested when present; SKIPPED otherwise.
+# needs matplotlib), fitsverify checks them; pytest runs the Python
+# package's tests, pip installs it in test_install, Dask runs its example.
+# Open MPI: the MPI mode of prep. qemu-user: the binary run as older CPUs.
+# libcurl: aiaprep fetch and the auto tables (without it they use the cache
+# only). man-db: the man page rendered in the tests. Each is built/tested
+# when present; SKIPPED otherwise.
 optional=(python3 python3-numpy python3-scipy python3-astropy python3-sunpy python3-matplotlib
+          python3-pytest python3-pip python3-dask python3-distributed
           libopenmpi-dev openmpi-bin qemu-user libcurl4-openssl-dev fitsverify man-db)
 
 missing() {

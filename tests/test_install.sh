@@ -56,4 +56,32 @@ check "  ... header and library agree on the version" test -n "$versions" -a "${
 check "the installed aiaprep runs without LD_LIBRARY_PATH" rc_is 0 "$R/bin/aiaprep" --version
 used=$(ldd "$R/bin/aiaprep" | awk '/libaiaprep/ {print $3}')
 check "  ... on the installed library" test "$(readlink -f "$used")" = "$(readlink -f "$LIBDIR/libaiaprep.so.0")"
+
+# The Python package: importable from the staged tree by Debian's python3,
+# on the staged library (not the build's); pip installs it against a library.
+PY=${AIAPREP_PYTHON:-/usr/bin/python3}
+if "$PY" -c "import numpy, astropy, sunpy" 2>/dev/null; then
+  PYDIR=$(ls -d "$R"/lib/python3*/*-packages 2>/dev/null | head -1)
+  check "the Python package" test -f "$PYDIR/aiaprep/__init__.py" -a -f "$PYDIR/aiaprep/_install.py"
+  pyrun() { # a sanitized library loads into an uninstrumented python only after the ASan runtime
+    case "$USER_CFLAGS" in
+      *sanitize=address*) env LD_PRELOAD="$(cc -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=0 "$@" ;;
+      *) "$@" ;;
+    esac
+  }
+  where=$(cd "$T" && pyrun env -u AIAPREP_LIBRARY PYTHONPATH="$PYDIR" "$PY" -c \
+    "import aiaprep; print(aiaprep.library_path()); print(aiaprep.__file__)")
+  check "  ... imports from the staged tree" test "$(echo "$where" | sed -n 2p)" = "$PYDIR/aiaprep/__init__.py"
+  check "  ... on the staged library" test "$(readlink -f "$(echo "$where" | head -1)")" = \
+    "$(readlink -f "$LIBDIR/libaiaprep.so.0")"
+  if [ -n "${AIAPREP_SOURCE:-}" ] && "$PY" -m pip --version >/dev/null 2>&1; then
+    mkdir -p "$T/src" && cp -r "$AIAPREP_SOURCE/python" "$AIAPREP_SOURCE/include" "$T/src/"
+    check "pip installs the package against a built library" rc_is 0 env AIAPREP_LIBRARY="$LIBDIR/libaiaprep.so.0" \
+      "$PY" -m pip install -q --no-deps --no-build-isolation --no-index --target "$T/pip" "$T/src/python"
+    where=$(cd "$T" && pyrun env -u AIAPREP_LIBRARY PYTHONPATH="$T/pip" "$PY" -c "import aiaprep; print(aiaprep.library_path())")
+    check "  ... which finds that library" test "$(readlink -f "$where")" = "$(readlink -f "$LIBDIR/libaiaprep.so.0")"
+  fi
+else
+  echo "test_install: the Python package's checks SKIPPED: $PY lacks numpy, astropy or sunpy"
+fi
 finish test_install

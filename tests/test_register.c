@@ -296,6 +296,18 @@ static void test_bad_input(void)
     aia_header_delete(in->header, "DSUN_OBS");
     expect_failure(in, AIA_ERR_KEY_MISSING, "DSUN_OBS");
     aia_header_set_double(in->header, "DSUN_OBS", 1.47e11, NULL);
+    /* a reference coordinate beside the Sun centre (sunpy's test frame has
+     * CRVAL -4.5", 2.9"; CRVAL is in arcsec) is still full disk; one far off
+     * the disk is not */
+    aia_header_set_double(in->header, "CRVAL1", -4.532, NULL);
+    aia_header_set_double(in->header, "CRVAL2", 2.866, NULL);
+    aia_image *beside = registered(in, 3, AIA_GRID_FULL, NULL);
+    CHECK(beside != NULL);
+    aia_image_free(beside);
+    aia_header_set_double(in->header, "CRVAL1", 5000.0, NULL);
+    expect_failure(in, AIA_ERR_NOT_FULL_DISK, "not a full-disk image");
+    aia_header_set_double(in->header, "CRVAL1", 0.0, NULL);
+    aia_header_set_double(in->header, "CRVAL2", 0.0, NULL);
     /* already level 1.5: a warning, as aiapy, and the work is done */
     aia_header_set_double(in->header, "LVL_NUM", 1.5, NULL);
     aia_register_info info;
