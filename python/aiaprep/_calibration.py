@@ -169,7 +169,7 @@ def respike(data, header, spikes, *, out=None):
 
 
 def normalize_exposure(data, header, *, out=None):
-    """Divide by EXPTIME as sunpy does (times 1/EXPTIME), BUNIT 'DN / s'.
+    """Divide by EXPTIME as sunpy does (times 1/EXPTIME), BUNIT 'DN/s'.
     Returns (pixels, header)."""
     pix = _pixels_out(data, out)
     h = from_astropy(header)

@@ -87,6 +87,7 @@ globals().update({name: code for code, name in enumerate(STATUS_NAMES)})
 AIA_PIX_F32, AIA_PIX_F64 = 1, 2
 AIA_INTERP_SPLINE, AIA_INTERP_CUBIC_CONVOLUTION = 0, 1
 AIA_GRID_FULL, AIA_GRID_AIAPY = 0, 1
+AIA_MISSING_AUTO, AIA_MISSING_MIN, AIA_MISSING_NAN, AIA_MISSING_VALUE = 0, 1, 2, 3
 AIA_PREP_STAGES = 3
 PREP_STATUS = {0: "pending", 1: "done", 2: "skipped", 3: "failed"}
 POINTING_WARN_RESAMPLED, POINTING_WARN_DATE_OBS, POINTING_WARN_NO_MP = 1, 2, 4
@@ -102,7 +103,7 @@ class View(Structure):
 class SourceInfo(Structure):
     _fields_ = [("bitpix", c_int), ("hdu", c_int), ("compressed", c_int), ("compression", c_char * 16),
                 ("bscale", c_double), ("bzero", c_double), ("has_blank", c_int), ("blank", c_longlong),
-                ("file_bytes", c_longlong)]
+                ("file_bytes", c_longlong), ("gzip", c_int)]
 
 
 class Image(Structure):
@@ -111,7 +112,8 @@ class Image(Structure):
 
 
 class RegisterOptions(Structure):
-    _fields_ = [("order", c_int), ("interp", c_int), ("grid", c_int)]
+    _fields_ = [("order", c_int), ("interp", c_int), ("grid", c_int), ("scale", c_double),
+                ("missing", c_int), ("missing_value", c_double)]
 
 
 class RegisterInfo(Structure):
@@ -119,7 +121,8 @@ class RegisterInfo(Structure):
                 ("pad_y", c_long), ("missing", c_float), ("nan_input", c_longlong),
                 ("nan_output", c_longlong), ("level_warning", c_int), ("seconds_scan", c_double),
                 ("seconds_prefilter", c_double), ("seconds_sample", c_double),
-                ("seconds_finish", c_double)]
+                ("seconds_finish", c_double), ("cutout", c_int), ("ccd_x0", c_long), ("ccd_y0", c_long),
+                ("grid_x0", c_long), ("grid_y0", c_long), ("grid_width", c_long), ("grid_height", c_long)]
 
 
 class PsfOptions(Structure):
@@ -164,13 +167,14 @@ class SynthParams(Structure):
 
 class WriteResult(Structure):
     _fields_ = [("type", c_int), ("compression", c_int), ("promoted_to_int32", c_int),
-                ("blank_pixels", c_longlong)]
+                ("blank_pixels", c_longlong), ("quantum", c_double)]
 
 
 class PipelineSummary(Structure):
     _fields_ = [("total", c_long), ("done", c_long), ("skipped", c_long), ("failed", c_long),
-                ("not_started", c_long), ("interrupted", c_int), ("seconds", c_double), ("stage_median", c_double * AIA_PREP_STAGES), ("workers", c_int),
-                ("threads_per_worker", c_int)]
+                ("not_started", c_long), ("interrupted", c_int), ("seconds", c_double),
+                ("stage_median", c_double * AIA_PREP_STAGES), ("workers", c_int), ("threads_per_worker", c_int),
+                ("skipped_quality", c_long), ("skipped_by_flag", c_long * 32)]
 
 
 ON_ITEM = CFUNCTYPE(None, c_void_p, c_void_p)

@@ -8,7 +8,7 @@ from astropy.io import fits
 
 from . import _lib
 from ._arrays import as_float, check_output, view
-from ._header import CHeader, from_astropy, from_meta
+from ._header import CHeader, cards, from_astropy, from_meta
 from .errors import check
 
 lib = _lib.lib
@@ -65,17 +65,25 @@ class RegisterPlan:
     (rows, columns). order: B-spline order 0-5; grid: "4096" (the input's
     shape, Sun at its centre, as JSOC/IDL) or "aiapy" (aiapy's own shape,
     e.g. 4094 x 4094); interp: "spline" (scipy's, as aiapy) or
-    "cubic-convolution" (IDL's). Errors say what in the header is wrong
-    (AiaprepValueError; a cutout's message says it is not full disk).
+    "cubic-convolution" (IDL's); missing: what fills the pixels the input
+    does not cover, None (aiapy's default: the image minimum; NaN outside a
+    cutout's footprint), a number, or NaN (as sunpy, the frame's edge pixels
+    then become NaN too); scale: the target plate scale in arcsec/px (None:
+    aiapy's 0.6, k x 0.6 for binned maps; another keeps the default grid's
+    field of view). Cutouts of a full-resolution level-1 frame are
+    registered with their full frame's transform (the output is the part of
+    the full level-1.5 grid they cover). Errors say what in the header is
+    wrong (AiaprepValueError).
 
     One plan may be executed by several threads at once. Pickling a plan
     pickles its header and options; it is rebuilt where it is unpickled."""
 
-    def __init__(self, header, shape, *, order=3, grid="4096", interp="spline"):
-        self._args = (header, tuple(int(n) for n in shape), order, grid, interp)
+    def __init__(self, header, shape, *, order=3, grid="4096", interp="spline", missing=None, scale=None):
+        self._args = (header, tuple(int(n) for n in shape), order, grid, interp, missing, scale)
         h = _c_header(header)
         opts = _lib.RegisterOptions(int(order), _choice("interp", interp, INTERPS),
-                                    _choice("grid", str(grid), GRIDS))
+                                    _choice("grid", str(grid), GRIDS), 0.0 if scale is None else float(scale),
+                                    *_missing(missing))
         ptr = ctypes.c_void_p()
         rows, cols = self._args[1]
         check(lib.aia_register_plan_new(h.ptr, cols, rows, ctypes.byref(opts), ctypes.byref(ptr)))
@@ -84,6 +92,9 @@ class RegisterPlan:
         lib.aia_register_plan_shape(ptr, ctypes.byref(w), ctypes.byref(hgt))
         self.input_shape = (rows, cols)
         self.shape = (hgt.value, w.value)
+        probe = CHeader()  # the plan's keys alone: a cutout's name its place in the full grid
+        check(lib.aia_register_plan_header(ptr, probe.ptr))
+        self.cutout = any(card.startswith("GRID_NX ") for card in cards(probe.ptr))
 
     def __del__(self):
         if getattr(self, "_ptr", None):
@@ -91,10 +102,10 @@ class RegisterPlan:
             self._ptr = None
 
     def __reduce__(self):
-        header, shape, order, grid, interp = self._args
+        header, *rest = self._args
         if isinstance(header, CHeader):
             header = header.to_astropy()
-        return (_rebuild_register_plan, (header, shape, order, grid, interp))
+        return (_rebuild_register_plan, (header, *rest))
 
     def execute(self, data, out=None, *, info=False):
         """Register data (the plan's input shape; float32 is used in place,
@@ -121,13 +132,26 @@ class RegisterPlan:
         return h.to_astropy()
 
 
-def _rebuild_register_plan(header, shape, order, grid, interp):
-    return RegisterPlan(header, shape, order=order, grid=grid, interp=interp)
+def _missing(missing):
+    """(aia_missing, value) of a fill value: None, NaN or a number."""
+    if missing is None:
+        return _lib.AIA_MISSING_AUTO, 0.0
+    value = float(missing)
+    if np.isnan(value):
+        return _lib.AIA_MISSING_NAN, 0.0
+    if not np.isfinite(value):
+        raise ValueError(f"aiaprep: missing={missing!r}: a fill value must be finite, NaN or None")
+    return _lib.AIA_MISSING_VALUE, value
 
 
-def register(data, header, *, order=3, grid="4096", interp="spline", out=None):
+def _rebuild_register_plan(header, shape, order, grid, interp, missing=None, scale=None):
+    return RegisterPlan(header, shape, order=order, grid=grid, interp=interp, missing=missing, scale=scale)
+
+
+def register(data, header, *, order=3, grid="4096", interp="spline", missing=None, scale=None, out=None):
     """Register a level-1 image to level 1.5 (aiapy's register, arrays in and
     out): returns (pixels, header). See RegisterPlan for the options; use a
     plan directly to register other images on the same grid."""
-    plan = RegisterPlan(header, np.shape(data), order=order, grid=grid, interp=interp)
+    plan = RegisterPlan(header, np.shape(data), order=order, grid=grid, interp=interp, missing=missing,
+                        scale=scale)
     return plan.execute(data, out), plan.header(header)

@@ -21,9 +21,6 @@ from .errors import AiaprepIOError, check, error
 lib = _lib.lib
 STAGES = ("load", "process", "store")
 _FITS_EXTENSIONS = (".fits", ".fit", ".fts", ".fits.fz", ".fits.gz")
-# The options that say where and how a run goes, not what it computes:
-# they stay out of the outputs' HISTORY, as in the program.
-_OPERATIONAL = {"overwrite", "output", "history"}
 
 
 @dataclass
@@ -92,8 +89,10 @@ def expand_inputs(inputs):
 
 
 def _option_args(options):
-    """(name, value) pairs for aia_prep_option, and the HISTORY text."""
-    pairs, history = [], []
+    """(name, value) pairs for aia_prep_option. The outputs' HISTORY is the
+    library's (a card per step and the canonical options), as the program
+    writes it: the same options give the same bytes."""
+    pairs = []
     for key, value in options.items():
         name = key.replace("_", "-")
         if value is None or value is False:
@@ -101,9 +100,7 @@ def _option_args(options):
         text = None if value is True else os.fsdecode(os.fspath(value)) if isinstance(
             value, (os.PathLike, bytes)) else str(value)
         pairs.append((name, text))
-        if name not in _OPERATIONAL:
-            history.append(f"--{name}" + ("" if text is None else f" {text}"))
-    return pairs, history
+    return pairs
 
 
 class _Options:
@@ -111,11 +108,8 @@ class _Options:
         self.ptr = lib.aia_prep_options_new()
         if not self.ptr:
             raise MemoryError("aiaprep: out of memory for the options")
-        pairs, history = _option_args(options)
+        pairs = _option_args(options)
         pairs.append(("output", os.fsdecode(os.fspath(outdir))))
-        if "history" not in options:  # as the program writes it: the same options, the same bytes
-            pairs.append(("history", f"Processed by aiaprep {_lib.text(lib.aia_version())}: "
-                                     f"aiaprep prep {' '.join(history)}".rstrip()))
         for name, value in pairs:
             st = lib.aia_prep_option(self.ptr, name.encode(), None if value is None else value.encode())
             check(st, f"prep_files option {name.replace('-', '_')}" + ("" if value is None else f"={value}"))

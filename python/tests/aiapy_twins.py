@@ -5,15 +5,16 @@ import astropy.units as u
 import numpy as np
 
 
-def register(smap, order=3):
+def register(smap, order=3, missing=None):
     """aiapy.calibrate.register: sunpy's rotate (recenter, scale to
-    0.6"/px, missing = the image minimum), the crop, the header keys."""
+    0.6"/px, missing = the image minimum unless given), the crop, the
+    header keys."""
     if (smap.scale[0] / 0.6).round() != 1.0 * u.arcsec / u.pix and smap.data.shape != (4096, 4096):
         scale = (smap.scale[0] / 0.6).round() * 0.6 * u.arcsec
     else:
         scale = 0.6 * u.arcsec
     tmp = smap.rotate(recenter=True, scale=(smap.scale[0] / scale).value, order=order,
-                      missing=smap.min(), method="scipy")
+                      missing=smap.min() if missing is None else missing, method="scipy")
     center = np.floor(tmp.meta["crpix1"])
     side = (center + np.array([-1, 1]) * smap.data.shape[0] / 2) * u.pix
     out = tmp.submap(u.Quantity([side[0], side[0]]), top_right=u.Quantity([side[1], side[1]]) - 1 * u.pix)

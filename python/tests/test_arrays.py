@@ -159,7 +159,7 @@ def test_pointing_degradation_exposure_on_headers(shared, tables):
     assert pix[0, 0] == 100.0 and h2["DEGRADAT"] == factor  # a copy: the input is left alone
     np.testing.assert_allclose(out, np.float32(100.0 * (1 / factor)))
     same, h3 = aiaprep.normalize_exposure(out, h2, out=out)
-    assert same is out and h3["BUNIT"] == "DN / s"
+    assert same is out and h3["BUNIT"] == "DN/s"
     with pytest.raises(ValueError, match="already per unit time"):
         aiaprep.normalize_exposure(out, h3)
 

@@ -36,7 +36,7 @@ def test_prep_files_runs_the_pipeline(inputs, tmp_path):
         assert set(r.seconds) == {"load", "process", "store"}
         with fits.open(r.output) as h:
             assert h[0].header["LVL_NUM"] == 1.5 and h[0].data.dtype.kind == "f"
-            assert "aiaprep prep --grid aiapy --dtype float32" in "".join(h[0].header["HISTORY"])
+            assert "options: --grid aiapy --interp spline" in "".join(h[0].header["HISTORY"])
     bad = [r for r in results if r.status == "failed"]
     assert len(bad) == 1 and not bad[0].ok
     assert bad[0].error == "AIA_ERR_NOT_FITS" and "aia_lev1_bad.fits" in bad[0].message

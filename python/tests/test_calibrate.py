@@ -162,10 +162,26 @@ def test_register_refuses_what_aiapy_refuses(small_map):
         register(small_map, method="opencv")
     with pytest.raises(ValueError, match="Method nearest not in supported methods"):
         register(small_map, method="nearest")
-    with pytest.raises(NotImplementedError, match="missing=0 is not implemented"):
-        register(small_map, missing=0)
-    same = register(small_map, missing=np.nanmin(small_map.data))  # the default's value is fine
+    with pytest.raises(TypeError, match="missing must be a number or None"):
+        register(small_map, missing=[0, 1])
+    same = register(small_map, missing=np.nanmin(small_map.data))  # the default's value
     assert np.array_equal(same.data, register(small_map).data)
+
+
+@pytest.mark.parametrize("missing", [0.0, -7.5, np.nan])
+def test_register_missing_is_sunpys(missing):
+    # aiapy passes missing to sunpy's rotate: the padding, the pixels beyond
+    # the frame and the clip's range take it; NaN spreads from the edges
+    size, roll, scale, centre, nans = CASES["rolled"]
+    m = synth_map(171, size, roll=roll, scale=scale, center=centre, seed=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = aiapy_twins.register(m, missing=missing)
+    ours = register(m, missing=missing)
+    assert_same_meta(ours, theirs)
+    assert_close_pixels(ours.data, theirs.data)
+    beyond = np.isnan(ours.data) if np.isnan(missing) else ours.data == np.float32(missing)
+    assert beyond[0].sum() > 0 and beyond[-1].sum() > 0  # the rolled frame's corners
 
 
 def test_register_warns_on_level_15(small_map):

@@ -26,7 +26,7 @@ __all__ = ["correct_degradation", "degradation", "normalize_exposure", "register
 _SUNPY_METHODS = ("scipy", "scikit-image", "opencv", "cupy")
 
 
-def _plan(smap, order, grid, interp):
+def _plan(smap, order, grid, interp, missing=None):
     """The library's plan, with the map's rotation matrix given as PCi_j so
     that the library rotates by exactly the matrix sunpy uses."""
     rm = smap.rotation_matrix
@@ -35,12 +35,15 @@ def _plan(smap, order, grid, interp):
     override.update({k: None for k in ("CD1_1", "CD1_2", "CD2_1", "CD2_2", "CROTA1", "CROTA2")})
     header = from_meta(smap.meta, override)
     try:
-        return RegisterPlan(header, smap.data.shape, order=order if order in range(6) else 3, grid=grid,
-                            interp=interp)
+        plan = RegisterPlan(header, smap.data.shape, order=order if order in range(6) else 3, grid=grid,
+                            interp=interp, missing=missing)
     except AiaprepError as e:
         if e.status == _lib.AIA_ERR_NOT_FULL_DISK:
             raise ValueError("Input must be a full disk image.") from e
         raise
+    if plan.cutout:  # aiapy registers full frames only (aiaprep.register takes cutouts)
+        raise ValueError("Input must be a full disk image.")
+    return plan
 
 
 def _level15_meta(smap, scale_factor, grid):
@@ -110,8 +113,10 @@ def register(smap, *, missing=None, order=3, method="scipy", grid="aiapy", inter
     level 1.5 map: rotated to solar north, 0.6"/px, the Sun at the centre.
 
     missing: the fill value beyond the frame; None (aiapy's default) is the
-    image minimum, which is the only value aiaprep supports. order: B-spline
-    order 0-5. method: "scipy" (aiaprep computes scipy's spline).
+    image minimum; a number, or NaN, as sunpy's rotate takes it (the value
+    takes part in the clip to the input's range; NaN pads with NaN, so the
+    frame's edge pixels become NaN). order: B-spline order 0-5. method:
+    "scipy" (aiaprep computes scipy's spline).
 
     Beyond aiapy: grid="aiapy" (default: aiapy's shape, e.g. 4094 x 4094
     for CDELT < 0.6) or grid="4096" (the input's shape, CRPIX 2048.5, as
@@ -125,7 +130,9 @@ def register(smap, *, missing=None, order=3, method="scipy", grid="aiapy", inter
     if str(grid) not in ("aiapy", "4096", "full"):
         raise ValueError(f"grid must be 'aiapy' or '4096', got {grid!r}")
     grid = "aiapy" if str(grid) == "aiapy" else "4096"
-    plan = _plan(smap, order, grid, interp)
+    if missing is not None and not np.isscalar(missing):
+        raise TypeError(f"missing must be a number or None, got {missing!r}")
+    plan = _plan(smap, order, grid, interp, missing)
     if smap.processing_level is None or smap.processing_level > 1:
         warnings.warn("Image registration should only be applied to level 1 data", AiaprepUserWarning,
                       stacklevel=2)
@@ -141,9 +148,6 @@ def register(smap, *, missing=None, order=3, method="scipy", grid="aiapy", inter
             raise NotImplementedError(f"aiaprep.calibrate.register computes scipy's B-spline "
                                       f"(method='scipy'); method={method!r} is not implemented")
         raise ValueError(f"Method {method} not in supported methods: {_SUNPY_METHODS}")
-    if missing is not None and not missing == np.nanmin(smap.data):
-        raise NotImplementedError("aiaprep.calibrate.register fills with the image minimum (aiapy's "
-                                  f"missing=None); missing={missing!r} is not implemented")
     meta, shape = _level15_meta(smap, scale_factor, grid)
     if shape != plan.shape:
         raise RuntimeError(f"aiaprep: internal error: the library's grid {plan.shape} differs from "
