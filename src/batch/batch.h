@@ -24,6 +24,8 @@ struct aia_prep_options {
     int uncertainty_file;             /* a separate ..._err file, not an HDU  */
     int normalize;
     char *history;                    /* owned; write.history points here     */
+    char *device;                     /* NULL: "cpu"; reg.device points here  */
+    int device_files;                 /* at most this many on a CUDA device (0: memory) */
 };
 
 struct aia_prep_item {

@@ -69,10 +69,11 @@ static int plan_for(aia_prep_shared *s, int channel, const aia_deconv_plan **pla
         aia_psf_options_default(&po, channel);
         po.preflight_core = o->psf_preflight;
         po.threads = s->threads;
+        po.device = o->device;
         st = aia_psf_cached(&po, NULL, &psf, NULL);
     }
     if (!st)
-        st = aia_deconv_plan_new(psf, o->precision, s->threads, &s->plans[s->n]);
+        st = aia_deconv_plan_new_on(psf, o->precision, s->threads, o->device, &s->plans[s->n]);
     aia_image_free(psf);
     if (!st) {
         s->channels[s->n] = channel;

@@ -26,6 +26,12 @@ void aia_deconv_options_default(aia_deconv_options *o)
 
 int aia_deconv_plan_new(const aia_image *psf, aia_pixtype precision, int threads, aia_deconv_plan **out)
 {
+    return aia_deconv_plan_new_on(psf, precision, threads, "cpu", out);
+}
+
+int aia_deconv_plan_new_on(const aia_image *psf, aia_pixtype precision, int threads, const char *device,
+                           aia_deconv_plan **out)
+{
     *out = NULL;
     aia_clear_error();
     const long n = psf->width;
@@ -35,6 +41,10 @@ int aia_deconv_plan_new(const aia_image *psf, aia_pixtype precision, int threads
                         psf->width, psf->height);
     if (precision != AIA_PIX_F32 && precision != AIA_PIX_F64)
         return aia_fail(AIA_ERR_ARG, "deconvolution precision %d: float32 or float64", (int)precision);
+    const aia_backend *backend = NULL;
+    int st = aia_backend_open(device, &backend, NULL, 0);
+    if (st)
+        return st;
     aia_deconv_plan *p = calloc(1, sizeof *p);
     if (!p)
         return aia_fail(AIA_ERR_NOMEM, "out of memory");
@@ -43,16 +53,16 @@ int aia_deconv_plan_new(const aia_image *psf, aia_pixtype precision, int threads
     if (aia_header_get_string(psf->header, "PSFMODEL", p->psf_model, sizeof p->psf_model))
         snprintf(p->psf_model, sizeof p->psf_model, "user PSF");
     aia_clear_error();
-    p->backend = aia_backend_get();
+    p->backend = backend;
     aia_image *psf64 = NULL; /* the backend takes the PSF in double */
-    int st = AIA_OK;
     if (psf->pixtype != AIA_PIX_F64) {
         st = aia_image_alloc(n, n, AIA_PIX_F64, 0, &psf64);
         for (long i = 0; !st && i < n * n; i++)
             ((double *)psf64->data)[i] = aia_pixel(psf->data, psf->pixtype, (size_t)i);
     }
     if (!st)
-        st = p->backend->deconv_plan_new(psf64 ? psf64->data : psf->data, n, precision, threads, &p->kernel);
+        st = p->backend->deconv_plan_new(p->backend, psf64 ? psf64->data : psf->data, n, precision, threads,
+                                         &p->kernel);
     aia_image_free(psf64);
     if (st) {
         aia_deconv_plan_free(p);
@@ -72,6 +82,8 @@ void aia_deconv_plan_free(aia_deconv_plan *p)
 }
 
 aia_pixtype aia_deconv_plan_precision(const aia_deconv_plan *plan) { return plan->precision; }
+
+const char *aia_deconv_plan_device(const aia_deconv_plan *plan) { return plan->backend->device; }
 
 /* ---- the observed image: bad pixels filled, negatives clipped ---------- */
 

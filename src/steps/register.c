@@ -21,6 +21,7 @@ void aia_register_options_default(aia_register_options *opts)
     opts->order = 3;
     opts->interp = AIA_INTERP_SPLINE;
     opts->grid = AIA_GRID_FULL;
+    opts->device = "cpu";
 }
 
 /* Everything register derives from the header before touching a pixel. */
@@ -40,6 +41,7 @@ typedef struct geometry {
 struct aia_register_plan {
     geometry geo;
     aia_register_geometry pixels; /* what the backend executes */
+    const aia_backend *backend;   /* ... on the device of the options */
     double cdelt[2], rsun_obs;    /* of the input, for the header */
     int level_warning;
 };
@@ -207,6 +209,9 @@ int aia_register_plan_new(const aia_header *hdr, long width, long height, const 
     aia_meta m;
     aia_meta_parse(hdr, &m);
     int st = check_header(opts, &m, width, height);
+    const aia_backend *backend = NULL;
+    if (!st)
+        st = aia_backend_open(opts->device, &backend, NULL, 0);
     if (st)
         return st;
     aia_register_plan *p = calloc(1, sizeof *p);
@@ -222,6 +227,7 @@ int aia_register_plan_new(const aia_header *hdr, long width, long height, const 
                                         .NX = g->NX, .NY = g->NY, .map = g->map, .win = g->win,
                                         .kernel = keys ? AIA_KERNEL_KEYS : AIA_KERNEL_BSPLINE,
                                         .order = keys ? 3 : opts->order};
+    p->backend = backend;
     p->cdelt[0] = m.cdelt1;
     p->cdelt[1] = m.cdelt2;
     p->rsun_obs = m.rsun_obs;
@@ -259,8 +265,8 @@ int aia_register_execute(const aia_register_plan *plan, aia_view in, aia_view ou
     if (!ws && !own)
         return aia_fail(AIA_ERR_NOMEM, "out of memory");
     aia_register_pixel_info px = {0};
-    st = aia_backend_get()->register_pixels(&plan->pixels, in.data, in.stride, out.data, out.stride,
-                                            ws ? ws : own, &px);
+    st = plan->backend->register_pixels(plan->backend, &plan->pixels, in.data, in.stride, out.data, out.stride,
+                                        ws ? ws : own, &px);
     aia_workspace_free(own);
     if (st)
         return st;
