@@ -103,6 +103,22 @@ static int psf_model(const aia_psf_mesh *ms, double w, const int *orders, int no
     return aia_fail(AIA_ERR_NOMEM, "out of memory");
 }
 
+void aia_psf_model_free(aia_psf_model *model)
+{
+    free((void *)model->mesh[0].spikes);
+    free((void *)model->mesh[1].spikes);
+    memset(model, 0, sizeof *model);
+}
+
+int aia_psf_model_of(const aia_psf_options *o, aia_psf_model *model)
+{
+    const aia_psf_mesh *ms = aia_psf_mesh_of(o->channel);
+    if (!ms)
+        return aia_fail(AIA_ERR_UNSUPPORTED, "no filter-mesh PSF model for %d A", o->channel);
+    const double w = o->preflight_core ? ms->width_preflight : ms->width;
+    return psf_model(ms, w, o->orders, o->norders, model);
+}
+
 int aia_psf_pattern(const aia_psf_options *o, int focal_plane, double *grid)
 {
     const aia_psf_mesh *ms = aia_psf_mesh_of(o->channel);

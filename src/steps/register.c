@@ -8,6 +8,7 @@
  * the backend's (kernels/backend.h). */
 #include "core/core.h"
 #include "kernels/backend.h"
+#include "steps/register_plan.h"
 #include "steps/wcs.h"
 
 #include <math.h>
@@ -237,6 +238,8 @@ int aia_register_plan_new(const aia_header *hdr, long width, long height, const 
 }
 
 void aia_register_plan_free(aia_register_plan *plan) { free(plan); }
+
+const aia_register_geometry *aia_register_plan_pixels(const aia_register_plan *plan) { return &plan->pixels; }
 
 void aia_register_plan_shape(const aia_register_plan *plan, long *width, long *height)
 {
