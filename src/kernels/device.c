@@ -94,7 +94,7 @@ static void load_plugin(void)
         if (!h) {
             const char *e = dlerror();
             if (!tried[0] || (e && !strstr(e, "No such file")))
-                snprintf(tried, sizeof tried, "%s", e ? e : paths[i]); /* the most telling failure */
+                snprintf(tried, sizeof tried, "%.500s", e ? e : paths[i]); /* the most telling failure */
             continue;
         }
         aia_cuda_plugin_entry_fn entry = (aia_cuda_plugin_entry_fn)dlsym(h, AIA_CUDA_PLUGIN_ENTRY);
@@ -106,7 +106,7 @@ static void load_plugin(void)
             continue;
         }
         plugin = p; /* kept for the life of the process */
-        snprintf(plugin_file, sizeof plugin_file, "%s", paths[i]);
+        snprintf(plugin_file, sizeof plugin_file, "%.4000s", paths[i]);
     }
     if (!plugin)
         snprintf(plugin_why, sizeof plugin_why, "cannot load the CUDA backend %s: %s", AIA_CUDA_PLUGIN_FILE,
