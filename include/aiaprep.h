@@ -603,6 +603,18 @@ AIA_API aia_pixtype aia_deconv_plan_precision(const aia_deconv_plan *plan);
 AIA_API int aia_deconvolve_execute(const aia_deconv_plan *plan, aia_view in, aia_view out,
                                    const aia_deconv_options *opts, aia_deconv_info *info);
 
+/* Level 1.6 pixels in one call: the deconvolution of in (a full level-1
+ * frame, as aia_deconvolve_execute) followed by the registration of its
+ * result with reg (a plan for in's header and shape) into out (float32,
+ * reg's output shape). When both plans are on the same CUDA device the
+ * frame stays on it between the two steps (dinfo's seconds then count
+ * both); otherwise this is aia_deconvolve_execute into a float32 frame and
+ * aia_register_execute on it, with their results. dinfo, rinfo may be
+ * NULL; ws as for aia_register_execute. */
+AIA_API int aia_deconvolve_register_execute(const aia_deconv_plan *deconv, const aia_register_plan *reg, aia_view in,
+                                            aia_view out, const aia_deconv_options *opts, aia_workspace *ws,
+                                            aia_deconv_info *dinfo, aia_register_info *rinfo);
+
 /* The DCN* header keys that say how an image was deconvolved. */
 AIA_API int aia_deconvolve_header(const aia_deconv_plan *plan, const aia_deconv_options *opts, aia_header *hdr);
 

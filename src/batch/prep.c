@@ -3,6 +3,7 @@
  * reading, computing and writing across files. Everything here is per item
  * except the deconvolution plans, which all threads share. */
 #include "batch/batch.h"
+#include "steps/register_plan.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -201,7 +202,11 @@ static int update_pointing(aia_prep_item *item, const aia_prep_options *o)
     return AIA_OK;
 }
 
-static int deconvolve(aia_prep_item *item, const aia_prep_options *o, aia_prep_shared *shared)
+/* The channel's deconvolution plan, and the check that the frame fits it
+ * (before the registration plan: a cutout is refused as a deconvolution
+ * would refuse it). */
+static int deconv_plan(aia_prep_item *item, const aia_prep_options *o, aia_prep_shared *shared,
+                       const aia_deconv_plan **plan)
 {
     int channel = 0;
     if (!o->psf_file) {
@@ -212,27 +217,53 @@ static int deconvolve(aia_prep_item *item, const aia_prep_options *o, aia_prep_s
             return st;
         channel = (int)lround(m.wavelnth);
     }
-    const aia_deconv_plan *plan = NULL;
-    int st = plan_for(shared, channel, &plan);
-    aia_image *out = NULL;
-    aia_deconv_info info;
-    if (!st && o->precision == AIA_PIX_F64)
-        st = aia_image_convert(item->image, AIA_PIX_F64); /* exact for DN */
+    int st = plan_for(shared, channel, plan);
+    return st ? st : aia_deconvolve_check_input(*plan, aia_image_view(item->image));
+}
+
+/* The output image in `spare`'s buffer (reused when large enough), with a
+ * copy of the input's header; *hdr is that header, for the caller's keys. */
+static int output_image(const aia_register_plan *plan, const aia_image *in, aia_image **spare)
+{
+    long w, h;
+    aia_register_plan_shape(plan, &w, &h);
+    aia_image *out = *spare;
+    int st = out ? aia_image_reshape(out, w, h, AIA_PIX_F32) : aia_image_alloc(w, h, AIA_PIX_F32, 0, &out);
+    *spare = out;
+    aia_header *hdr = NULL;
     if (!st)
-        st = aia_deconvolve(plan, item->image, &o->deconv, &out, &info);
-    if (!st)
-        st = aia_image_convert(out, AIA_PIX_F32); /* registration is float32 */
-    if (st) {
-        aia_image_free(out);
-        return st;
+        st = aia_header_copy(in->header, &hdr);
+    if (!st) {
+        aia_header_free(out->header);
+        out->header = hdr;
     }
-    if (info.filled_pixels)
+    return st;
+}
+
+/* Level 1.6: deconvolution, then registration, in one call (on a GPU the
+ * frame stays there); the header as the two steps one after the other
+ * would leave it: the input's, the DCN* keys, the registration's keys. */
+static int deconvolve_register(aia_prep_item *item, const aia_prep_options *o, const aia_deconv_plan *dplan,
+                               const aia_register_plan *plan, aia_workspace *ws, aia_image **spare,
+                               aia_register_info *info)
+{
+    int st = output_image(plan, item->image, spare);
+    aia_image *out = *spare;
+    if (!st)
+        st = aia_deconvolve_header(dplan, &o->deconv, out->header);
+    if (!st)
+        st = aia_register_plan_header(plan, out->header);
+    aia_deconv_info dinfo;
+    if (!st)
+        st = aia_deconvolve_register_execute(dplan, plan, aia_image_view(item->image), aia_image_view(out),
+                                             &o->deconv, ws, &dinfo, info);
+    if (st)
+        return st;
+    if (dinfo.filled_pixels)
         warn(item, "deconvolution: %lld NaN/BLANK pixels filled from their neighbours, NaN again after",
-             info.filled_pixels);
-    if (info.negative_pixels && !o->deconv.clip_negative)
-        warn(item, "deconvolution: %lld negative pixels (not clipped)", info.negative_pixels);
-    aia_image_free(item->image);
-    item->image = out;
+             dinfo.filled_pixels);
+    if (dinfo.negative_pixels && !o->deconv.clip_negative)
+        warn(item, "deconvolution: %lld negative pixels (not clipped)", dinfo.negative_pixels);
     return AIA_OK;
 }
 
@@ -273,14 +304,17 @@ int aia_prep_process(aia_prep_item *item, const aia_prep_options *o, aia_prep_sh
     /* the noise of the counts, before deconvolution changes them */
     if (!st && o->uncertainty)
         st = aia_uncertainty_image(item->image, o->uncertainty, &o->uncertainty_opts, &err);
+    const aia_deconv_plan *dplan = NULL;
     if (!st && o->deconvolve)
-        st = deconvolve(item, o, shared);
+        st = deconv_plan(item, o, shared, &dplan);
     aia_register_info info;
     out = item->spare; /* reused when large enough */
     item->spare = NULL;
     if (!st)
         st = aia_register_plan_new(item->image->header, item->image->width, item->image->height, &o->reg, &plan);
-    if (!st)
+    if (!st && o->deconvolve)
+        st = deconvolve_register(item, o, dplan, plan, ws, &out, &info);
+    else if (!st)
         st = register_into(plan, item->image, ws, &out, &info);
     if (!st && info.level_warning)
         warn(item, "LVL_NUM is not 1: registration should only be applied to level 1 data");

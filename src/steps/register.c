@@ -241,6 +241,8 @@ void aia_register_plan_free(aia_register_plan *plan) { free(plan); }
 
 const aia_register_geometry *aia_register_plan_pixels(const aia_register_plan *plan) { return &plan->pixels; }
 
+const aia_backend *aia_register_plan_backend(const aia_register_plan *plan) { return plan->backend; }
+
 void aia_register_plan_shape(const aia_register_plan *plan, long *width, long *height)
 {
     *width = plan->geo.win.w;
@@ -273,21 +275,28 @@ int aia_register_execute(const aia_register_plan *plan, aia_view in, aia_view ou
     aia_workspace_free(own);
     if (st)
         return st;
+    aia_register_info_fill(plan, &px, info);
+    return AIA_OK;
+}
+
+void aia_register_info_fill(const aia_register_plan *plan, const aia_register_pixel_info *px,
+                            aia_register_info *info)
+{
+    const geometry *p = &plan->geo;
     if (info) {
         info->scale_factor = p->s;
         info->target_scale = p->target;
         info->pad_x = p->pad_x ? p->pad_x : -p->unpad_x;
         info->pad_y = p->pad_y ? p->pad_y : -p->unpad_y;
-        info->missing = px.min;
-        info->nan_input = px.nan_input;
-        info->nan_output = px.nan_output;
+        info->missing = px->min;
+        info->nan_input = px->nan_input;
+        info->nan_output = px->nan_output;
         info->level_warning = plan->level_warning;
-        info->seconds_scan = px.seconds_scan;
-        info->seconds_prefilter = px.seconds_prefilter;
-        info->seconds_sample = px.seconds_sample;
-        info->seconds_finish = px.seconds_finish;
+        info->seconds_scan = px->seconds_scan;
+        info->seconds_prefilter = px->seconds_prefilter;
+        info->seconds_sample = px->seconds_sample;
+        info->seconds_finish = px->seconds_finish;
     }
-    return AIA_OK;
 }
 
 int aia_register(const aia_image *in, const aia_register_options *opts, aia_image **out,
