@@ -264,11 +264,13 @@ int aia_tiles_read(fitsfile *f, const char *path, long long file_size, aia_pixty
     const long max_pixels = t.tw * t.th;
     for (long r = 0; r < t.nrows; r++) {
         if (off[r] < 0 || len[r] < 0 || off[r] + len[r] > t.heap_size) {
-            free(off);
-            return aia_fail(AIA_ERR_BAD_DATA,
-                            "%s: tile %ld (table row %ld): its %lld bytes at heap offset %lld lie outside the "
-                            "%lld-byte heap",
-                            path, r + 1, r + 1, (long long)len[r], (long long)off[r], (long long)t.heap_size);
+            const int bad = aia_fail(AIA_ERR_BAD_DATA,
+                                     "%s: tile %ld (table row %ld): its %lld bytes at heap offset %lld lie outside "
+                                     "the %lld-byte heap",
+                                     path, r + 1, r + 1, (long long)len[r], (long long)off[r],
+                                     (long long)t.heap_size);
+            free(off); /* after the message, which reads it */
+            return bad;
         }
         need = off[r] + len[r] > need ? off[r] + len[r] : need;
     }
