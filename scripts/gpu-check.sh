@@ -114,9 +114,10 @@ say "batch level 1.6, GPU, $N files"; AIAPREP_CACHE="$W/cache-gpu" run_batch l16
 say "batch level 1.6, GPU again (same bytes?)"; AIAPREP_CACHE="$W/cache-gpu" run_batch l16_gpu2 cuda $N --deconvolve
 same=$(cd "$W/out-l16_gpu" 2>/dev/null && for f in *.fits; do cmp -s "$f" "$W/out-l16_gpu2/$f" || echo "$f"; done | wc -l)
 say "batch level 1.6, CPU, $CPU16 files"; AIAPREP_CACHE="$W/cache-cpu" run_batch l16_cpu cpu $CPU16 --deconvolve
-ratio() { python3 -c "a, b = float('${1:-0}' or 0), float('${2:-0}' or 0); print('%.1fx' % (a / b) if b else '-')" 2>/dev/null; }
-row "batch level 1.5, files/s (16 workers)" "$(fps l15_gpu)" "$(fps l15_cpu)" "$(ratio "$(fps l15_gpu)" "$(fps l15_cpu)")" "GPU $(stages l15_gpu)"
-row "batch level 1.6, files/s (target >= 30x CPU)" "$(fps l16_gpu)" "$(fps l16_cpu)" "$(ratio "$(fps l16_gpu)" "$(fps l16_cpu)")" "GPU $(stages l16_gpu)"
+ratio() { python3 -c "a, b = float('${1:-0}' or 0), float('${2:-0}' or 0); print('%.1fx' % (a / b) if a and b else '-')" 2>/dev/null; }
+rc_of() { sed -n 's/^rc=\([0-9]*\)$/exit \1/p' "$OUTDIR/batch-$1.log" | tail -1; }
+row "batch level 1.5, files/s (16 workers)" "$(fps l15_gpu)" "$(fps l15_cpu)" "$(ratio "$(fps l15_gpu)" "$(fps l15_cpu)")" "GPU $(rc_of l15_gpu), $(stages l15_gpu)"
+row "batch level 1.6, files/s (target >= 30x CPU)" "$(fps l16_gpu)" "$(fps l16_cpu)" "$(ratio "$(fps l16_gpu)" "$(fps l16_cpu)")" "GPU $(rc_of l16_gpu), $(stages l16_gpu)"
 row "  level 1.6 CPU stages ($CPU16 files)" "" "" "" "CPU $(stages l16_cpu)"
 row "  level 1.6 GPU second run: files differing" "$same" "" "" "of $(ls "$W/out-l16_gpu" | wc -l)"
 cp "$W"/out-l16_gpu/*171a_synth_01.fits "$OUTDIR/" 2>/dev/null || true
