@@ -83,6 +83,38 @@ static void filter_lines(double *a, double *b, float *yf, int round_last, long l
     }
 }
 
+/* The dilated NaN mask, in two halves (rows, then columns), and the NaN
+ * blobs it gives the output. */
+static void nan_blobs(const aia_register_geometry *g, const float *in, long stride, float mn, float mx,
+                      long long bad, float *out, long long *nan_out)
+{
+    if (!bad)
+        return;
+    const long ny = g->ny, NX = g->NX, NY = g->NY;
+    static const int radius[6] = {0, 0, 2, 2, 3, 3};
+    const int r = radius[g->order];
+    aia_cu_sampling s = {NX, NY, g->map, g->win, g->kernel, g->order, mn, mn, mx};
+    uint8_t *h = calloc((size_t)(ny * NX), 1), *mask = calloc((size_t)(NX * NY), 1);
+    for (long y = 0; y < ny; y++)
+        for (long X = 0; X < NX; X++)
+            h[y * NX + X] = aia_cu_bad_near(in, g->nx, stride, g->pad_x, r, y, X);
+    for (long Y = 0; Y < NY; Y++)
+        for (long X = 0; X < NX; X++)
+            for (long dy = -r; dy <= r; dy++) {
+                const long y = Y - g->pad_y + dy;
+                if (y >= 0 && y < ny && h[y * NX + X])
+                    mask[Y * NX + X] = 1;
+            }
+    for (long j = 0; j < g->win.h; j++)
+        for (long i = 0; i < g->win.w; i++)
+            if (aia_cu_mask_hit(mask, &s, g->order < 1 ? g->order : 1, i, j)) {
+                out[j * g->win.w + i] = NAN;
+                ++*nan_out;
+            }
+    free(h);
+    free(mask);
+}
+
 /* The CUDA backend's registration, step by step on the host. */
 static int emulate_register(const aia_register_geometry *g, const float *in, long stride, float *out, long chunk,
                             long long *nan_out)
@@ -108,6 +140,7 @@ static int emulate_register(const aia_register_geometry *g, const float *in, lon
             for (long i = 0; i < g->win.w; i++)
                 out[j * g->win.w + i] = aia_cu_shifted(in, nx, ny, stride, (long)a->shift[0] - g->pad_x,
                                                        (long)a->shift[1] - g->pad_y, mn, &g->win, i, j);
+        nan_blobs(g, in, stride, mn, mx, bad, out, nan_out);
         return 0;
     }
     float nan_value = 0.0f;
@@ -146,29 +179,7 @@ static int emulate_register(const aia_register_geometry *g, const float *in, lon
     for (long j = 0; j < g->win.h; j++)
         for (long i = 0; i < g->win.w; i++)
             out[j * g->win.w + i] = aia_cu_sample(coef, &s, i, j);
-    if (bad) {
-        static const int radius[6] = {0, 0, 2, 2, 3, 3};
-        const int r = radius[g->order];
-        uint8_t *h = calloc((size_t)(ny * NX), 1), *mask = calloc((size_t)(NX * NY), 1);
-        for (long y = 0; y < ny; y++)
-            for (long X = 0; X < NX; X++)
-                h[y * NX + X] = aia_cu_bad_near(in, nx, stride, g->pad_x, r, y, X);
-        for (long Y = 0; Y < NY; Y++)
-            for (long X = 0; X < NX; X++)
-                for (long dy = -r; dy <= r; dy++) {
-                    const long y = Y - g->pad_y + dy;
-                    if (y >= 0 && y < ny && h[y * NX + X])
-                        mask[Y * NX + X] = 1;
-                }
-        for (long j = 0; j < g->win.h; j++)
-            for (long i = 0; i < g->win.w; i++)
-                if (aia_cu_mask_hit(mask, &s, g->order < 1 ? g->order : 1, i, j)) {
-                    out[j * g->win.w + i] = NAN;
-                    ++*nan_out;
-                }
-        free(h);
-        free(mask);
-    }
+    nan_blobs(g, in, stride, mn, mx, bad, out, nan_out);
     free(coef);
     return 0;
 }
@@ -235,6 +246,31 @@ static void registration(void)
         aia_register_plan_free(plan);
         aia_image_free(img);
     }
+}
+
+/* A whole-pixel shift (a frame on the level-1.5 grid already), NaN pixels
+ * and their blobs: the CPU's bytes. */
+static void whole_pixel_shift(void)
+{
+    const long n = 200;
+    aia_image *img = test_synth(171, n, 0.0, 99);
+    float *d = img->data;
+    for (long k = 0; k < 12; k++)
+        d[(20 + 13 * k) * n + 7 + 15 * k] = NAN;
+    const aia_register_geometry g = {n, n, 0, 0, n, n, {{{1, 0}, {0, 1}}, {3, -2}}, {0, 0, n, n}, AIA_KERNEL_BSPLINE, 3};
+    float *want = malloc(sizeof(float) * n * n), *got = malloc(sizeof(float) * n * n);
+    aia_workspace *ws = aia_workspace_new();
+    aia_register_pixel_info info = {0};
+    CHECK_OK(aia_backend_cpu_generic.register_pixels(&aia_backend_cpu_generic, &g, d, n, want, n, ws, &info));
+    long long nan_out = 0;
+    emulate_register(&g, d, n, got, AIA_CU_CHUNK, &nan_out);
+    CHECK_MSG(memcmp(want, got, sizeof(float) * n * n) == 0, "a whole-pixel shift differs from the CPU's");
+    CHECK_MSG(nan_out == info.nan_output && nan_out > 12, "whole-pixel shift: %lld NaN, the CPU %lld", nan_out,
+              info.nan_output);
+    free(want);
+    free(got);
+    aia_workspace_free(ws);
+    aia_image_free(img);
 }
 
 /* The chunks of a line agree with one pass over it; the float keys order
@@ -540,6 +576,7 @@ int main(void)
 {
     pieces();
     registration();
+    whole_pixel_shift();
     deconvolution();
     psf();
     return test_done("test_cuda_math");

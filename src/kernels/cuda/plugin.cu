@@ -106,6 +106,10 @@ void aia_cu_slot_release(aia_cu_slot *slot)
 {
     if (!slot)
         return;
+    /* idle already after a call that went well; after a failure its
+     * transfers may still read the pinned buffers the next call fills */
+    cudaStreamSynchronize(slot->stream);
+    cudaGetLastError();
     aia_cu_device *dev = slot->dev;
     pthread_mutex_lock(&dev->lock);
     for (int i = 0; i < dev->nslots; i++)
@@ -388,11 +392,12 @@ static void plugin_describe(char *buf, size_t size)
     version_text(drv, b, sizeof b);
     size_t n = (size_t)snprintf(buf, size, "CUDA runtime: %s, cuFFT %d.%d.%d; driver: %s\n", a, fft / 1000,
                                 (fft % 1000) / 100, fft % 100, drv ? b : "none (libcuda.so.1 not found)");
-    const cudaError_t e = cudaGetDeviceCount(&count);
+    const cudaError_t e = drv ? cudaGetDeviceCount(&count) : cudaErrorNoDevice;
     if (e != cudaSuccess) {
         cudaGetLastError();
         if (n < size)
-            snprintf(buf + n, size - n, "CUDA devices: none: %s\n", cudaGetErrorString(e));
+            snprintf(buf + n, size - n, "CUDA devices: none: %s\n",
+                     drv ? cudaGetErrorString(e) : "no CUDA driver");
         return;
     }
     if (n < size)

@@ -293,6 +293,24 @@ __global__ void k_sample(const float *coef, aia_cu_sampling smp, const uint8_t *
         atomicAdd(nan_count, (unsigned long long)nans);
 }
 
+/* The NaN blobs on an output already made (a whole-pixel shift's). */
+__global__ void k_mask_apply(const uint8_t *mask, aia_cu_sampling smp, int mask_order, float *out,
+                             unsigned long long *nan_count)
+{
+    __shared__ unsigned int nans;
+    if (threadIdx.x == 0 && threadIdx.y == 0)
+        nans = 0;
+    __syncthreads();
+    const long i = (long)blockIdx.x * blockDim.x + threadIdx.x, j = (long)blockIdx.y * blockDim.y + threadIdx.y;
+    if (i < smp.win.w && j < smp.win.h && aia_cu_mask_hit(mask, &smp, mask_order, i, j)) {
+        out[j * smp.win.w + i] = NAN;
+        atomicAdd(&nans, 1u);
+    }
+    __syncthreads();
+    if (threadIdx.x == 0 && threadIdx.y == 0 && nans)
+        atomicAdd(nan_count, (unsigned long long)nans);
+}
+
 __global__ void k_shifted(const float *in, long nx, long ny, long dx, long dy, float missing, aia_window win,
                           float *out)
 {
@@ -359,14 +377,46 @@ int aia_cu_register_device(aia_cu_slot *s, const aia_register_geometry *g, const
         return aia_cu_host->fail(AIA_ERR_BAD_DATA, "every pixel is NaN/BLANK: nothing to register");
 
     const float missing = mn; /* aiapy: missing = nanmin(data) */
+    aia_cu_sampling smp;
+    smp.NX = g->NX;
+    smp.NY = g->NY;
+    smp.map = g->map;
+    smp.win = g->win;
+    smp.kernel = g->kernel;
+    smp.order = g->order;
+    smp.cval = missing;
+    smp.lo = mn;
+    smp.hi = mx;
+    const int mask_order = g->order < 1 ? g->order : 1;
+    const dim3 threads(32, 8), blocks(aia_cu_blocks(w, 32), aia_cu_blocks(h, 8));
     int st = AIA_OK;
+    AIA_CU_TRY(cudaMemsetAsync(d_nan, 0, sizeof *d_nan, s->stream));
+    /* the dilated NaN mask of the padded frame (register_pixels.c) */
+    uint8_t *mask = NULL;
+    if (bad) {
+        static const int radius[6] = {0, 0, 2, 2, 3, 3}; /* k = 1,1,5,5,7,7 */
+        const int r = radius[g->order];
+        uint8_t *hb = (uint8_t *)aia_cu_buffer(s, BUF_HBAD, (size_t)ny * g->NX);
+        mask = (uint8_t *)aia_cu_buffer(s, BUF_MASK, (size_t)g->NX * g->NY);
+        if (!hb || !mask)
+            return AIA_ERR_NOMEM;
+        k_bad_rows<<<dim3(aia_cu_blocks(g->NX, THREADS), (unsigned)ny), THREADS, 0, s->stream>>>(
+            d_in, g->nx, ny, g->pad_x, g->NX, r, hb);
+        AIA_CU_LAUNCHED(k_bad_rows);
+        k_bad_mask<<<dim3(aia_cu_blocks(g->NX, THREADS), (unsigned)g->NY), THREADS, 0, s->stream>>>(
+            hb, ny, g->pad_y, g->NX, g->NY, r, mask);
+        AIA_CU_LAUNCHED(k_bad_mask);
+    }
     if (is_whole_pixel_shift(&g->map)) {
         AIA_CU_TRY(cudaEventRecord(s->ev[EV_FILTERED], s->stream));
         k_shifted<<<dim3(aia_cu_blocks(w, THREADS), (unsigned)h), THREADS, 0, s->stream>>>(
             d_in, g->nx, ny, (long)g->map.shift[0] - g->pad_x, (long)g->map.shift[1] - g->pad_y, missing, g->win,
             d_out);
         AIA_CU_LAUNCHED(k_shifted);
-        AIA_CU_TRY(cudaMemsetAsync(d_nan, 0, sizeof *d_nan, s->stream));
+        if (mask) {
+            k_mask_apply<<<blocks, threads, 0, s->stream>>>(mask, smp, mask_order, d_out, d_nan);
+            AIA_CU_LAUNCHED(k_mask_apply);
+        }
     } else {
         float nan_value = 0.0f;
         if (bad && (st = padded_nanmedian(s, g, d_in, bad, mn, &nan_value)))
@@ -377,34 +427,7 @@ int aia_cu_register_device(aia_cu_slot *s, const aia_register_geometry *g, const
         if ((st = coefficients(s, g, d_in, missing, nan_value, coef)))
             return st;
         AIA_CU_TRY(cudaEventRecord(s->ev[EV_FILTERED], s->stream));
-        uint8_t *mask = NULL;
-        if (bad) {
-            static const int radius[6] = {0, 0, 2, 2, 3, 3}; /* k = 1,1,5,5,7,7 */
-            const int r = radius[g->order];
-            uint8_t *hb = (uint8_t *)aia_cu_buffer(s, BUF_HBAD, (size_t)ny * g->NX);
-            mask = (uint8_t *)aia_cu_buffer(s, BUF_MASK, (size_t)g->NX * g->NY);
-            if (!hb || !mask)
-                return AIA_ERR_NOMEM;
-            k_bad_rows<<<dim3(aia_cu_blocks(g->NX, THREADS), (unsigned)ny), THREADS, 0, s->stream>>>(
-                d_in, g->nx, ny, g->pad_x, g->NX, r, hb);
-            AIA_CU_LAUNCHED(k_bad_rows);
-            k_bad_mask<<<dim3(aia_cu_blocks(g->NX, THREADS), (unsigned)g->NY), THREADS, 0, s->stream>>>(
-                hb, ny, g->pad_y, g->NX, g->NY, r, mask);
-            AIA_CU_LAUNCHED(k_bad_mask);
-        }
-        AIA_CU_TRY(cudaMemsetAsync(d_nan, 0, sizeof *d_nan, s->stream));
-        aia_cu_sampling smp;
-        smp.NX = g->NX;
-        smp.NY = g->NY;
-        smp.map = g->map;
-        smp.win = g->win;
-        smp.kernel = g->kernel;
-        smp.order = g->order;
-        smp.cval = missing;
-        smp.lo = mn;
-        smp.hi = mx;
-        const dim3 threads(32, 8), blocks(aia_cu_blocks(w, 32), aia_cu_blocks(h, 8));
-        k_sample<<<blocks, threads, 0, s->stream>>>(coef, smp, mask, g->order < 1 ? g->order : 1, d_out, d_nan);
+        k_sample<<<blocks, threads, 0, s->stream>>>(coef, smp, mask, mask_order, d_out, d_nan);
         AIA_CU_LAUNCHED(k_sample);
     }
     AIA_CU_TRY(cudaEventRecord(s->ev[EV_SAMPLED], s->stream));
