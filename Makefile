@@ -3,7 +3,7 @@ BUILD     ?= build
 JOBS      ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all deps build test check check-werror check-asan demo bench install fuzz clean
+.PHONY: all deps build test check check-werror check-asan demo bench install fuzz gpu-bundle clean
 
 all: build
 
@@ -72,11 +72,17 @@ bench: build
 	$(BUILD)/bench/bench_register
 	$(BUILD)/bench/bench_psf
 	$(BUILD)/bench/bench_deconvolve
+	$(BUILD)/bench/bench_cuda
 	AIAPREP_DATA=$(AIAPREP_DATA) $(BUILD)/bench/bench_rice
 	AIAPREP_PYTHON=$(PYTHON) bench/bench_pipeline.sh $(BUILD)/aiaprep $(AIAPREP_DATA)
 	@if $(PYTHON) -c 'import sunpy.map' 2>/dev/null && [ -f $(AIAPREP_DATA)/data/level1/aia_lev1_171a_2014_01_01_synthetic.fits ]; then \
 		$(PYTHON) bench/compare_aiapy.py $(BUILD)/bench/bench_register $(AIAPREP_DATA)/data/level1/aia_lev1_171a_2014_01_01_synthetic.fits; \
 	else echo "aiapy comparison SKIPPED: needs python3-sunpy and the shared sample frame"; fi
 
+# What scripts/gpu-check.sh needs on a GPU machine without Debian packages:
+# a CUDA build and its libraries in gpu-bundle/ (carry it with the call).
+gpu-bundle: deps
+	scripts/gpu-bundle.sh
+
 clean:
-	rm -rf build build-ci build-asan build-fuzz
+	rm -rf build build-ci build-asan build-fuzz build-gpu gpu-bundle

@@ -148,7 +148,7 @@ int aia_cu_deconv_plan_new(const aia_backend *b, const double *psf, long n, aia_
     cufftHandle plan;
     int st = d_psf && d_shift && d_spec ? AIA_OK : AIA_ERR_NOMEM;
     if (!st)
-        st = aia_cu_copy_in(s, d_psf, psf, nn * sizeof(double), 1, nn * sizeof(double));
+        st = aia_cu_copy_in(s, d_psf, psf, (size_t)n * sizeof(double), (size_t)n, (size_t)n * sizeof(double));
     if (!st) {
         k_psf_shifted<<<aia_cu_blocks((long)nn, THREADS), THREADS, 0, s->stream>>>(d_psf, n, d_shift);
         const cudaError_t e = cudaPeekAtLastError();
@@ -263,7 +263,7 @@ static int iterate(aia_cu_slot *s, const aia_backend_deconv *p, const void *img,
     if (!st)
         st = aia_cu_fft_plan(s, n, F::c2r, &bwd);
     if (!st)
-        st = aia_cu_copy_in(s, d_img, img, (size_t)nn * sizeof(REAL), 1, (size_t)nn * sizeof(REAL));
+        st = aia_cu_copy_in(s, d_img, img, (size_t)n * sizeof(REAL), (size_t)n, (size_t)n * sizeof(REAL));
     if (st)
         return st;
     AIA_CU_TRY(cudaMemcpyAsync(d_u, d_img, (size_t)nn * sizeof(REAL), cudaMemcpyDeviceToDevice, s->stream));
@@ -290,12 +290,12 @@ int aia_cu_deconv_run(const aia_backend_deconv *p, const void *img, void *u, int
     aia_cu_slot *s = aia_cu_slot_acquire(p->dev, run_bytes(p->n, p->precision));
     if (!s)
         return AIA_ERR_NOMEM;
-    const size_t bytes = (size_t)p->n * (size_t)p->n * real_size(p->precision);
+    const size_t row = (size_t)p->n * real_size(p->precision);
     void *d_u = NULL;
     int st = p->precision == AIA_PIX_F64 ? iterate<double>(s, p, img, iterations, (double **)&d_u)
                                          : iterate<float>(s, p, img, iterations, (float **)&d_u);
     if (!st)
-        st = aia_cu_copy_out(s, u, d_u, bytes, 1, bytes);
+        st = aia_cu_copy_out(s, u, d_u, row, (size_t)p->n, row); /* in pieces, as they arrive */
     if (!st)
         st = aia_cu_sync(s);
     aia_cu_slot_release(s);

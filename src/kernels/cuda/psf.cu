@@ -199,7 +199,7 @@ int aia_cu_psf_make(const aia_backend *b, const aia_psf_model *model, int thread
         st = ce == cudaSuccess ? AIA_OK : aia_cu_fail(ce, "k_out");
     }
     if (!st)
-        st = aia_cu_copy_out(s, out, d_out, (size_t)N * N * sizeof(double), 1, (size_t)N * N * sizeof(double));
+        st = aia_cu_copy_out(s, out, d_out, (size_t)N * sizeof(double), N, (size_t)N * sizeof(double));
     if (!st)
         st = aia_cu_sync(s);
     aia_cu_slot_release(s);
