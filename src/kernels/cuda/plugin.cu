@@ -226,14 +226,28 @@ int aia_cu_copy_out(aia_cu_slot *s, void *dst, const void *src, size_t row_bytes
     return AIA_OK;
 }
 
+/* One work area serves every plan of the slot (they run one after the other
+ * on its stream): as large as the largest, handed to all of them whenever
+ * it moves. */
+static int set_work_areas(aia_cu_slot *s)
+{
+    size_t need = 0;
+    for (int i = 0; i < s->nplans; i++)
+        need = s->plans[i].work > need ? s->plans[i].work : need;
+    const void *before = s->buf[BUF_FFTWORK];
+    void *work = aia_cu_buffer(s, BUF_FFTWORK, need);
+    if (!work)
+        return AIA_ERR_NOMEM;
+    /* moved: every plan is told; else only the newest needs it */
+    for (int i = work != before ? 0 : s->nplans - 1; i < s->nplans; i++)
+        AIA_CU_FFT(cufftSetWorkArea(s->plans[i].handle, work));
+    return AIA_OK;
+}
+
 int aia_cu_fft_plan(aia_cu_slot *s, long n, cufftType type, cufftHandle *out)
 {
     for (int i = 0; i < s->nplans; i++)
         if (s->plans[i].n == n && s->plans[i].type == type) {
-            void *work = aia_cu_buffer(s, BUF_FFTWORK, s->plans[i].work);
-            if (!work)
-                return AIA_ERR_NOMEM;
-            AIA_CU_FFT(cufftSetWorkArea(s->plans[i].handle, work));
             *out = s->plans[i].handle;
             return AIA_OK;
         }
@@ -254,7 +268,8 @@ int aia_cu_fft_plan(aia_cu_slot *s, long n, cufftType type, cufftHandle *out)
         return aia_cu_fft_fail(r, "a 2-D plan");
     }
     s->plans[s->nplans++] = p;
-    return aia_cu_fft_plan(s, n, type, out);
+    *out = p.handle;
+    return set_work_areas(s);
 }
 
 int aia_cu_sync(aia_cu_slot *s)
