@@ -84,7 +84,7 @@ static void load_plugin(void)
 {
 #ifndef AIAPREP_WITH_CUDA
     snprintf(plugin_why, sizeof plugin_why,
-             "this build of libaiaprep has no CUDA backend (the CUDA toolkit was not found when it was built)");
+             "this build of libaiaprep has no CUDA backend (it was built without the CUDA toolkit)");
 #else
     char paths[4][PATH_MAX];
     const int n = candidates(paths, 4);
