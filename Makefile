@@ -3,7 +3,7 @@ BUILD     ?= build
 JOBS      ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all deps build test check check-werror check-asan demo bench install fuzz clean
+.PHONY: all deps build test check check-werror check-asan demo bench install fuzz gpu-bundle clean
 
 all: build
 
@@ -72,6 +72,7 @@ bench: build
 	$(BUILD)/bench/bench_register
 	$(BUILD)/bench/bench_psf
 	$(BUILD)/bench/bench_deconvolve
+	$(BUILD)/bench/bench_cuda
 	AIAPREP_DATA=$(AIAPREP_DATA) $(BUILD)/bench/bench_rice
 	AIAPREP_PYTHON=$(PYTHON) bench/bench_pipeline.sh $(BUILD)/aiaprep $(AIAPREP_DATA)
 	@if $(PYTHON) -c 'import sunpy.map' 2>/dev/null && [ -f $(AIAPREP_DATA)/data/level1/aia_lev1_171a_2014_01_01_synthetic.fits ]; then \
@@ -82,5 +83,10 @@ bench: build
 		$(PYTHON) bench/bench_python.py $(AIAPREP_DATA)/data/level1/aia_lev1_171a_2014_01_01_synthetic.fits; \
 	else echo "bench_python SKIPPED: needs python3-sunpy, python3-scipy and the shared sample frame"; fi
 
+# What scripts/gpu-check.sh needs on a GPU machine without Debian packages:
+# a CUDA build and its libraries in gpu-bundle/ (carry it with the call).
+gpu-bundle: deps
+	scripts/gpu-bundle.sh
+
 clean:
-	rm -rf build build-ci build-asan build-fuzz
+	rm -rf build build-ci build-asan build-fuzz build-gpu gpu-bundle

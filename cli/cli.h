@@ -26,6 +26,7 @@ typedef struct deconv_choice {
     int preflight;           /* with the preflight core                   */
     aia_pixtype precision;   /* AIA_PIX_F32 (single) or AIA_PIX_F64       */
     aia_deconv_options opts;
+    const char *device;      /* resolved: "cpu" or "cuda:N" (the PSF too) */
 } deconv_choice;
 
 #define DECONV_OPTIONS_HELP                                                                        \
@@ -72,6 +73,20 @@ typedef struct output_options {
     "                    QUANTISES the values (cfitsio, q = 4): LOSSY, smaller files.\n"           \
     "                    gzip2 is lossless for every type but slow and saves little on floats.\n" \
     "  --overwrite       replace an existing output file (never an input file).\n"
+
+/* --device, which every subcommand that computes takes. */
+#define DEVICE_OPTION_HELP                                                                         \
+    "  --device D          where the pixels are computed: auto (default: the first CUDA\n"          \
+    "                      device when one can be used, else the CPU, with a notice), cpu,\n"      \
+    "                      cuda (device 0; an error saying why when it cannot be used) or\n"      \
+    "                      cuda:N. The results agree within the tests' tolerances (README).\n"
+
+enum { OPT_DEVICE = 280 };
+
+/* The device a --device value stands for ("cpu" or "cuda:N") into
+ * resolved; for auto going to the CPU a one-line notice on stderr unless
+ * quiet. Returns 0, or EXIT_USAGE with the reason printed. */
+int resolve_device(const char *cmd, const char *arg, int quiet, char *resolved, size_t size);
 
 /* A whole number in [lo, hi] / a finite number for option --name; 0, or
  * -1 with the usage error printed. No silent truncation. */

@@ -19,7 +19,7 @@ static const char deconvolve_help[] =
     "output; their count is reported.\n"
     "\n"
     "Options:\n"
-    "  -o, --output FILE   the file to write (required)\n" DECONV_OPTIONS_HELP
+    "  -o, --output FILE   the file to write (required)\n" DECONV_OPTIONS_HELP DEVICE_OPTION_HELP
     "  -h, --help          show this help\n"
     "\n" OUTPUT_OPTIONS_HELP
     "\n"
@@ -31,14 +31,16 @@ int cmd_deconvolve(int argc, char **argv)
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'}, {"dtype", required_argument, NULL, 'd'},
         {"compress", required_argument, NULL, 'z'}, {"overwrite", no_argument, NULL, 'O'},
-        {"help", no_argument, NULL, 'h'},         DECONV_LONGOPTS,
+        {"help", no_argument, NULL, 'h'},         {"device", required_argument, NULL, OPT_DEVICE},
+        DECONV_LONGOPTS,
         {NULL, 0, NULL, 0}};
     deconv_choice dc;
     deconv_choice_default(&dc);
     aia_write_options w;
     aia_write_options_default(&w);
     w.statistics = 1; /* DATAMIN ... describe the pixels written */
-    const char *output = NULL;
+    const char *output = NULL, *device_arg = "auto";
+    char device[32];
     int dtype_given = 0, c;
     while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
         int handled = deconv_option("deconvolve", c, optarg, &dc);
@@ -58,6 +60,7 @@ int cmd_deconvolve(int argc, char **argv)
                 return EXIT_USAGE;
             break;
         case 'O': w.overwrite = 1; break;
+        case OPT_DEVICE: device_arg = optarg; break;
         case 'h': fputs(deconvolve_help, stdout); return EXIT_OK;
         default: return usage_error("deconvolve", "invalid option");
         }
@@ -66,6 +69,9 @@ int cmd_deconvolve(int argc, char **argv)
         return usage_error("deconvolve", "no output file: give -o OUTPUT");
     if (optind != argc - 1)
         return usage_error("deconvolve", "give exactly one INPUT");
+    if (resolve_device("deconvolve", device_arg, 0, device, sizeof device))
+        return EXIT_USAGE;
+    dc.device = device;
     if (dc.precision == AIA_PIX_F64 && !dtype_given)
         w.type = AIA_OUT_FLOAT64;
     const char *input = argv[optind];
@@ -98,7 +104,7 @@ int cmd_deconvolve(int argc, char **argv)
     if (!st)
         st = load_psf(&dc, channel, &psf);
     if (!st)
-        st = aia_deconv_plan_new(psf, dc.precision, 0, &plan);
+        st = aia_deconv_plan_new_on(psf, dc.precision, 0, dc.device, &plan);
     if (!st)
         st = aia_deconvolve(plan, in, &dc.opts, &out, &info);
     char history[1024];

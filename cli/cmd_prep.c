@@ -123,6 +123,15 @@ static const char prep_help[] =
     "Running:\n"
     "  --no-verify            do not verify the inputs' DATASUM/CHECKSUM (a damaged file\n"
     "                         is then prepared as it decodes; costs ~2 ms a frame)\n"
+    "  --device D             where the pixels are computed: auto (default: the first CUDA\n"
+    "                         device when one can be used, else the CPU, with a notice),\n"
+    "                         cpu, cuda (device 0; an error saying why when it cannot be\n"
+    "                         used) or cuda:N. On a GPU, reading and writing stay on the\n"
+    "                         CPU threads; registration, the PSF and the deconvolution run\n"
+    "                         on the device, several files at once, and a deconvolved frame\n"
+    "                         stays there for its registration\n"
+    "  --device-files N       at most N files on the GPU at once (default: as its memory\n"
+    "                         allows)\n"
     "  --threads N            cores to use (default: all). Files are worked on in\n"
     "                         parallel, reading, computing and writing of different\n"
     "                         files overlapping; at most N + 2 files are in memory\n"
@@ -160,7 +169,7 @@ static const char prep_help[] =
 
 typedef struct cli_options {
     aia_prep_options *prep; /* the science and output options (the library's) */
-    const char *log;
+    const char *log, *device;
     int quiet, threads;
     long shard_i, shard_n;
 } cli_options;
@@ -192,6 +201,7 @@ static const struct option longopts[] = {
     {"offline", no_argument, NULL, OPT_PREP}, {"jsoc-url", required_argument, NULL, OPT_PREP},
     {"ssw-url", required_argument, NULL, OPT_PREP}, {"cache", required_argument, NULL, OPT_PREP},
     {"fetch-timeout", required_argument, NULL, OPT_PREP},
+    {"device", required_argument, NULL, OPT_DEVICE}, {"device-files", required_argument, NULL, OPT_PREP},
     {NULL, 0, NULL, 0}};
 
 static int parse_options(int argc, char **argv, cli_options *o)
@@ -225,6 +235,7 @@ static int parse_options(int argc, char **argv, cli_options *o)
             break;
         }
         case OPT_LOG: o->log = optarg; break;
+        case OPT_DEVICE: o->device = optarg; break;
         case 'h': fputs(prep_help, stdout); return -1;
         default: return usage_error("prep", "invalid option");
         }
@@ -233,6 +244,11 @@ static int parse_options(int argc, char **argv, cli_options *o)
         return usage_error("prep", "%s", aia_last_error());
     if (optind >= argc)
         return usage_error("prep", "no INPUT given");
+    char device[32];
+    if (resolve_device("prep", o->device ? o->device : "auto", o->quiet, device, sizeof device))
+        return EXIT_USAGE;
+    if (aia_prep_option(o->prep, "device", device))
+        return usage_error("prep", "%s", aia_last_error());
     return 0;
 }
 

@@ -102,8 +102,29 @@ void print_write_result(FILE *f, const char *path, const aia_write_result *res)
 void make_history(char *buf, size_t size, const char *cmd, int nopts, char **argv)
 {
     int n = snprintf(buf, size, "Processed by aiaprep %s: aiaprep %s", aia_version(), cmd);
-    for (int i = 1; i < nopts && n > 0 && (size_t)n < size; i++)
+    for (int i = 1; i < nopts && n > 0 && (size_t)n < size; i++) {
+        /* where it ran is not part of the result: the same bytes either way */
+        if (strcmp(argv[i], "--device") == 0) {
+            i++;
+            continue;
+        }
+        if (strncmp(argv[i], "--device=", 9) == 0)
+            continue;
         n += snprintf(buf + n, size - (size_t)n, " %s", argv[i]);
+    }
+}
+
+int resolve_device(const char *cmd, const char *arg, int quiet, char *resolved, size_t size)
+{
+    char note[1024];
+    if (aia_device_resolve(arg, resolved, size, note, sizeof note) != AIA_OK) {
+        fprintf(stderr, "aiaprep %s: error: --device %s: %s\n", cmd, arg, aia_last_error());
+        return EXIT_USAGE;
+    }
+    /* a build without CUDA has nothing to say: the CPU is all it has */
+    if (note[0] && !quiet && strstr(aia_backends(), "cuda"))
+        fprintf(stderr, "aiaprep %s: notice: no CUDA device used (%s): computing on the CPU\n", cmd, note);
+    return 0;
 }
 
 int make_directories(const char *path)

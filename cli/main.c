@@ -31,7 +31,9 @@ static const char main_help[] =
 static void print_version(void)
 {
     printf("aiaprep %s\n", aia_version());
-    printf("backends: %s (in use: cpu)\n", aia_backends());
+    char device[32] = "", note[1024] = "";
+    aia_device_resolve("auto", device, sizeof device, note, sizeof note);
+    printf("backends: %s (--device auto takes: %s)\n", aia_backends(), device);
     printf("CPU kernels: %s (built: %s; AIAPREP_KERNELS=generic|avx2|avx512 chooses)\n", aia_kernels(),
            aia_kernels_built());
     printf("Rice codec: %s (AIAPREP_RICE=cfitsio selects cfitsio's)\n", aia_rice_codec());
@@ -39,6 +41,9 @@ static void print_version(void)
                                                     : "no (built without libcurl: the cache only)");
     if (aia_kernels_note()[0])
         printf("note: %s\n", aia_kernels_note());
+    printf("%s\n", aia_cuda_info());
+    if (note[0] && strstr(aia_backends(), "cuda"))
+        printf("note: no CUDA device used: %s\n", note);
 #ifdef AIAPREP_WITH_MPI
     printf("MPI: yes (mpirun -n P aiaprep prep ...)\n");
 #else

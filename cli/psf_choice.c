@@ -12,6 +12,7 @@ void deconv_choice_default(deconv_choice *c)
 {
     memset(c, 0, sizeof *c);
     c->precision = AIA_PIX_F32;
+    c->device = "cpu";
     aia_deconv_options_default(&c->opts);
 }
 
@@ -47,6 +48,7 @@ int load_psf(const deconv_choice *c, int channel, aia_image **psf)
     aia_psf_options o;
     aia_psf_options_default(&o, channel);
     o.preflight_core = c->preflight;
+    o.device = c->device;
     return aia_psf_cached(&o, NULL, psf, NULL);
 }
 

@@ -125,8 +125,29 @@ AIA_API const char *aia_kernels(void);
 AIA_API const char *aia_kernels_note(void);
 /* The kernel levels built into the library, e.g. "generic avx2 avx512". */
 AIA_API const char *aia_kernels_built(void);
-/* The compute backends built into the library, e.g. "cpu". */
+/* The compute backends built into the library: "cpu", or "cpu cuda" when
+ * the CUDA backend (libaiaprep_cuda.so, loaded only when a CUDA device is
+ * asked for) was built. */
 AIA_API const char *aia_backends(void);
+
+/* Compute devices. The steps that move many pixels (registration, the PSF,
+ * deconvolution) take the device they run on from their options or plan, as
+ * a string: "cpu" (the default), "cuda" (CUDA device 0), "cuda:N", or "auto"
+ * (CUDA device 0 when one can be used, else the CPU); NULL means "cpu". A
+ * CUDA device that cannot be used (no CUDA in this build, no driver, no such
+ * device, too old for the build's kernels) is an error saying why; "auto"
+ * then takes the CPU. The CPU's results do not depend on whether CUDA is
+ * present.
+ *
+ * aia_device_resolve: the device a string stands for, as "cpu" or "cuda:N",
+ * into resolved (may be NULL); for "auto" on the CPU, why no CUDA device was
+ * taken into note ("" otherwise; may be NULL). AIA_ERR_ARG for a string that
+ * is not a device, AIA_ERR_UNSUPPORTED for a CUDA device that cannot be
+ * used. Devices are opened once per process; thread-safe. */
+AIA_API int aia_device_resolve(const char *device, char *resolved, size_t size, char *note, size_t note_size);
+/* The CUDA backend, runtime, driver and devices this process sees (or why
+ * there are none), one line each, for `aiaprep --version`. Thread-safe. */
+AIA_API const char *aia_cuda_info(void);
 
 /* The codec that reads and writes Rice-compressed integer images: "aiaprep"
  * (the library's own, the same bytes as cfitsio's, faster) or "cfitsio"
@@ -530,6 +551,8 @@ typedef struct aia_register_options {
                            grid's field of view (2048 x 2048 for 1.2"/px) */
     aia_missing missing;
     double missing_value; /* for AIA_MISSING_VALUE                          */
+    const char *device; /* where the pixels are computed (aia_device_resolve;
+                           default "cpu")                                   */
 } aia_register_options;
 
 typedef struct aia_register_info {
@@ -616,6 +639,8 @@ typedef struct aia_psf_options {
     const int *orders;    /* diffraction orders to sum; NULL: -100..100         */
     int norders;
     int threads;          /* threads for the FFTs (0: OpenMP's default)         */
+    const char *device;   /* where it is computed (aia_device_resolve; default
+                             "cpu"); the PSF is the same within 1e-10          */
 } aia_psf_options;
 
 typedef struct aia_psf_info {
@@ -671,6 +696,13 @@ AIA_API void aia_deconv_options_default(aia_deconv_options *opts);
  * 64 MiB (single) or 128 MiB (double) for 4096². Build one per channel and
  * use it for every image of that channel. */
 AIA_API int aia_deconv_plan_new(const aia_image *psf, aia_pixtype precision, int threads, aia_deconv_plan **plan);
+/* The same on a device (aia_device_resolve; NULL: "cpu"): a CUDA plan keeps
+ * the spectrum on the device, and each execute uploads the image, iterates
+ * there and brings the result back. */
+AIA_API int aia_deconv_plan_new_on(const aia_image *psf, aia_pixtype precision, int threads, const char *device,
+                                   aia_deconv_plan **plan);
+/* The device the plan computes on: "cpu" or "cuda:N". */
+AIA_API const char *aia_deconv_plan_device(const aia_deconv_plan *plan);
 AIA_API void aia_deconv_plan_free(aia_deconv_plan *plan);
 AIA_API aia_pixtype aia_deconv_plan_precision(const aia_deconv_plan *plan);
 
@@ -688,6 +720,18 @@ AIA_API aia_pixtype aia_deconv_plan_precision(const aia_deconv_plan *plan);
  * precision plus the filled input in double; ~390 MiB single. */
 AIA_API int aia_deconvolve_execute(const aia_deconv_plan *plan, aia_view in, aia_view out,
                                    const aia_deconv_options *opts, aia_deconv_info *info);
+
+/* Level 1.6 pixels in one call: the deconvolution of in (a full level-1
+ * frame, as aia_deconvolve_execute) followed by the registration of its
+ * result with reg (a plan for in's header and shape) into out (float32,
+ * reg's output shape). When both plans are on the same CUDA device the
+ * frame stays on it between the two steps (dinfo's seconds then count
+ * both); otherwise this is aia_deconvolve_execute into a float32 frame and
+ * aia_register_execute on it, with their results. dinfo, rinfo may be
+ * NULL; ws as for aia_register_execute. */
+AIA_API int aia_deconvolve_register_execute(const aia_deconv_plan *deconv, const aia_register_plan *reg, aia_view in,
+                                            aia_view out, const aia_deconv_options *opts, aia_workspace *ws,
+                                            aia_deconv_info *dinfo, aia_register_info *rinfo);
 
 /* The DCN* header keys that say how an image was deconvolved. */
 AIA_API int aia_deconvolve_header(const aia_deconv_plan *plan, const aia_deconv_options *opts, aia_header *hdr);
@@ -958,7 +1002,10 @@ AIA_API void aia_prep_options_free(aia_prep_options *opts);
  *   n-sample N, dtype T, compress C, overwrite, history TEXT,
  *   scale ARCSEC, missing VALUE|nan|min, quality warn|skip|ignore,
  *   quality-mask MASK (a number, 0x... hex, or bit numbers "13,16,18"),
- *   no-verify, offline, jsoc-url URL, ssw-url URL, cache DIR, fetch-timeout S.
+ *   no-verify, offline, jsoc-url URL, ssw-url URL, cache DIR, fetch-timeout S,
+ *   device auto|cpu|cuda|cuda:N (where the pixels are computed; default
+ *   cpu), device-files N (at most N files on a CUDA device at once; default
+ *   0: as its memory allows).
  * pointing, degradation and uncertainty take "auto": the tables of the
  * cache (aia_fetch_*), fetched when missing unless offline; the pointing
  * table of each input's day, looked up when the input is processed.

@@ -161,7 +161,7 @@ if [ -f "$CUT171" ] && [ -f "$CUT1600" ]; then
   check "prep --quality warn (default)" rc_is 0 "$AIAPREP" prep -o "$T/q2" "$CUT1600"
   check "  ... warns" err_has "warning: $CUT1600: QUALITY 0x40240f00: Calibration image"
   check "prep --quality ignore" rc_is 0 "$AIAPREP" prep --quality ignore -o "$T/q3" "$CUT1600"
-  check "  ... says nothing" test ! -s "$T/err"
+  check "  ... says nothing (a device notice aside)" test -z "$(grep -v "notice: no CUDA device used" "$T/err")"
 else
   echo "test_cli: the real cutout cases SKIPPED: no shared data folder (set AIAPREP_DATA)"
 fi

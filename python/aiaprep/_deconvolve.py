@@ -13,11 +13,19 @@ lib = _lib.lib
 PRECISIONS = {"single": _lib.AIA_PIX_F32, "double": _lib.AIA_PIX_F64}
 
 
-def _psf_image(channel, preflight=False, orders=None, threads=0, cache_dir=None):
+def _device(device):
+    """The C string of a device name: "cpu", "auto", "cuda" or "cuda:N"."""
+    if not isinstance(device, str):
+        raise TypeError(f"aiaprep: device must be a string ('cpu', 'auto', 'cuda', 'cuda:N'), got {device!r}")
+    return device.encode()
+
+
+def _psf_image(channel, preflight=False, orders=None, threads=0, cache_dir=None, device="cpu"):
     opts = _lib.PsfOptions()
     lib.aia_psf_options_default(ctypes.byref(opts), int(channel))
     opts.preflight_core = int(bool(preflight))
     opts.threads = int(threads)
+    opts.device = _device(device)
     keep = None
     if orders is not None:
         orders = np.asarray(orders)
@@ -50,22 +58,25 @@ class DeconvolutionPlan:
     preflight=False): the PSF given (square, a multiple of 8 in size) or the
     channel's (aiapy's calculate_psf, cached). precision: "single" (float32
     FFTs, within ~3e-7 of double) or "double" (aiapy's numbers to ~1e-14).
-    threads: for the FFTs and the iterations (0: all cores).
+    threads: for the FFTs and the iterations (0: all cores). device: "cpu"
+    (default), "auto" (the first CUDA device when one can be used, else the
+    CPU), "cuda" or "cuda:N" (an error saying why when it cannot be used).
     Memory: 64 MiB (single) or 128 MiB (double) for 4096²."""
 
-    def __init__(self, psf=None, *, channel=None, preflight=False, precision="single", threads=0):
+    def __init__(self, psf=None, *, channel=None, preflight=False, precision="single", threads=0, device="cpu"):
         if (psf is None) == (channel is None):
             raise ValueError("aiaprep: give a PSF array or a channel, not both or neither")
         if precision not in PRECISIONS:
             raise ValueError(f"aiaprep: precision must be 'single' or 'double', got {precision!r}")
-        self.precision, self.threads = precision, int(threads)
+        self.precision, self.threads, self.device = precision, int(threads), device
+        dev = _device(device)
         self.channel, self.preflight = (None if channel is None else int(channel)), bool(preflight)
         self._psf = psf  # for pickling
         ptr = ctypes.c_void_p()
         if psf is None:
             img = _psf_image(channel, preflight, threads=threads)
             try:
-                st = lib.aia_deconv_plan_new(img, PRECISIONS[precision], self.threads, ctypes.byref(ptr))
+                st = lib.aia_deconv_plan_new_on(img, PRECISIONS[precision], self.threads, dev, ctypes.byref(ptr))
             finally:
                 lib.aia_image_free(img)
             check(st)
@@ -73,8 +84,8 @@ class DeconvolutionPlan:
             psf = as_float(psf)
             header = CHeader()
             image, pixels = borrowed_image(psf, header.ptr)  # pixels: alive through the call
-            check(lib.aia_deconv_plan_new(ctypes.byref(image), PRECISIONS[precision], self.threads,
-                                          ctypes.byref(ptr)))
+            check(lib.aia_deconv_plan_new_on(ctypes.byref(image), PRECISIONS[precision], self.threads, dev,
+                                             ctypes.byref(ptr)))
         self._ptr = ptr
         self.shape = tuple(np.shape(psf)) if psf is not None else (4096, 4096)
 
@@ -85,7 +96,7 @@ class DeconvolutionPlan:
 
     def __reduce__(self):
         return (_rebuild_deconvolution_plan,
-                (self._psf, self.channel, self.preflight, self.precision, self.threads))
+                (self._psf, self.channel, self.preflight, self.precision, self.threads, self.device))
 
     def execute(self, data, out=None, *, iterations=25, clip_negative=True, dtype=None, info=False):
         """Deconvolve a level-1 image (the PSF's shape; float32 or float64
@@ -115,15 +126,16 @@ class DeconvolutionPlan:
                      "seconds": di.seconds}
 
 
-def _rebuild_deconvolution_plan(psf, channel, preflight, precision, threads):
-    return DeconvolutionPlan(psf, channel=channel, preflight=preflight, precision=precision, threads=threads)
+def _rebuild_deconvolution_plan(psf, channel, preflight, precision, threads, device="cpu"):
+    return DeconvolutionPlan(psf, channel=channel, preflight=preflight, precision=precision, threads=threads,
+                             device=device)
 
 
 def deconvolve(data, psf=None, *, channel=None, iterations=25, clip_negative=True, precision="single",
-               threads=0, out=None):
+               threads=0, device="cpu", out=None):
     """Richardson-Lucy deconvolution of a level-1 image with a PSF array, a
     DeconvolutionPlan, or the PSF of channel. For many images, build a
     DeconvolutionPlan once and call its execute."""
     plan = psf if isinstance(psf, DeconvolutionPlan) else DeconvolutionPlan(
-        psf, channel=channel, precision=precision, threads=threads)
+        psf, channel=channel, precision=precision, threads=threads, device=device)
     return plan.execute(data, out, iterations=iterations, clip_negative=clip_negative)

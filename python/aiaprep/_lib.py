@@ -113,7 +113,7 @@ class Image(Structure):
 
 class RegisterOptions(Structure):
     _fields_ = [("order", c_int), ("interp", c_int), ("grid", c_int), ("scale", c_double),
-                ("missing", c_int), ("missing_value", c_double)]
+                ("missing", c_int), ("missing_value", c_double), ("device", c_char_p)]
 
 
 class RegisterInfo(Structure):
@@ -127,7 +127,7 @@ class RegisterInfo(Structure):
 
 class PsfOptions(Structure):
     _fields_ = [("channel", c_int), ("preflight_core", c_int), ("orders", POINTER(c_int)),
-                ("norders", c_int), ("threads", c_int)]
+                ("norders", c_int), ("threads", c_int), ("device", c_char_p)]
 
 
 class PsfInfo(Structure):
@@ -217,6 +217,7 @@ _PROTOTYPES = {
     "aia_psf_options_default": (None, [POINTER(PsfOptions), c_int]),
     "aia_psf_cached": (c_int, [POINTER(PsfOptions), c_char_p, POINTER(POINTER(Image)), POINTER(PsfInfo)]),
     "aia_deconv_plan_new": (c_int, [POINTER(Image), c_int, c_int, POINTER(_P)]),
+    "aia_deconv_plan_new_on": (c_int, [POINTER(Image), c_int, c_int, c_char_p, POINTER(_P)]),
     "aia_deconv_plan_free": (None, [_P]),
     "aia_deconvolve_execute": (c_int, [_P, View, View, POINTER(DeconvOptions), POINTER(DeconvInfo)]),
     "aia_deconvolve_header": (c_int, [_P, POINTER(DeconvOptions), _P]),

@@ -9,6 +9,7 @@ from astropy.io import fits
 from . import _lib
 from ._arrays import as_float, check_output, view
 from ._header import CHeader, cards, from_astropy, from_meta
+from ._deconvolve import _device
 from .errors import check
 
 lib = _lib.lib
@@ -72,18 +73,20 @@ class RegisterPlan:
     aiapy's 0.6, k x 0.6 for binned maps; another keeps the default grid's
     field of view). Cutouts of a full-resolution level-1 frame are
     registered with their full frame's transform (the output is the part of
-    the full level-1.5 grid they cover). Errors say what in the header is
-    wrong (AiaprepValueError).
+    the full level-1.5 grid they cover). device: "cpu" (default), "auto",
+    "cuda" or "cuda:N" (full frames with the default fill; others register on
+    the CPU). Errors say what in the header is wrong (AiaprepValueError).
 
     One plan may be executed by several threads at once. Pickling a plan
     pickles its header and options; it is rebuilt where it is unpickled."""
 
-    def __init__(self, header, shape, *, order=3, grid="4096", interp="spline", missing=None, scale=None):
-        self._args = (header, tuple(int(n) for n in shape), order, grid, interp, missing, scale)
+    def __init__(self, header, shape, *, order=3, grid="4096", interp="spline", missing=None, scale=None,
+                 device="cpu"):
+        self._args = (header, tuple(int(n) for n in shape), order, grid, interp, missing, scale, device)
         h = _c_header(header)
         opts = _lib.RegisterOptions(int(order), _choice("interp", interp, INTERPS),
                                     _choice("grid", str(grid), GRIDS), 0.0 if scale is None else float(scale),
-                                    *_missing(missing))
+                                    *_missing(missing), _device(device))
         ptr = ctypes.c_void_p()
         rows, cols = self._args[1]
         check(lib.aia_register_plan_new(h.ptr, cols, rows, ctypes.byref(opts), ctypes.byref(ptr)))
@@ -144,14 +147,16 @@ def _missing(missing):
     return _lib.AIA_MISSING_VALUE, value
 
 
-def _rebuild_register_plan(header, shape, order, grid, interp, missing=None, scale=None):
-    return RegisterPlan(header, shape, order=order, grid=grid, interp=interp, missing=missing, scale=scale)
+def _rebuild_register_plan(header, shape, order, grid, interp, missing=None, scale=None, device="cpu"):
+    return RegisterPlan(header, shape, order=order, grid=grid, interp=interp, missing=missing, scale=scale,
+                        device=device)
 
 
-def register(data, header, *, order=3, grid="4096", interp="spline", missing=None, scale=None, out=None):
+def register(data, header, *, order=3, grid="4096", interp="spline", missing=None, scale=None, device="cpu",
+             out=None):
     """Register a level-1 image to level 1.5 (aiapy's register, arrays in and
     out): returns (pixels, header). See RegisterPlan for the options; use a
     plan directly to register other images on the same grid."""
     plan = RegisterPlan(header, np.shape(data), order=order, grid=grid, interp=interp, missing=missing,
-                        scale=scale)
+                        scale=scale, device=device)
     return plan.execute(data, out), plan.header(header)

@@ -42,6 +42,8 @@ struct aia_prep_options {
     aia_fetch_options fetch;          /* where and how ("offline", URLs)      */
     char *cache_dir;                  /* owned; fetch.cache_dir points here   */
     char *jsoc_url, *ssw_url;         /* owned; fetch's point here            */
+    char *device;                     /* NULL: "cpu"; reg.device points here  */
+    int device_files;                 /* at most this many on a CUDA device (0: memory) */
 };
 
 /* The output name of an input, and of its uncertainty file ("" when there

@@ -46,6 +46,7 @@ void aia_prep_options_free(aia_prep_options *o)
     free(o->cache_dir);
     free(o->jsoc_url);
     free(o->ssw_url);
+    free(o->device);
     free(o);
 }
 
@@ -258,6 +259,31 @@ static int set_deconvolution(aia_prep_options *o, const char *name, const char *
     return AIA_OK;
 }
 
+/* Where the pixels are computed: the string is checked here (a device that
+ * cannot be opened fails when the run starts, naming why). */
+static int set_device(aia_prep_options *o, const char *name, const char *value, int *handled)
+{
+    *handled = 1;
+    if (!strcmp(name, "device-files"))
+        return parse_int(name, value, 0, 4096, &o->device_files);
+    if (strcmp(name, "device") != 0) {
+        *handled = 0;
+        return AIA_OK;
+    }
+    int ok = value && (!strcmp(value, "auto") || !strcmp(value, "cpu") || !strcmp(value, "cuda"));
+    if (value && !strncmp(value, "cuda:", 5)) {
+        char *end;
+        errno = 0;
+        const long v = strtol(value + 5, &end, 10);
+        ok = end != value + 5 && !*end && errno == 0 && v >= 0 && v < 1024;
+    }
+    if (!ok)
+        return aia_fail(AIA_ERR_ARG, "--%s must be auto, cpu, cuda or cuda:N, got '%s'", name, value ? value : "");
+    int st = set_text(name, value, &o->device);
+    o->reg.device = o->device;
+    return st;
+}
+
 static int set_calibration(aia_prep_options *o, const char *name, const char *value, int *handled)
 {
     *handled = 1;
@@ -344,6 +370,8 @@ int aia_prep_option(aia_prep_options *o, const char *name, const char *value)
         st = set_calibration(o, name, value, &handled);
     if (!handled)
         st = set_fetching(o, name, value, &handled);
+    if (!handled)
+        st = set_device(o, name, value, &handled);
     if (!handled)
         return aia_fail(AIA_ERR_ARG, "unknown preparation option '%s'", name);
     return st;

@@ -56,6 +56,7 @@ typedef struct run {
     pthread_cond_t wake;
     queue loaded, processed, free_items;
     int omp_threads;
+    int processing, max_processing; /* process tasks running, and the cap (0: none) */
     aia_pipeline_tally *tally;
     int stopped;
 } run;
@@ -83,9 +84,10 @@ static void *worker(void *arg)
         if (r->processed.count) {
             it = pop(&r->processed);
             t = TASK_STORE;
-        } else if (r->loaded.count) {
+        } else if (r->loaded.count && (!r->max_processing || r->processing < r->max_processing)) {
             it = pop(&r->loaded);
             t = TASK_PROCESS;
+            r->processing++;
         } else if (!r->exhausted && r->opts->stop && *r->opts->stop) {
             r->exhausted = 1; /* stopped: start nothing new */
             r->stopped = 1;
@@ -121,6 +123,8 @@ static void *worker(void *arg)
             break;
         }
         pthread_mutex_lock(&r->lock);
+        if (t == TASK_PROCESS)
+            r->processing--;
         if (t == TASK_STORE || it->status != AIA_PREP_PENDING) {
             aia_pipeline_tally_add(r->tally, it); /* done, or failed/skipped on the way */
             push(&r->free_items, it);
@@ -151,6 +155,8 @@ int aia_pipeline_run(const char *const *inputs, long n, const aia_prep_options *
     const int in_flight = opts->max_in_flight > 0 ? opts->max_in_flight : workers + 2;
     run r = {.inputs = inputs, .n = n, .prep = prep, .opts = opts, .in_flight = in_flight};
     r.omp_threads = cores / workers > 0 ? cores / workers : 1;
+    if (prep->device && strcmp(prep->device, "cpu") != 0)
+        r.max_processing = prep->device_files;
     aia_prep_item **items = calloc((size_t)in_flight, sizeof *items);
     aia_prep_item **slots = calloc((size_t)in_flight * 3, sizeof *slots);
     pthread_t *threads = calloc((size_t)workers, sizeof *threads);

@@ -5,6 +5,7 @@
 #include "batch/batch.h"
 #include "core/fs.h"
 #include "steps/level15_header.h"
+#include "steps/register_plan.h"
 
 #include <errno.h>
 #include <math.h>
@@ -79,10 +80,11 @@ static int plan_for(aia_prep_shared *s, int channel, const aia_deconv_plan **pla
         aia_psf_options_default(&po, channel);
         po.preflight_core = o->psf_preflight;
         po.threads = s->threads;
+        po.device = o->device;
         st = aia_psf_cached(&po, NULL, &psf, NULL);
     }
     if (!st)
-        st = aia_deconv_plan_new(psf, o->precision, s->threads, &s->plans[s->n]);
+        st = aia_deconv_plan_new_on(psf, o->precision, s->threads, o->device, &s->plans[s->n]);
     aia_image_free(psf);
     if (!st) {
         s->channels[s->n] = channel;
@@ -344,7 +346,11 @@ static int update_pointing(aia_prep_item *item, const aia_prep_options *o, aia_p
     return AIA_OK;
 }
 
-static int deconvolve(aia_prep_item *item, const aia_prep_options *o, aia_prep_shared *shared)
+/* The channel's deconvolution plan, and the check that the frame fits it
+ * (before the registration plan: a cutout is refused as a deconvolution
+ * would refuse it). */
+static int deconv_plan(aia_prep_item *item, const aia_prep_options *o, aia_prep_shared *shared,
+                       const aia_deconv_plan **plan)
 {
     int channel = 0;
     if (!o->psf_file) {
@@ -355,38 +361,66 @@ static int deconvolve(aia_prep_item *item, const aia_prep_options *o, aia_prep_s
             return st;
         channel = (int)lround(m.wavelnth);
     }
-    const aia_deconv_plan *plan = NULL;
-    int st = plan_for(shared, channel, &plan);
-    aia_image *out = NULL;
-    aia_deconv_info info;
-    if (!st && o->precision == AIA_PIX_F64)
-        st = aia_image_convert(item->image, AIA_PIX_F64); /* exact for DN */
+    int st = plan_for(shared, channel, plan);
+    return st ? st : aia_deconvolve_check_input(*plan, aia_image_view(item->image));
+}
+
+/* The output image in `spare`'s buffer (reused when large enough), with a
+ * copy of the input's header; *hdr is that header, for the caller's keys. */
+static int output_image(const aia_register_plan *plan, const aia_image *in, aia_image **spare)
+{
+    long w, h;
+    aia_register_plan_shape(plan, &w, &h);
+    aia_image *out = *spare;
+    int st = out ? aia_image_reshape(out, w, h, AIA_PIX_F32) : aia_image_alloc(w, h, AIA_PIX_F32, 0, &out);
+    *spare = out;
+    aia_header *hdr = NULL;
     if (!st)
-        st = aia_deconvolve(plan, item->image, &o->deconv, &out, &info);
-    if (!st)
-        st = aia_image_convert(out, AIA_PIX_F32); /* registration is float32 */
-    if (st) {
-        aia_image_free(out);
-        return st;
+        st = aia_header_copy(in->header, &hdr);
+    if (!st) {
+        aia_header_free(out->header);
+        out->header = hdr;
     }
-    if (info.filled_pixels)
-        warn(item, "deconvolution: %lld NaN/BLANK pixels filled from their neighbours, NaN again after",
-             info.filled_pixels);
-    if (info.negative_pixels && !o->deconv.clip_negative)
-        warn(item, "deconvolution: %lld negative pixels (not clipped)", info.negative_pixels);
-    char psf[400];
-    if (o->psf_file)
-        aia_table_ref_text(&o->psf_ref, psf, sizeof psf);
-    else
-        snprintf(psf, sizeof psf, "aiapy 0.12 calculate_psf of %d A (%s core)", channel,
-                 o->psf_preflight ? "preflight" : "default");
-    st = aia_history_step(out->header, "deconvolve",
-                          "Richardson-Lucy, %d iterations, %s precision, negative pixels %s, PSF %s",
-                          o->deconv.iterations, o->precision == AIA_PIX_F64 ? "double" : "single",
-                          o->deconv.clip_negative ? "set to 0" : "kept", psf);
-    aia_image_free(item->image);
-    item->image = out;
     return st;
+}
+
+/* Level 1.6: deconvolution, then registration, in one call (on a GPU the
+ * frame stays there); the header as the two steps one after the other
+ * would leave it: the input's, the DCN* keys, the registration's keys. */
+static int deconvolve_register(aia_prep_item *item, const aia_prep_options *o, const aia_deconv_plan *dplan,
+                               const aia_register_plan *plan, aia_workspace *ws, aia_image **spare,
+                               aia_register_info *info)
+{
+    int st = output_image(plan, item->image, spare);
+    aia_image *out = *spare;
+    if (!st)
+        st = aia_deconvolve_header(dplan, &o->deconv, out->header);
+    if (!st)
+        st = aia_register_plan_header(plan, out->header);
+    aia_deconv_info dinfo;
+    if (!st)
+        st = aia_deconvolve_register_execute(dplan, plan, aia_image_view(item->image), aia_image_view(out),
+                                             &o->deconv, ws, &dinfo, info);
+    if (st)
+        return st;
+    if (dinfo.filled_pixels)
+        warn(item, "deconvolution: %lld NaN/BLANK pixels filled from their neighbours, NaN again after",
+             dinfo.filled_pixels);
+    if (dinfo.negative_pixels && !o->deconv.clip_negative)
+        warn(item, "deconvolution: %lld negative pixels (not clipped)", dinfo.negative_pixels);
+    char psf[400];
+    if (o->psf_file) {
+        aia_table_ref_text(&o->psf_ref, psf, sizeof psf);
+    } else {
+        aia_meta m; /* WAVELNTH: deconv_plan required it */
+        aia_meta_parse(item->image->header, &m);
+        snprintf(psf, sizeof psf, "aiapy 0.12 calculate_psf of %d A (%s core)", (int)lround(m.wavelnth),
+                 o->psf_preflight ? "preflight" : "default");
+    }
+    return aia_history_step(out->header, "deconvolve",
+                            "Richardson-Lucy, %d iterations, %s precision, negative pixels %s, PSF %s",
+                            o->deconv.iterations, o->precision == AIA_PIX_F64 ? "double" : "single",
+                            o->deconv.clip_negative ? "set to 0" : "kept", psf);
 }
 
 /* The registered image in `spare`'s buffer (reused when large enough):
@@ -506,14 +540,17 @@ int aia_prep_process(aia_prep_item *item, const aia_prep_options *o, aia_prep_sh
         st = aia_auto_errors(shared->tables, o, &errors, &errors_ref);
     if (!st && errors)
         st = aia_uncertainty_image(item->image, errors, &o->uncertainty_opts, &err);
+    const aia_deconv_plan *dplan = NULL;
     if (!st && o->deconvolve)
-        st = deconvolve(item, o, shared);
+        st = deconv_plan(item, o, shared, &dplan);
     aia_register_info info;
     out = item->spare; /* reused when large enough */
     item->spare = NULL;
     if (!st)
         st = aia_register_plan_new(item->image->header, item->image->width, item->image->height, &o->reg, &plan);
-    if (!st)
+    if (!st && o->deconvolve)
+        st = deconvolve_register(item, o, dplan, plan, ws, &out, &info);
+    else if (!st)
         st = register_into(plan, item->image, ws, &out, &info);
     if (!st && info.level_warning)
         warn(item, "LVL_NUM is not 1: registration should only be applied to level 1 data");

@@ -127,4 +127,4 @@ const char *aia_kernels_built(void)
         ;
 }
 
-const char *aia_backends(void) { return "cpu"; }
+

@@ -5,20 +5,31 @@
  *
  *   registration's pixel work for one geometry — input scan, spline
  *     prefilter, sampling through the affine map, NaN blobs, clipping;
- *   the PSF composite — the two mesh patterns convolved by FFT;
+ *   the PSF — the spikes of the two filter meshes, the core, and their
+ *     composite by FFT;
  *   Richardson–Lucy deconvolution — a plan for one PSF spectrum, run on
- *     many images, freed.
+ *     many images, freed; optionally followed by the registration of its
+ *     result without the frame leaving the device (level 1.6).
  *
- * The geometry (what to sample where) is computed by the steps in double;
- * a backend only executes it. The CPU backend (kernels/cpu/) is compiled
- * once per instruction-set level (generic x86-64, AVX2+FMA, AVX-512) and the
- * level is chosen once per process from the CPU (cpuid) and the
- * AIAPREP_KERNELS environment variable. Steps call aia_backend_get(); they
- * never #ifdef a backend. Internal. */
+ * The geometry (what to sample where) and the PSF model (which spikes,
+ * where, how bright) are computed by the steps in double; a backend only
+ * executes them. Two backends exist:
+ *   cpu  (kernels/cpu/): compiled once per instruction-set level (generic
+ *        x86-64, AVX2+FMA, AVX-512); the level is chosen once per process
+ *        from the CPU (cpuid) and the AIAPREP_KERNELS environment variable;
+ *   cuda (kernels/cuda/): a separate shared object, libaiaprep_cuda.so,
+ *        loaded (dlopen) only when a CUDA device is asked for, so that
+ *        libaiaprep.so itself never needs the CUDA libraries.
+ * Which one a step uses comes with its plan or options (a device string:
+ * "cpu", "auto", "cuda", "cuda:N"), never from a process global. Steps call
+ * aia_backend_open(); they never #ifdef a backend. Internal. */
 #ifndef AIAPREP_KERNELS_BACKEND_H
 #define AIAPREP_KERNELS_BACKEND_H
 
+#include "aiaprep.h"
+#ifndef __CUDACC__ /* the CUDA backend is C++ and reaches the library through its plugin interface */
 #include "core/core.h"
+#endif
 
 #include <stdint.h>
 
@@ -75,7 +86,32 @@ typedef struct aia_register_pixel_info {
     long long nan_input;     /* NaN/Inf input pixels                         */
     long long nan_output;    /* NaN output pixels (the blobs)                */
     double seconds_scan, seconds_prefilter, seconds_sample, seconds_finish;
+    double seconds_copy;     /* host <-> device transfers (0 on the CPU)     */
 } aia_register_pixel_info;
+
+/* ---- the PSF ------------------------------------------------------------ */
+
+/* One diffraction spike: a Gaussian exp(-w d²) of weight `weight` centred
+ * at (cx, cy) in aiapy's coordinates (pixel k of the 4096-pixel grid at
+ * k + 0.5; the grid centre is 2048.5). */
+typedef struct aia_psf_spike {
+    double cx, cy, weight;
+} aia_psf_spike;
+
+/* The spikes of one filter mesh, in the order they are summed (aiapy's:
+ * orders ascending, the mesh's angles in table order), and their width. */
+typedef struct aia_psf_mesh_model {
+    const aia_psf_spike *spikes;
+    long count;
+    double w; /* px^-2, of exp(-w d²); the core has the same width */
+} aia_psf_mesh_model;
+
+/* aiapy's PSF: for each mesh, spike_part * S / sum(S) + core_part * core /
+ * sum(core), and the composite of the two (psf_pattern.h). */
+typedef struct aia_psf_model {
+    aia_psf_mesh_model mesh[2]; /* entrance, focal plane */
+    double spike_part, core_part;
+} aia_psf_model;
 
 /* ---- deconvolution ------------------------------------------------------ */
 
@@ -83,45 +119,72 @@ typedef struct aia_backend_deconv aia_backend_deconv; /* a backend's plan */
 
 /* ---- the table ---------------------------------------------------------- */
 
-typedef struct aia_backend {
-    const char *name;     /* "cpu"                                   */
-    const char *kernels;  /* "generic", "avx2" or "avx512"           */
+typedef struct aia_backend aia_backend;
+struct aia_backend {
+    const char *name;     /* "cpu" or "cuda"                                  */
+    const char *kernels;  /* cpu: "generic", "avx2" or "avx512"; cuda: "sm_90" */
+    const char *device;   /* "cpu", "cuda:0", ...: what the steps report       */
+    void *ctx;            /* the backend's own state (a CUDA device)          */
 
     /* The registration of one float32 frame (rows `in_stride` floats
      * apart) into out (g->win.w x g->win.h, rows `out_stride` floats apart).
      * Scratch memory from ws. An input without a finite pixel is
      * AIA_ERR_BAD_DATA. Multi-threaded (OpenMP); re-entrant. */
-    int (*register_pixels)(const aia_register_geometry *g, const float *in, long in_stride, float *out,
-                           long out_stride, aia_workspace *ws, aia_register_pixel_info *info);
+    int (*register_pixels)(const aia_backend *b, const aia_register_geometry *g, const float *in, long in_stride,
+                           float *out, long out_stride, aia_workspace *ws, aia_register_pixel_info *info);
 
-    /* aiapy's composite of the entrance and focal-plane patterns e and f
-     * (n rows of 2(n/2+1) doubles, the in-place real-FFT layout; both are
-     * overwritten): out (n x n) = |IFFT2(FFT2(e) FFT2(f))| / n², reflected
-     * through index n/2 as aiapy's fftshift of a forward transform leaves
-     * it. threads: for the FFTs (0: OpenMP's default). */
-    int (*psf_composite)(double *e, double *f, long n, int threads, double *out);
+    /* aiapy's PSF on the 4096² grid (out: 4096 x 4096 doubles, peak at
+     * [2048][2048]): both mesh patterns from the model, then their
+     * composite |IFFT2(FFT2(e) FFT2(f))| / n², reflected through index n/2
+     * as aiapy's fftshift of a forward transform leaves it. threads: for
+     * the FFTs (0: OpenMP's default). seconds: [0] the patterns, [1] the
+     * composite. */
+    int (*psf_make)(const aia_backend *b, const aia_psf_model *model, int threads, double *out, double seconds[2]);
 
     /* A Richardson–Lucy plan for one PSF (n x n doubles, centred at
      * [n/2][n/2], n a multiple of 8): the plan keeps its spectrum (the PSF
      * moved to (0, 0), / n²) in `precision` (AIA_PIX_F32 or AIA_PIX_F64).
      * threads: for the FFTs of the set-up (0: OpenMP's default); the
      * iterations use the calling thread's OpenMP team. */
-    int (*deconv_plan_new)(const double *psf, long n, aia_pixtype precision, int threads,
+    int (*deconv_plan_new)(const aia_backend *b, const double *psf, long n, aia_pixtype precision, int threads,
                            aia_backend_deconv **plan);
     /* `iterations` steps from u = img (n x n of the plan's precision, in
      * buffers from aia_backend_alloc). Re-entrant: threads may share a plan. */
     int (*deconv_run)(const aia_backend_deconv *plan, const void *img, void *u, int iterations);
     void (*deconv_plan_free)(aia_backend_deconv *plan);
-} aia_backend;
 
-/* The backend of this process: the CPU backend with the kernels of the best
- * level this CPU supports, or the level AIAPREP_KERNELS names (generic,
- * avx2, avx512; a level the CPU lacks falls back to the best it has, and
- * aia_backend_note says so). Chosen once; thread-safe. */
+    /* Optional (NULL: the steps run deconv_run, then register_pixels on the
+     * result): the deconvolution of img followed by the registration of its
+     * result, the frame never leaving the backend's memory. The result is
+     * rounded to float32 (for a double plan), set to NaN at the `nbad` flat
+     * indices `bad` (the pixels the step filled), and registered with g
+     * (g->nx = g->ny = the plan's n) into out. */
+    int (*deconv_register)(const aia_backend_deconv *plan, const void *img, int iterations, const long *bad,
+                           long nbad, const aia_register_geometry *g, float *out, long out_stride,
+                           aia_register_pixel_info *info);
+};
+
+/* The CPU backend of this process: the kernels of the best level this CPU
+ * supports, or the level AIAPREP_KERNELS names (generic, avx2, avx512; a
+ * level the CPU lacks falls back to the best it has, and aia_backend_note
+ * says so). Chosen once; thread-safe. */
 const aia_backend *aia_backend_get(void);
 
 /* Why the kernels in use are not the ones asked for ("" when they are). */
 const char *aia_backend_note(void);
+
+/* The backend for a device string: NULL, "" or "cpu": the CPU backend;
+ * "cuda" or "cuda:N": that CUDA device (an error saying why when it cannot
+ * be used: no CUDA in this build, no driver, no such device, a device too
+ * old for the build's kernels); "auto": CUDA device 0 when it can be used,
+ * else the CPU, with the reason in `note` (may be NULL). A string that is
+ * none of these is AIA_ERR_ARG. Devices are opened once per process;
+ * thread-safe. */
+int aia_backend_open(const char *device, const aia_backend **out, char *note, size_t note_size);
+
+/* For the benchmarks: the copy bandwidth of CUDA device `index` (bytes
+ * read plus written per second, a large device-to-device copy). */
+int aia_cuda_measure_copy(int index, double *bytes_per_second);
 
 /* Buffers for the backends' arrays: 64-byte aligned (FFTW's SIMD plans and
  * AVX-512 loads), freed with aia_backend_free. */

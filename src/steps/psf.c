@@ -3,42 +3,22 @@
  * -100..100, sinc^2 weights), a Gaussian core, the 0.18/0.82 mix, and the
  * composite of the two by FFT (aiapy-reference.md §5).
  *
- * Each Gaussian spike is a product exp(-w dy^2) exp(-w dx^2); exp() is
- * exactly 0 in double below -745.13, so a spike is added only inside the
- * window where both factors can be non-zero. Adding a zero product changes
- * nothing, so the sums are bit-identical to aiapy's full-grid loop, in the
- * same order (orders ascending, angles in table order). The composite of
- * the two patterns is the backend's (kernels/backend.h). */
+ * This file decides the model: which spikes, where and how bright, in
+ * aiapy's order (orders ascending, angles in table order). Adding them up
+ * on the 4096² grid (each over the window where exp() is not 0 in double,
+ * which gives aiapy's full-grid sums bit for bit), the core, the mix and the
+ * composite are the backend's (kernels/backend.h, kernels/psf_pattern.h). */
 #include "steps/psf_model.h"
 #include "kernels/backend.h"
-
+#include "kernels/psf_pattern.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define N 4096
-#define STRIDE (2 * (N / 2 + 1)) /* doubles per row of the in-place real-FFT layout */
-#define CENTER 2048           /* index of x - cx0 = 0: k + 0.5 - 2048.5 */
+#define N AIA_PSF_N
 #define MESH_RATIO (363.0 / 34.0) /* mesh pitch / mesh width (µm)       */
 #define AREA_NOT_MESH 0.82
-#define EXP_ZERO 745.1332191019412 /* exp(-t) == 0 in double beyond this */
-#define WINDOW_MAX 72                /* > 2 sqrt(EXP_ZERO / w) + 3 for w >= 0.9 */
-#define TILE 64                      /* spikes mark the tiles they touch   */
-#define TILES (N / TILE)
-
-/* Which TILE x TILE tiles of the grid hold anything: the sums and the
- * normalisation visit only those (the rest of the grid stays 0). */
-typedef struct touched {
-    unsigned char t[TILES][TILES];
-} touched;
-
-static void mark(touched *tt, long x0, long x1, long y0, long y1)
-{
-    for (long ty = y0 / TILE; ty <= y1 / TILE; ty++)
-        for (long tx = x0 / TILE; tx <= x1 / TILE; tx++)
-            tt->t[ty][tx] = 1;
-}
 
 /* aiapy's filter_mesh_parameters (identical in IDL's aia_getmeshinfo). */
 typedef aia_psf_mesh mesh;
@@ -76,63 +56,13 @@ double aia_psf_order_weight(int m)
     return m != 0 ? s * s : 0.0;
 }
 
-/* Add i0 * gy (x) gx of one spike centred at (cx, cy) in aiapy's x-space
- * (pixel k has coordinate k + 0.5; the grid centre is 2048.5), over the
- * window where exp() can be non-zero (half-width `half`). */
-static void add_spike(double *S, touched *tt, double w, double i0, double cx, double cy, double half)
+/* aiapy's _psf for one mesh: the spikes of every order and arm, centred at
+ * c0 + m (spacing cos a, spacing sin a) in aiapy's x-space (pixel k at
+ * k + 0.5; the grid centre is 2048.5), with the order's weight. Order 0 has
+ * weight 0 and adds +0.0, a no-op: it is left out. */
+static aia_psf_spike *mesh_spikes(const double *angles, int nangles, double spacing, const int *orders,
+                                  int norders, long *count)
 {
-    long x0 = (long)floor(cx - 0.5 - half), x1 = (long)ceil(cx - 0.5 + half);
-    long y0 = (long)floor(cy - 0.5 - half), y1 = (long)ceil(cy - 0.5 + half);
-    x0 = x0 < 0 ? 0 : x0;
-    y0 = y0 < 0 ? 0 : y0;
-    x1 = x1 > N - 1 ? N - 1 : x1;
-    y1 = y1 > N - 1 ? N - 1 : y1;
-    if (x0 > x1 || y0 > y1)
-        return; /* off the grid: dropped, as aiapy drops it */
-    mark(tt, x0, x1, y0, y1);
-    double gx[WINDOW_MAX], gy[WINDOW_MAX];
-    for (long c = x0; c <= x1; c++) {
-        const double d = ((double)c + 0.5) - cx;
-        gx[c - x0] = exp(-w * (d * d));
-    }
-    for (long r = y0; r <= y1; r++) {
-        const double d = ((double)r + 0.5) - cy;
-        gy[r - y0] = exp(-w * (d * d));
-    }
-    for (long r = y0; r <= y1; r++) {
-        double *row = S + r * STRIDE;
-        for (long c = x0; c <= x1; c++)
-            row[c] = row[c] + i0 * (gy[r - y0] * gx[c - x0]);
-    }
-}
-
-/* Sum of the grid over its touched tiles: tile rows in double, added in
- * long double (numpy sums pairwise; any careful sum agrees to ~1e-16). */
-static double grid_sum(const double *S, const touched *tt)
-{
-    long double sum = 0.0L;
-#pragma omp parallel for schedule(dynamic) reduction(+ : sum)
-    for (long t = 0; t < TILES * TILES; t++) {
-        const long ty = t / TILES, tx = t % TILES;
-        if (!tt->t[ty][tx])
-            continue;
-        for (long r = ty * TILE; r < (ty + 1) * TILE; r++) {
-            double row = 0.0;
-            for (long c = tx * TILE; c < (tx + 1) * TILE; c++)
-                row += S[r * STRIDE + c];
-            sum += row;
-        }
-    }
-    return (double)sum;
-}
-
-/* aiapy's _psf: the spikes of one mesh, normalised, mixed with the core:
- *   (1 - 0.82) * S / sum(S) + 0.82 * core / sum(core)
- * into grid (STRIDE layout, zeroed by the caller). */
-static int mesh_psf(const double *angles, int nangles, double spacing, double w, const int *orders,
-                    int norders, double *grid)
-{
-    const double half = sqrt(EXP_ZERO / w) + 1.0;
     double dx[4], dy[4];
     for (int j = 0; j < nangles; j++) {
         const double a = angles[j] * (M_PI / 180.0); /* astropy deg -> rad */
@@ -140,66 +70,73 @@ static int mesh_psf(const double *angles, int nangles, double spacing, double w,
         dy[j] = spacing * sin(a);
     }
     const double c0 = 0.5 * N + 0.5; /* cx0 = cy0 = 2048.5 */
-    touched *tt = calloc(1, sizeof *tt);
-    if (!tt)
-        return aia_fail(AIA_ERR_NOMEM, "out of memory");
-    for (int k = 0; k < norders; k++) {
+    aia_psf_spike *s = malloc(sizeof *s * (size_t)(norders > 0 ? norders : 1) * (size_t)nangles);
+    long n = 0;
+    for (int k = 0; s && k < norders; k++) {
         const int m = orders[k];
         if (m == 0)
-            continue; /* weight 0: adds +0.0, a no-op */
+            continue;
         const double i0 = aia_psf_order_weight(m);
         for (int j = 0; j < nangles; j++)
-            add_spike(grid, tt, w, i0, c0 + dx[j] * m, c0 + dy[j] * m, half);
+            s[n++] = (aia_psf_spike){c0 + dx[j] * m, c0 + dy[j] * m, i0};
     }
-    const double sum_s = grid_sum(grid, tt);
+    *count = n;
+    return s;
+}
 
-    /* the core, exp(-w (r - 2048)^2) exp(-w (c - 2048)^2), over its window */
-    const long h = (long)ceil(half);
-    double g[WINDOW_MAX];
-    for (long d = -h; d <= h; d++) {
-        const double x = (double)(CENTER + d) + 0.5 - c0;
-        g[d + h] = exp(-w * (x * x));
-    }
-    double sum_core = 0.0;
-    for (long r = 0; r <= 2 * h; r++)
-        for (long c = 0; c <= 2 * h; c++)
-            sum_core += g[r] * g[c];
+/* The model of both meshes for a channel; free mesh[i].spikes. */
+static int psf_model(const aia_psf_mesh *ms, double w, const int *orders, int norders, aia_psf_model *model)
+{
+    static const double focal_angles[2] = {45.0, -45.0};
+    memset(model, 0, sizeof *model);
+    aia_psf_spike *e = mesh_spikes(ms->angles, 4, ms->spacing_e, orders, norders, &model->mesh[0].count);
+    aia_psf_spike *f = mesh_spikes(focal_angles, 2, ms->spacing_fp, orders, norders, &model->mesh[1].count);
+    model->mesh[0] = (aia_psf_mesh_model){e, model->mesh[0].count, w};
+    model->mesh[1] = (aia_psf_mesh_model){f, model->mesh[1].count, w};
+    model->spike_part = 1.0 - AREA_NOT_MESH; /* 0.18000000000000005, as in numpy */
+    model->core_part = AREA_NOT_MESH;
+    if (e && f)
+        return AIA_OK;
+    free(e);
+    free(f);
+    memset(model, 0, sizeof *model);
+    return aia_fail(AIA_ERR_NOMEM, "out of memory");
+}
 
-    mark(tt, CENTER - h, CENTER + h, CENTER - h, CENTER + h);
-    /* elsewhere the grid is 0 and stays 0: 0.18 * (0/s) + 0.82 * (0/c) */
-    const double spike_part = 1.0 - AREA_NOT_MESH; /* 0.18000000000000005, as in numpy */
-#pragma omp parallel for schedule(dynamic)
-    for (long t = 0; t < TILES * TILES; t++) {
-        const long ty = t / TILES, tx = t % TILES;
-        if (!tt->t[ty][tx])
-            continue;
-        for (long r = ty * TILE; r < (ty + 1) * TILE; r++) {
-            double *row = grid + r * STRIDE;
-            const long dr = r - CENTER;
-            for (long c = tx * TILE; c < (tx + 1) * TILE; c++) {
-                const long dc = c - CENTER;
-                const double core = (labs(dr) <= h && labs(dc) <= h) ? g[dr + h] * g[dc + h] : 0.0;
-                row[c] = spike_part * (row[c] / sum_s) + AREA_NOT_MESH * (core / sum_core);
-            }
-        }
-    }
-    free(tt);
-    return AIA_OK;
+void aia_psf_model_free(aia_psf_model *model)
+{
+    free((void *)model->mesh[0].spikes);
+    free((void *)model->mesh[1].spikes);
+    memset(model, 0, sizeof *model);
+}
+
+int aia_psf_model_of(const aia_psf_options *o, aia_psf_model *model)
+{
+    const aia_psf_mesh *ms = aia_psf_mesh_of(o->channel);
+    if (!ms)
+        return aia_fail(AIA_ERR_UNSUPPORTED, "no filter-mesh PSF model for %d A", o->channel);
+    const double w = o->preflight_core ? ms->width_preflight : ms->width;
+    return psf_model(ms, w, o->orders, o->norders, model);
 }
 
 int aia_psf_pattern(const aia_psf_options *o, int focal_plane, double *grid)
 {
-    const mesh *ms = aia_psf_mesh_of(o->channel);
-    static const double focal_angles[2] = {45.0, -45.0};
+    const aia_psf_mesh *ms = aia_psf_mesh_of(o->channel);
     const double w = o->preflight_core ? ms->width_preflight : ms->width;
-    return focal_plane ? mesh_psf(focal_angles, 2, ms->spacing_fp, w, o->orders, o->norders, grid)
-                       : mesh_psf(ms->angles, 4, ms->spacing_e, w, o->orders, o->norders, grid);
+    aia_psf_model model;
+    int st = psf_model(ms, w, o->orders, o->norders, &model);
+    if (!st)
+        st = aia_psf_pattern_fill(&model.mesh[focal_plane ? 1 : 0], model.spike_part, model.core_part, grid);
+    free((void *)model.mesh[0].spikes);
+    free((void *)model.mesh[1].spikes);
+    return st;
 }
 
 void aia_psf_options_default(aia_psf_options *o, int channel)
 {
     memset(o, 0, sizeof *o);
     o->channel = channel;
+    o->device = "cpu";
 }
 
 int aia_psf(const aia_psf_options *o, aia_image **out, aia_psf_info *info)
@@ -212,6 +149,10 @@ int aia_psf(const aia_psf_options *o, aia_image **out, aia_psf_info *info)
                         "no filter-mesh PSF model for %d A: aiapy's PSF covers the EUV channels 94, "
                         "131, 171, 193, 211, 304 and 335 only",
                         o->channel);
+    const aia_backend *backend = NULL;
+    int st = aia_backend_open(o->device, &backend, NULL, 0);
+    if (st)
+        return st;
     int default_orders[201];
     const int *orders = o->orders;
     int norders = o->norders;
@@ -222,35 +163,20 @@ int aia_psf(const aia_psf_options *o, aia_image **out, aia_psf_info *info)
         norders = 201;
     }
     const double w = o->preflight_core ? ms->width_preflight : ms->width;
-    double t0 = aia_now();
-    /* the two patterns in the in-place real-FFT layout, zeroed in parallel
-     * (first touch on every core) */
-    double *pe = aia_backend_alloc(sizeof(double) * N * STRIDE), *pf = aia_backend_alloc(sizeof(double) * N * STRIDE);
+    aia_psf_model model;
     aia_image *img = NULL;
-    int st = pe && pf ? aia_image_alloc(N, N, AIA_PIX_F64, 0, &img)
-                      : aia_fail(AIA_ERR_NOMEM, "out of memory for the PSF");
-    if (!st) {
-#pragma omp parallel for schedule(static)
-        for (long r = 0; r < N; r++) {
-            memset(pe + r * STRIDE, 0, sizeof(double) * STRIDE);
-            memset(pf + r * STRIDE, 0, sizeof(double) * STRIDE);
-        }
-    }
-    static const double focal_angles[2] = {45.0, -45.0};
+    double seconds[2] = {0, 0};
+    st = psf_model(ms, w, orders, norders, &model);
     if (!st)
-        st = mesh_psf(ms->angles, 4, ms->spacing_e, w, orders, norders, pe);
+        st = aia_image_alloc(N, N, AIA_PIX_F64, 0, &img);
     if (!st)
-        st = mesh_psf(focal_angles, 2, ms->spacing_fp, w, orders, norders, pf);
-    double t1 = aia_now();
-    if (!st)
-        st = aia_backend_get()->psf_composite(pe, pf, N, o->threads, img->data);
-    aia_backend_free(pe);
-    aia_backend_free(pf);
+        st = backend->psf_make(backend, &model, o->threads, img->data, seconds);
+    free((void *)model.mesh[0].spikes);
+    free((void *)model.mesh[1].spikes);
     if (st) {
         aia_image_free(img);
         return st;
     }
-    double t2 = aia_now();
 
     aia_header *h = img->header;
     st = aia_header_set_long(h, "WAVELNTH", o->channel, "[angstrom] channel");
@@ -267,8 +193,8 @@ int aia_psf(const aia_psf_options *o, aia_image **out, aia_psf_info *info)
         return st;
     }
     if (info) {
-        info->seconds_spikes = t1 - t0;
-        info->seconds_fft = t2 - t1;
+        info->seconds_spikes = seconds[0];
+        info->seconds_fft = seconds[1];
     }
     *out = img;
     return AIA_OK;

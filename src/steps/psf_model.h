@@ -4,6 +4,7 @@
 #define AIAPREP_STEPS_PSF_MODEL_H
 
 #include "core/core.h"
+#include "kernels/backend.h"
 
 /* Version of the PSF model: in every PSF header (PSFMVER); bump when the
  * model changes, so that cached PSFs stop matching. */
@@ -24,6 +25,11 @@ const aia_psf_mesh *aia_psf_mesh_of(int channel);
  * of 2*2049 doubles (the in-place FFT layout), zeroed by the caller. Orders
  * must be given (not NULL). For the tests. */
 int aia_psf_pattern(const aia_psf_options *opts, int focal_plane, double *grid);
+
+/* The model the backend computes the PSF from (orders must be given), and
+ * its release. For the tests. */
+int aia_psf_model_of(const aia_psf_options *opts, aia_psf_model *model);
+void aia_psf_model_free(aia_psf_model *model);
 
 /* sinc(m / (363/34))^2, the weight of diffraction order m (0 for m = 0). */
 double aia_psf_order_weight(int m);

@@ -9,6 +9,7 @@
 #include "core/core.h"
 #include "kernels/backend.h"
 #include "steps/cutout.h"
+#include "steps/register_plan.h"
 #include "steps/wcs.h"
 
 #include <math.h>
@@ -25,6 +26,7 @@ void aia_register_options_default(aia_register_options *opts)
     opts->scale = 0.0;
     opts->missing = AIA_MISSING_AUTO;
     opts->missing_value = 0.0;
+    opts->device = "cpu";
 }
 
 /* Everything register derives from the header before touching a pixel. */
@@ -55,6 +57,7 @@ struct aia_register_plan {
     aia_window win;               /* the output: geo.win, or the cutout's part  */
     double crpix_out[2];          /* 1-based, of the output                     */
     aia_register_geometry pixels; /* what the backend executes */
+    const aia_backend *backend;   /* ... on the device of the options */
     double cdelt[2], rsun_obs;    /* of the input, for the header */
     int level_warning;
 };
@@ -362,6 +365,9 @@ int aia_register_plan_new(const aia_header *hdr, long width, long height, const 
     const int full_disk = st ? st : aia_check_full_disk(&m, width, height);
     if (full_disk && full_disk != AIA_ERR_NOT_FULL_DISK)
         return full_disk;
+    const aia_backend *backend = NULL;
+    if ((st = aia_backend_open(opts->device, &backend, NULL, 0)))
+        return st;
     aia_register_plan *p = calloc(1, sizeof *p);
     if (!p)
         return aia_fail(AIA_ERR_NOMEM, "out of memory");
@@ -377,6 +383,14 @@ int aia_register_plan_new(const aia_header *hdr, long width, long height, const 
         return st;
     }
     backend_geometry(p, width, height, opts);
+    /* the CUDA backend registers full frames with aiapy's fill (the image
+     * minimum); a cutout's footprint and other fills are the CPU's */
+    if ((p->cut.on || p->pixels.fill != AIA_FILL_MIN) && strcmp(backend->name, "cpu") != 0 &&
+        (st = aia_backend_open("cpu", &backend, NULL, 0))) {
+        free(p);
+        return st;
+    }
+    p->backend = backend;
     p->cdelt[0] = m.cdelt1;
     p->cdelt[1] = m.cdelt2;
     p->rsun_obs = m.rsun_obs;
@@ -386,6 +400,10 @@ int aia_register_plan_new(const aia_header *hdr, long width, long height, const 
 }
 
 void aia_register_plan_free(aia_register_plan *plan) { free(plan); }
+
+const aia_register_geometry *aia_register_plan_pixels(const aia_register_plan *plan) { return &plan->pixels; }
+
+const aia_backend *aia_register_plan_backend(const aia_register_plan *plan) { return plan->backend; }
 
 void aia_register_plan_shape(const aia_register_plan *plan, long *width, long *height)
 {
@@ -399,7 +417,6 @@ int aia_register_execute(const aia_register_plan *plan, aia_view in, aia_view ou
                          aia_register_info *info)
 {
     aia_clear_error();
-    const geometry *p = &plan->geo;
     const aia_register_geometry *b = &plan->pixels;
     int st = aia_view_check(in, "registration input");
     st = st ? st : aia_view_check(out, "registration output");
@@ -415,23 +432,32 @@ int aia_register_execute(const aia_register_plan *plan, aia_view in, aia_view ou
     if (!ws && !own)
         return aia_fail(AIA_ERR_NOMEM, "out of memory");
     aia_register_pixel_info px = {0};
-    st = aia_backend_get()->register_pixels(b, in.data, in.stride, out.data, out.stride, ws ? ws : own, &px);
+    st = plan->backend->register_pixels(plan->backend, b, in.data, in.stride, out.data, out.stride,
+                                        ws ? ws : own, &px);
     aia_workspace_free(own);
     if (st)
         return st;
+    aia_register_info_fill(plan, &px, info);
+    return AIA_OK;
+}
+
+void aia_register_info_fill(const aia_register_plan *plan, const aia_register_pixel_info *px,
+                            aia_register_info *info)
+{
+    const geometry *p = &plan->geo;
     if (info) {
         info->scale_factor = p->s;
         info->target_scale = p->target;
         info->pad_x = p->pad_x ? p->pad_x : -p->unpad_x;
         info->pad_y = p->pad_y ? p->pad_y : -p->unpad_y;
-        info->missing = px.fill;
-        info->nan_input = px.nan_input;
-        info->nan_output = px.nan_output;
+        info->missing = px->fill;
+        info->nan_input = px->nan_input;
+        info->nan_output = px->nan_output;
         info->level_warning = plan->level_warning;
-        info->seconds_scan = px.seconds_scan;
-        info->seconds_prefilter = px.seconds_prefilter;
-        info->seconds_sample = px.seconds_sample;
-        info->seconds_finish = px.seconds_finish;
+        info->seconds_scan = px->seconds_scan;
+        info->seconds_prefilter = px->seconds_prefilter;
+        info->seconds_sample = px->seconds_sample;
+        info->seconds_finish = px->seconds_finish;
         info->cutout = plan->cut.on;
         info->ccd_x0 = plan->cut.ccd_x0;
         info->ccd_y0 = plan->cut.ccd_y0;
@@ -440,7 +466,6 @@ int aia_register_execute(const aia_register_plan *plan, aia_view in, aia_view ou
         info->grid_width = p->win.w;
         info->grid_height = p->win.h;
     }
-    return AIA_OK;
 }
 
 int aia_register(const aia_image *in, const aia_register_options *opts, aia_image **out,

@@ -27,25 +27,18 @@ def _channel(channel: u.angstrom):
     return int(round(channel.to_value(u.angstrom)))
 
 
-def _channel_plan(channel, precision, threads):
-    key = (channel, precision, threads)
+def _channel_plan(channel, precision, threads, device):
+    key = (channel, precision, threads, device)
     with _plans_lock:
         if key in _plans:
             _plans.move_to_end(key)
             return _plans[key]
-    plan = DeconvolutionPlan(channel=channel, precision=precision, threads=threads)
+    plan = DeconvolutionPlan(channel=channel, precision=precision, threads=threads, device=device)
     with _plans_lock:
         _plans[key] = plan
         while len(_plans) > _MAX_PLANS:
             _plans.popitem(last=False)
     return plan
-
-
-def _check_device(device):
-    built = _lib.text(_lib.lib.aia_backends()).split()
-    if device not in ("auto", *built):
-        raise NotImplementedError(f"aiaprep: device {device!r} is not built into this library "
-                                  f"(its backends: {', '.join(built)})")
 
 
 def deconvolve(smap, *, psf=None, iterations=25, clip_negative=True, precision="single", device="auto",
@@ -61,11 +54,10 @@ def deconvolve(smap, *, psf=None, iterations=25, clip_negative=True, precision="
 
     Beyond aiapy: precision="single" (default: float32 FFTs, within ~3e-7
     relative L2 of double) or "double" (aiapy's float64 result to ~1e-14);
-    device: "auto" or a backend of aiaprep.backends() ("cpu"); threads (0:
-    all cores). NaN pixels do not turn the image into NaN as in aiapy: each
+    device: "auto" (default: the first CUDA device when one can be used,
+    else the CPU), "cpu", "cuda" or "cuda:N"; threads (0: all cores). NaN pixels do not turn the image into NaN as in aiapy: each
     is filled for the iterations and is NaN again in the result. The data
     come back float64, as aiapy's; the meta is a copy of the map's."""
-    _check_device(device)
     img = smap.data
     if not clip_negative and np.any(img < 0):
         warnings.warn("Image contains negative intensity values. Consider setting clip_negative to True",
@@ -73,9 +65,9 @@ def deconvolve(smap, *, psf=None, iterations=25, clip_negative=True, precision="
     if isinstance(psf, DeconvolutionPlan):
         plan = psf
     elif psf is None:
-        plan = _channel_plan(_channel(smap.wavelength), precision, int(threads))
+        plan = _channel_plan(_channel(smap.wavelength), precision, int(threads), device)
     else:
-        plan = DeconvolutionPlan(np.asarray(psf), precision=precision, threads=threads)
+        plan = DeconvolutionPlan(np.asarray(psf), precision=precision, threads=threads, device=device)
     out = plan.execute(img, iterations=iterations, clip_negative=clip_negative, dtype=np.float64)
     return smap._new_instance(out, copy.deepcopy(smap.meta), plot_settings=copy.deepcopy(smap.plot_settings),
                               mask=smap.mask)

@@ -1,17 +1,36 @@
 /* backend_cpu.c — the CPU backend's table (kernels/backend.h) for the
- * instruction-set level this copy is compiled for (variant.h), and its
- * deconvolution plans: one of the two precisions of deconv_kernel.h. */
+ * instruction-set level this copy is compiled for (variant.h): the PSF (the
+ * patterns, which are level-independent, then this level's composite) and
+ * the deconvolution plans, one of the two precisions of deconv_kernel.h. */
 #include "kernels/backend.h"
 #include "kernels/cpu/deconvolve_impl.h"
 #include "kernels/cpu/fft.h"
+#include "kernels/psf_pattern.h"
 
 #include <fftw3.h>
 
 #include <stdlib.h>
 
-int aia_cpu_register_pixels(const aia_register_geometry *g, const float *in, long in_stride, float *out,
-                            long out_stride, aia_workspace *ws, aia_register_pixel_info *info);
+int aia_cpu_register_pixels(const aia_backend *b, const aia_register_geometry *g, const float *in, long in_stride,
+                            float *out, long out_stride, aia_workspace *ws, aia_register_pixel_info *info);
 int aia_cpu_psf_composite(double *e, double *f, long n, int threads, double *out);
+
+static int aia_cpu_psf_make(const aia_backend *b, const aia_psf_model *model, int threads, double *out,
+                            double seconds[2])
+{
+    (void)b;
+    const double t0 = aia_now();
+    double *pe = NULL, *pf = NULL;
+    int st = aia_psf_patterns_cpu(model, &pe, &pf);
+    const double t1 = aia_now();
+    if (!st)
+        st = aia_cpu_psf_composite(pe, pf, AIA_PSF_N, threads, out);
+    aia_backend_free(pe);
+    aia_backend_free(pf);
+    seconds[0] = t1 - t0;
+    seconds[1] = aia_now() - t1;
+    return st;
+}
 
 struct aia_backend_deconv {
     aia_pixtype precision;
@@ -51,9 +70,10 @@ static double *psf_spectrum(const double *psf, long n, int threads)
     return (double *)spec;
 }
 
-static int aia_cpu_deconv_plan_new(const double *psf, long n, aia_pixtype precision, int threads,
-                                   aia_backend_deconv **out)
+static int aia_cpu_deconv_plan_new(const aia_backend *b, const double *psf, long n, aia_pixtype precision,
+                                   int threads, aia_backend_deconv **out)
 {
+    (void)b;
     *out = NULL;
     aia_backend_deconv *p = calloc(1, sizeof *p);
     if (!p)
@@ -82,8 +102,9 @@ static int aia_cpu_deconv_run(const aia_backend_deconv *p, const void *img, void
 const aia_backend aia_backend_cpu = {
     .name = "cpu",
     .kernels = AIA_VARIANT_STR(AIA_VARIANT),
+    .device = "cpu",
     .register_pixels = aia_cpu_register_pixels,
-    .psf_composite = aia_cpu_psf_composite,
+    .psf_make = aia_cpu_psf_make,
     .deconv_plan_new = aia_cpu_deconv_plan_new,
     .deconv_run = aia_cpu_deconv_run,
     .deconv_plan_free = aia_cpu_deconv_plan_free,

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int aia_cpu_register_pixels(const aia_register_geometry *g, const float *in, long in_stride, float *out,
-                            long out_stride, aia_workspace *ws, aia_register_pixel_info *info);
+int aia_cpu_register_pixels(const aia_backend *b, const aia_register_geometry *g, const float *in, long in_stride,
+                            float *out, long out_stride, aia_workspace *ws, aia_register_pixel_info *info);
 
 typedef struct input_stats {
     float min, max;
@@ -224,9 +224,10 @@ static int sample(const aia_register_geometry *g, const float *in, long stride, 
     return AIA_OK;
 }
 
-int aia_cpu_register_pixels(const aia_register_geometry *g, const float *in, long in_stride, float *out,
-                            long out_stride, aia_workspace *ws, aia_register_pixel_info *info)
+int aia_cpu_register_pixels(const aia_backend *b, const aia_register_geometry *g, const float *in, long in_stride,
+                            float *out, long out_stride, aia_workspace *ws, aia_register_pixel_info *info)
 {
+    (void)b;
     double t[5] = {0};
     t[0] = aia_now();
     input_stats st = {0};
