@@ -162,27 +162,14 @@ static int is_cached(const char *path)
     return strcmp(want, have) == 0;
 }
 
-static void json_escaped(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        const unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-}
-
 static int write_sidecar(const char *tmp, const char *url, const char *sha, long long bytes)
 {
     FILE *f = fopen(tmp, "w");
     if (!f)
         return aia_fail(AIA_ERR_IO, "%s: cannot create: %s", tmp, strerror(errno));
-    fputs("{\"url\": \"", f);
-    json_escaped(f, url);
-    fprintf(f, "\", \"sha256\": \"%s\", \"bytes\": %lld, \"fetched_by\": \"aiaprep %s\"}\n", sha, bytes,
+    fputs("{\"url\": ", f);
+    aia_json_write_string(f, url);
+    fprintf(f, ", \"sha256\": \"%s\", \"bytes\": %lld, \"fetched_by\": \"aiaprep %s\"}\n", sha, bytes,
             aia_version());
     if (fclose(f) != 0)
         return aia_fail(AIA_ERR_IO, "%s: cannot write: %s", tmp, strerror(errno));

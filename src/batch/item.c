@@ -2,6 +2,7 @@
  * callers through these getters, written as a JSON log line, and carried
  * between processes as bytes (the MPI mode). */
 #include "batch/batch.h"
+#include "core/json.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -97,21 +98,6 @@ int aia_prep_item_decode(aia_prep_item *it, const void *buf, size_t size)
  * JSON object on one line with "record" saying which. Times of day are ISO
  * UTC strings, durations seconds. */
 
-static void json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        const unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
 /* "quality": the value, its flags decoded, and those it was skipped for. */
 static void json_quality(FILE *f, const aia_prep_item *item)
 {
@@ -123,13 +109,13 @@ static void json_quality(FILE *f, const aia_prep_item *item)
     for (int b = 0, n = 0; b < 32; b++)
         if (item->quality >> b & 1u) {
             fputs(n++ ? ", " : "", f);
-            json_string(f, aia_quality_message(b));
+            aia_json_write_string(f, aia_quality_message(b));
         }
     fputs("], \"skipped_for\": [", f);
     for (int b = 0, n = 0; b < 32; b++)
         if (item->quality_skipped >> b & 1u) {
             fputs(n++ ? ", " : "", f);
-            json_string(f, aia_quality_name(b));
+            aia_json_write_string(f, aia_quality_name(b));
         }
     fputs("]}", f);
 }
@@ -155,7 +141,7 @@ static void json_warnings(FILE *f, const char *w)
         snprintf(one, sizeof one, "%.*s", (int)(end ? end - w : (long)strlen(w)), w);
         if (!first)
             fputs(", ", f);
-        json_string(f, one);
+        aia_json_write_string(f, one);
         w = end ? end + 2 : w + strlen(w);
     }
     fputc(']', f);
@@ -167,18 +153,18 @@ void aia_prep_log_item(FILE *f, const aia_prep_item *item)
     char now[32];
     iso_now(now);
     fputs("{\"record\": \"file\", \"input\": ", f);
-    json_string(f, item->input);
+    aia_json_write_string(f, item->input);
     fputs(", \"output\": ", f);
-    json_string(f, item->output);
+    aia_json_write_string(f, item->output);
     fprintf(f, ", \"status\": \"%s\", \"error\": ", status[item->status]);
     if (item->status == AIA_PREP_FAILED)
-        json_string(f, item->message);
+        aia_json_write_string(f, item->message);
     else
         fputs("null", f);
     fputs(", \"warnings\": ", f);
     json_warnings(f, item->warnings);
     fputs(", \"notes\": ", f);
-    json_string(f, item->notes);
+    aia_json_write_string(f, item->notes);
     fputs(", \"quality\": ", f);
     json_quality(f, item);
     fprintf(f, ", \"time\": \"%s\", \"seconds\": {\"load\": %.4f, \"process\": %.4f, \"store\": %.4f}}\n", now,
@@ -195,12 +181,12 @@ void aia_prep_log_run(FILE *f, const aia_prep_options *o, long inputs, int threa
     fprintf(f, "{\"record\": \"run\", \"program\": \"aiaprep prep\", \"version\": \"%s\", \"start\": \"%s\", "
                "\"host\": ",
             aia_version(), now);
-    json_string(f, host);
+    aia_json_write_string(f, host);
     fprintf(f, ", \"pid\": %ld, \"kernels\": \"%s\", \"threads\": %d, \"inputs\": %ld, \"output\": ", (long)getpid(),
             aia_kernels(), threads > 0 ? threads : (int)sysconf(_SC_NPROCESSORS_ONLN), inputs);
-    json_string(f, aia_prep_options_outdir(o));
+    aia_json_write_string(f, aia_prep_options_outdir(o));
     fputs(", \"options\": ", f);
-    json_string(f, options);
+    aia_json_write_string(f, options);
     fputs("}\n", f);
     fflush(f);
 }

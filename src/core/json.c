@@ -306,3 +306,18 @@ const aia_json *aia_json_member(const aia_json *obj, const char *key)
             return &obj->items[i];
     return NULL;
 }
+
+void aia_json_write_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        const unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}

@@ -1,10 +1,13 @@
 /* json.h — a small JSON reader (json.c) for the answers of JSOC's
  * jsoc_info interface: objects, arrays, strings, numbers (kept as their
- * text), true/false/null. Internal. */
+ * text), true/false/null; and the string writer of the log and the cache's
+ * sidecars. Internal. */
 #ifndef AIAPREP_CORE_JSON_H
 #define AIAPREP_CORE_JSON_H
 
 #include "core/core.h"
+
+#include <stdio.h>
 
 typedef enum aia_json_type {
     AIA_JSON_NULL,
@@ -30,5 +33,9 @@ void aia_json_free(aia_json *v);
 
 /* The member of an object by name, or NULL. */
 const aia_json *aia_json_member(const aia_json *obj, const char *key);
+
+/* s as a JSON string, quotes included (", \ and control characters
+ * escaped; other bytes as they are). */
+void aia_json_write_string(FILE *f, const char *s);
 
 #endif

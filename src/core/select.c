@@ -3,6 +3,7 @@
  * (16 bits a pass, one histogram per thread). Used for medians of 4096²
  * frames, where a sorted copy would cost 64 MiB and a second. */
 #include "core/core.h"
+#include "core/float_key.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -10,21 +11,6 @@
 
 #define BUCKETS 65536
 
-/* Monotonic map of a float's bits to an unsigned key (NaN excluded). */
-static inline uint32_t sort_key(float f)
-{
-    uint32_t u;
-    memcpy(&u, &f, sizeof u);
-    return (u & 0x80000000u) ? ~u : u ^ 0x80000000u;
-}
-
-static inline float from_key(uint32_t k)
-{
-    uint32_t u = (k & 0x80000000u) ? k ^ 0x80000000u : ~k;
-    float f;
-    memcpy(&f, &u, sizeof f);
-    return f;
-}
 
 /* Histogram of (key >> shift) & 0xFFFF over finite values whose high bits
  * (key >> 16) equal `prefix` (any prefix when prefix < 0). */
@@ -43,7 +29,7 @@ static int histogram(const float *v, size_t n, int shift, long prefix, uint64_t 
         for (size_t i = 0; i < n; i++) {
             if (!local || !isfinite(v[i]))
                 continue;
-            uint32_t k = sort_key(v[i]);
+            uint32_t k = aia_float_key(v[i]);
             if (prefix >= 0 && (long)(k >> 16) != prefix)
                 continue;
             local[(k >> shift) & 0xFFFF]++;
@@ -81,6 +67,6 @@ int aia_select_float(const float *v, size_t n, uint64_t k, float *out)
     free(hist);
     if (high < 0 || low < 0)
         return aia_fail(AIA_ERR_ARG, "select: rank beyond the number of finite values");
-    *out = from_key(((uint32_t)high << 16) | (uint32_t)low);
+    *out = aia_float_of_key(((uint32_t)high << 16) | (uint32_t)low);
     return AIA_OK;
 }

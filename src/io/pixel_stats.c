@@ -8,6 +8,7 @@
  * that the numbers do not depend on the thread count), and the ranks by a
  * radix select on the sortable bit pattern, 16 bits in each pass. */
 #include "io/pixel_stats.h"
+#include "core/float_key.h"
 
 #include <math.h>
 #include <omp.h>
@@ -166,20 +167,6 @@ void aia_code_hist_finish(const aia_code_hist *h, double quantum, long long miss
 
 /* ---- floating-point values ------------------------------------------------ */
 
-static inline uint32_t sort_key(float f)
-{
-    uint32_t u;
-    memcpy(&u, &f, sizeof u);
-    return (u & 0x80000000u) ? ~u : u ^ 0x80000000u;
-}
-
-static inline float from_key(uint32_t k)
-{
-    uint32_t u = (k & 0x80000000u) ? k ^ 0x80000000u : ~k;
-    float f;
-    memcpy(&f, &u, sizeof f);
-    return f;
-}
 
 typedef struct block_moments {
     long long n;
@@ -242,7 +229,7 @@ static void scan_block(const void *data, aia_pixtype type, size_t b, size_t end,
         sum += v;
         mn = v < mn ? v : mn;
         mx = v > mx ? v : mx;
-        coarse[sort_key(as_float(data, type, i)) >> 16]++;
+        coarse[aia_float_key(as_float(data, type, i)) >> 16]++;
     }
     bm->n = n;
     bm->min = mn;
@@ -350,7 +337,7 @@ void aia_value_stats_refine(aia_value_stats *s, const void *data, aia_pixtype ty
             const double v = aia_pixel(data, type, i);
             if (!isfinite(v))
                 continue;
-            const uint32_t key = sort_key(as_float(data, type, i));
+            const uint32_t key = aia_float_key(as_float(data, type, i));
             const int slot = s->slot_of[key >> 16];
             if (slot)
                 fine[(size_t)(slot - 1) * BINS + (key & 0xFFFFu)]++;
@@ -379,7 +366,7 @@ void aia_value_stats_finish(const aia_value_stats *s, aia_pixel_stats *out)
             for (int t = 0; t < s->nthreads; t++)
                 c += s->fine[((size_t)t * (size_t)s->nslots + (size_t)slot) * BINS + k];
             if (s->residual[i] < below + c) {
-                set_ranked(out, i, (double)from_key(s->slot_bin[slot] << 16 | k));
+                set_ranked(out, i, (double)aia_float_of_key(s->slot_bin[slot] << 16 | k));
                 break;
             }
             below += c;
