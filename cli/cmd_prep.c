@@ -122,7 +122,7 @@ static const char prep_help[] =
     "                         subdirectories (created): '{date}/{wave}/{stem}_prep'\n"
     "Running:\n"
     "  --no-verify            do not verify the inputs' DATASUM/CHECKSUM (a damaged file\n"
-    "                         is then prepared as it decodes; costs ~2 ms a frame)\n"
+    "                         is then prepared as it decodes; costs ~5 ms a compressed frame)\n"
     "  --device D             where the pixels are computed: auto (default: the first CUDA\n"
     "                         device when one can be used, else the CPU, with a notice),\n"
     "                         cpu, cuda (device 0; an error saying why when it cannot be\n"
