@@ -1055,8 +1055,9 @@ AIA_API int aia_prep_item_init(aia_prep_item *item, const char *input, const aia
 /* The stages. Each returns AIA_OK or marks the item FAILED (with the
  * message, which names the input) and returns the status; a FAILED or
  * SKIPPED item passes through the later stages untouched. `load` reads
- * (and respikes); `process` does the science with the worker's workspace;
- * `store` writes atomically. */
+ * (and judges QUALITY); `process` does the science with the worker's
+ * workspace, in aiapy's order (pointing, respike, uncertainty, deconvolution,
+ * registration, degradation, exposure); `store` writes atomically. */
 AIA_API int aia_prep_load(aia_prep_item *item, const aia_prep_options *opts);
 AIA_API int aia_prep_process(aia_prep_item *item, const aia_prep_options *opts, aia_prep_shared *shared,
                              aia_workspace *ws);
