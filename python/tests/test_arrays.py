@@ -191,3 +191,24 @@ def test_read_map_of_real_jsoc_and_idl_files(shared):
     synoptic = aiaprep.read_map(shared / "data" / "real" / "synoptic" / "aia_synoptic_lev15_0171_2014_01_01.fits")
     with pytest.warns(UserWarning, match="Image registration should only be applied to level 1 data"):
         assert register(synoptic).data.shape == (1024, 1024)
+
+
+def test_register_plan_of_a_real_cutout_is_the_programs(shared, tmp_path):
+    path = shared / "data" / "real" / "aia_lev1_171a_2013_03_10_cutout.fits"
+    if not path.exists():
+        pytest.skip(f"{path} is not there")
+    data, header = aiaprep.read(path)
+    plan = aiaprep.RegisterPlan(header, data.shape)
+    assert plan.cutout and plan.shape == (706, 770)  # the part of the 4096 grid it covers
+    out = plan.execute(data)
+    h = plan.header(header)
+    assert (h["GRID_X0"], h["GRID_Y0"], h["GRID_NX"]) == (1919, 1278, 4096)
+    assert np.isnan(out).any() and np.isfinite(out).mean() > 0.9  # NaN outside the rolled footprint
+    full = aiaprep.RegisterPlan(aiaprep.read(path)[1], data.shape, missing=-1.0).execute(data)
+    assert np.array_equal(np.isnan(out), full == -1.0)  # --missing fills exactly those pixels
+    cli = os.environ.get("AIAPREP_CLI")
+    if cli:
+        import subprocess
+        subprocess.run([cli, "prep", "-q", "--dtype", "float32", "-o", str(tmp_path), str(path)], check=True)
+        with fits.open(tmp_path / "aia_lev1.5_171a_2013_03_10_cutout.fits") as f:
+            np.testing.assert_array_equal(f[1].data if f[0].data is None else f[0].data, out)
