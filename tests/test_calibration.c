@@ -51,6 +51,13 @@ static void test_times(void)
     CHECK_FAILS(aia_time_parse("2014-01-01T00: 5:00", &a), AIA_ERR_ARG, "is not YYYY-MM-DD");
     CHECK_FAILS(aia_time_parse("2014-01-01T00:00:-1", &a), AIA_ERR_ARG, "seconds");
     CHECK_FAILS(aia_time_parse("2014-01-01T24:00:00", &a), AIA_ERR_ARG, "impossible");
+    /* from 1900 UTC on (fuzz_time found year 0000 TAI printing as UTC year -1) */
+    CHECK_FAILS(aia_time_parse("0000-01-01 00:00:00_TAI", &a), AIA_ERR_ARG, "before 1900-01-01 UTC");
+    CHECK_FAILS(aia_time_parse("1900.01.01_00:00:05_TAI", &a), AIA_ERR_ARG, "before 1900-01-01 UTC");
+    CHECK_OK(aia_time_parse("1900-01-01T00:00:00Z", &a));
+    char back[64];
+    aia_time_format_utc(&a, back, sizeof back);
+    CHECK(strncmp(back, "1900-01-01T00:00:00", 19) == 0);
     /* a leap second only at the end of a day */
     CHECK_OK(aia_time_parse("2016-12-31T23:59:60.5", &a));
     CHECK_FAILS(aia_time_parse("2016-12-31T12:00:60", &a), AIA_ERR_ARG, "impossible");

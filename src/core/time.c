@@ -124,7 +124,13 @@ int aia_time_parse(const char *text, aia_time *out)
                        ((int64_t)h * 3600 + (int64_t)mi * 60) * INT64_C(1000000) + sec_us;
     /* on the TAI scale: add TAI - UTC for UTC stamps (a stamp inside a leap
      * second, hh:mm:60.x, comes out one second late; AIA times avoid them) */
-    out->tai_us = tai ? us : us + (int64_t)leap_offset_utc(us) * INT64_C(1000000);
+    const int64_t tai_us = tai ? us : us + (int64_t)leap_offset_utc(us) * INT64_C(1000000);
+    /* before 1900 UTC is no time of SDO's or of its tables, and a TAI stamp
+     * of year 0 would print as UTC year -1, which nothing reads back */
+    const int64_t y1900 = days_from_civil(1900, 1, 1) * US_PER_DAY;
+    if (tai_us < y1900 + (int64_t)leap_offset_utc(y1900) * INT64_C(1000000))
+        return aia_fail(AIA_ERR_ARG, "time '%s' is before 1900-01-01 UTC: not a time of SDO's data or tables", text);
+    out->tai_us = tai_us;
     return AIA_OK;
 }
 

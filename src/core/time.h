@@ -10,7 +10,7 @@ typedef struct aia_time {
 } aia_time;
 
 /* ISO UTC ("2014-01-01T00:00:12.34Z", Z optional, 'T' or ' ') or JSOC
- * ("2014.01.01_00:00:00_TAI" or _UTC). */
+ * ("2014.01.01_00:00:00_TAI" or _UTC), from 1900-01-01 UTC on. */
 int aia_time_parse(const char *text, aia_time *t);
 /* Elapsed days, leap seconds counted (astropy's Time difference). */
 double aia_time_days_between(const aia_time *from, const aia_time *to);
