@@ -60,6 +60,21 @@ static void test_times(void)
     CHECK(strncmp(back, "1900-01-01T00:00:00", 19) == 0);
     /* a leap second only at the end of a day */
     CHECK_OK(aia_time_parse("2016-12-31T23:59:60.5", &a));
+    { /* a leap second is its own instant: one second after 23:59:59, printed as :60 */
+        aia_time before, after;
+        CHECK_OK(aia_time_parse("2016-12-31T23:59:59.5", &before));
+        CHECK_OK(aia_time_parse("2017-01-01T00:00:00.5", &after));
+        CHECK(fabs(aia_time_days_between(&before, &a) * 86400.0 - 1.0) < 1e-9);
+        CHECK(fabs(aia_time_days_between(&a, &after) * 86400.0 - 1.0) < 1e-9);
+        char text[64];
+        aia_time_format_utc(&a, text, sizeof text);
+        CHECK(strcmp(text, "2016-12-31T23:59:60.500000") == 0);
+        CHECK_OK(aia_time_parse("1973-01-01 00:00:11_TAI", &before)); /* fuzz_time: 1972-12-31T23:59:60 UTC */
+        aia_time_format_utc(&before, text, sizeof text);
+        CHECK(strcmp(text, "1972-12-31T23:59:60.000000") == 0);
+        CHECK_OK(aia_time_parse(text, &after));
+        CHECK(aia_time_compare(&before, &after) == 0);
+    }
     CHECK_FAILS(aia_time_parse("2016-12-31T12:00:60", &a), AIA_ERR_ARG, "impossible");
 }
 

@@ -122,9 +122,11 @@ int aia_time_parse(const char *text, aia_time *out)
         return aia_fail(AIA_ERR_ARG, "time '%s': unexpected '%s' at the end", text, rest);
     const int64_t us = days_from_civil(y, mo, d) * US_PER_DAY +
                        ((int64_t)h * 3600 + (int64_t)mi * 60) * INT64_C(1000000) + sec_us;
-    /* on the TAI scale: add TAI - UTC for UTC stamps (a stamp inside a leap
-     * second, hh:mm:60.x, comes out one second late; AIA times avoid them) */
-    const int64_t tai_us = tai ? us : us + (int64_t)leap_offset_utc(us) * INT64_C(1000000);
+    /* on the TAI scale: add TAI - UTC for UTC stamps; a leap second,
+     * 23:59:60.x, still has the day's offset (on the 86400-s scale it lies
+     * in the next day, which has the new one) */
+    const int64_t offset_at = sec_us >= INT64_C(60000000) ? us - INT64_C(1000000) : us;
+    const int64_t tai_us = tai ? us : us + (int64_t)leap_offset_utc(offset_at) * INT64_C(1000000);
     /* before 1900 UTC is no time of SDO's or of its tables, and a TAI stamp
      * of year 0 would print as UTC year -1, which nothing reads back */
     const int64_t y1900 = days_from_civil(1900, 1, 1) * US_PER_DAY;
@@ -144,12 +146,28 @@ int aia_time_compare(const aia_time *a, const aia_time *b)
     return (a->tai_us > b->tai_us) - (a->tai_us < b->tai_us);
 }
 
+/* Whether t lies inside an inserted (leap) second. */
+static int in_leap_second(int64_t tai_us)
+{
+    for (size_t i = 1; i < sizeof leap_table / sizeof leap_table[0]; i++) {
+        const int64_t day = days_from_civil(leap_table[i].y, leap_table[i].m, leap_table[i].d) * US_PER_DAY;
+        if (tai_us >= day + (int64_t)leap_table[i - 1].offset * INT64_C(1000000) &&
+            tai_us < day + (int64_t)leap_table[i].offset * INT64_C(1000000))
+            return 1;
+    }
+    return 0;
+}
+
 void aia_time_format_utc(const aia_time *t, char *buf, size_t size)
 {
+    /* inside a leap second: the day before's 23:59:60.x (computed as the
+     * second before, 23:59:59.x, and printed one second on) */
+    const int leap = in_leap_second(t->tai_us);
+    const int64_t tai = leap ? t->tai_us - INT64_C(1000000) : t->tai_us;
     /* undo the leap offset: the offset in force at (t - offset) */
-    int64_t utc = t->tai_us - 37 * INT64_C(1000000);
+    int64_t utc = tai - 37 * INT64_C(1000000);
     for (int i = 0; i < 2; i++)
-        utc = t->tai_us - (int64_t)leap_offset_utc(utc) * INT64_C(1000000);
+        utc = tai - (int64_t)leap_offset_utc(utc) * INT64_C(1000000);
     int64_t days = utc >= 0 ? utc / US_PER_DAY : -((-utc + US_PER_DAY - 1) / US_PER_DAY);
     int64_t rem = utc - days * US_PER_DAY;
     /* civil from days (inverse of days_from_civil) */
@@ -162,5 +180,5 @@ void aia_time_format_utc(const aia_time *t, char *buf, size_t size)
     const int d = (int)(doy - (153 * mp + 2) / 5 + 1), m = (int)(mp < 10 ? mp + 3 : mp - 9);
     const int64_t y = yoe + era * 400 + (m <= 2);
     snprintf(buf, size, "%04lld-%02d-%02dT%02d:%02d:%09.6f", (long long)y, m, d, (int)(rem / INT64_C(3600000000)),
-             (int)(rem / 60000000 % 60), (double)(rem % 60000000) / 1e6);
+             (int)(rem / 60000000 % 60), (double)(rem % 60000000) / 1e6 + (leap ? 1.0 : 0.0));
 }
