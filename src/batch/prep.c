@@ -365,8 +365,8 @@ static int deconv_plan(aia_prep_item *item, const aia_prep_options *o, aia_prep_
     return st ? st : aia_deconvolve_check_input(*plan, aia_image_view(item->image));
 }
 
-/* The output image in `spare`'s buffer (reused when large enough), with a
- * copy of the input's header; *hdr is that header, for the caller's keys. */
+/* The output image of a plan in `spare`'s buffer (reused when large
+ * enough), with a copy of the input's header for the caller's keys. */
 static int output_image(const aia_register_plan *plan, const aia_image *in, aia_image **spare)
 {
     long w, h;
@@ -428,24 +428,9 @@ static int deconvolve_register(aia_prep_item *item, const aia_prep_options *o, c
 static int register_into(const aia_register_plan *plan, const aia_image *in, aia_workspace *ws, aia_image **spare,
                          aia_register_info *info)
 {
-    long w, h;
-    aia_register_plan_shape(plan, &w, &h);
-    aia_image *out = *spare;
-    int st = out ? aia_image_reshape(out, w, h, AIA_PIX_F32) : aia_image_alloc(w, h, AIA_PIX_F32, 0, &out);
-    *spare = out;
-    aia_header *hdr = NULL;
-    if (!st)
-        st = aia_header_copy(in->header, &hdr);
-    if (!st)
-        st = aia_register_plan_header(plan, hdr);
-    if (!st) {
-        aia_header_free(out->header);
-        out->header = hdr;
-        hdr = NULL;
-        st = aia_register_execute(plan, aia_image_view(in), aia_image_view(out), ws, info);
-    }
-    aia_header_free(hdr);
-    return st;
+    int st = output_image(plan, in, spare);
+    st = st ? st : aia_register_plan_header(plan, (*spare)->header);
+    return st ? st : aia_register_execute(plan, aia_image_view(in), aia_image_view(*spare), ws, info);
 }
 
 static int history_register(aia_header *hdr, const aia_register_options *r, const aia_register_info *info)
