@@ -5,15 +5,8 @@
 set -u
 WRITE_SAMPLES=$(dirname "$1")/tests/write_samples
 HERE=${AIAPREP_TESTS:-$(dirname "$0")}
-PY=""
-for cand in "${AIAPREP_PYTHON:-}" /usr/bin/python3 python3; do
-  [ -n "$cand" ] || continue
-  if "$cand" -c "import astropy, sunpy.map, numpy" >/dev/null 2>&1; then PY=$cand; break; fi
-done
-if [ -z "$PY" ]; then
-  echo "test_astropy: SKIPPED: no python3 with astropy and sunpy (apt-get install python3-astropy python3-sunpy)"
-  exit 77
-fi
+. "$(dirname "$0")/find_python.sh"
+find_python test_astropy "astropy, sunpy.map, numpy" "python3-astropy python3-sunpy"
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 "$WRITE_SAMPLES" "$T" || { echo "test_astropy: write_samples failed"; exit 1; }
 "$PY" "$HERE/test_astropy.py" "$T"

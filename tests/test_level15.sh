@@ -8,15 +8,8 @@
 set -u
 AIAPREP=$1
 HERE=${AIAPREP_TESTS:-$(dirname "$0")}
-PY=""
-for cand in "${AIAPREP_PYTHON:-}" /usr/bin/python3 python3; do
-  [ -n "$cand" ] || continue
-  if "$cand" -c "import astropy, sunpy.map, numpy" >/dev/null 2>&1; then PY=$cand; break; fi
-done
-if [ -z "$PY" ]; then
-  echo "test_level15: SKIPPED: no python3 with astropy and sunpy (apt-get install python3-astropy python3-sunpy)"
-  exit 77
-fi
+. "$(dirname "$0")/find_python.sh"
+find_python test_level15 "astropy, sunpy.map, numpy" "python3-astropy python3-sunpy"
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 run() { "$@" >"$T/last.log" 2>&1 || { echo "test_level15: failed: $*"; cat "$T/last.log"; exit 1; }; }
 cat >"$T/err.txt" <<'TXT'

@@ -6,15 +6,8 @@
 set -u
 HERE=${AIAPREP_TESTS:-$(dirname "$0")}
 SHARED=${AIAPREP_DATA:-${AIAPREP_DEFAULT_SHARED:-$HERE/../../shared}}
-PY=""
-for cand in "${AIAPREP_PYTHON:-}" /usr/bin/python3 python3; do
-  [ -n "$cand" ] || continue
-  if "$cand" -c "import sunpy.map, scipy.ndimage, astropy" >/dev/null 2>&1; then PY=$cand; break; fi
-done
-if [ -z "$PY" ]; then
-  echo "test_register_frames: SKIPPED: no python3 with sunpy and scipy (apt-get install python3-sunpy python3-scipy)"
-  exit 77
-fi
+. "$(dirname "$0")/find_python.sh"
+find_python test_register_frames "sunpy.map, scipy.ndimage, astropy" "python3-sunpy python3-scipy"
 if [ ! -f "$SHARED/data/real/aia_lev1_171a_2011_02_15_128px.fits" ]; then
   echo "test_register_frames: SKIPPED: no shared data folder with data/real (set AIAPREP_DATA)"
   exit 77
