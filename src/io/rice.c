@@ -126,10 +126,12 @@ typedef struct block {
 
 INLINE void plan_block(const void *in, size_t i, size_t m, uint32_t last, unsigned bp, block *b)
 {
-    uint64_t sum = 0;
-    for (size_t j = 0; j < m; j++) {
-        const uint32_t prev = j ? pixel(in, i + j - 1, bp) : last;
-        b->d[j] = mapped_difference(pixel(in, i + j, bp), prev, bp);
+    /* the first difference apart, so that the loop has no condition and
+     * vectorises (it was a third of the encoder's time as scalar code) */
+    b->d[0] = mapped_difference(pixel(in, i, bp), last, bp);
+    uint64_t sum = b->d[0];
+    for (size_t j = 1; j < m; j++) {
+        b->d[j] = mapped_difference(pixel(in, i + j, bp), pixel(in, i + j - 1, bp), bp);
         sum += b->d[j];
     }
     const uint64_t half = m / 2 + 1;
