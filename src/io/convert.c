@@ -76,8 +76,10 @@ void aia_rounded_range(const aia_image *img, double scale, double *lo, double *h
     {                                                                                              \
         src_t v[BLOCK];                                                                            \
         int32_t r[BLOCK];                                                                          \
-        for (int i = 0; i < n; i++)                                                                \
-            v[i] = src[i] != src[i] ? (src_t)0 : src[i] * scale;                                   \
+        for (int i = 0; i < n; i++) { /* product first: a conditional one does not vectorise */    \
+            const src_t x = src[i] * scale;                                                        \
+            v[i] = x == x ? x : (src_t)0;                                                          \
+        }                                                                                          \
         for (int i = 0; i < n; i++) {                                                              \
             const int32_t t = (int32_t)v[i];                                                       \
             const src_t frac = v[i] - (src_t)t;                                                    \
