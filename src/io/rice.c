@@ -241,10 +241,14 @@ static long_result long_code(const unsigned char *in, uint64_t pos, uint64_t end
             v_ = (uint32_t)r_.v;                                                                   \
         } else {                                                                                   \
             const unsigned nz_ = (unsigned)__builtin_clzll(w_);                                    \
-            v_ = (nz_ << (FS)) | (uint32_t)(((w_ << nz_ << 1) >> (63 - (FS))) >> 1);               \
+            /* the leading one and the fs bits after it are (1 << fs) + low;     \
+             * v = (nz << fs) + low (unsigned: wraps right for nz = 0) */        \
+            v_ = (uint32_t)((w_ << nz_) >> (63 - (FS))) + ((nz_ - 1u) << (FS));                    \
             POS += nz_ + 1 + (FS);                                                                 \
         }                                                                                          \
-        LAST = add_unmapped(LAST, v_, BP);                                                         \
+        /* not masked to the width: the store truncates, and a sum's low bits \
+         * do not depend on its high ones */                                   \
+        LAST += (v_ >> 1) ^ (0u - (v_ & 1u));                                                      \
         set_pixel(OUT, J, LAST, BP);                                                               \
     } while (0)
 
