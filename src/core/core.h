@@ -36,6 +36,10 @@ int aia_select_float(const float *v, size_t n, uint64_t k, float *out);
 /* Monotonic wall-clock seconds. */
 double aia_now(void);
 
+/* malloc for frame-sized buffers: from 2 MiB up, 2 MiB-aligned and marked
+ * for transparent huge pages (memory.c); freed with free(). */
+void *aia_alloc_frame(size_t bytes);
+
 /* A workspace buffer of at least `bytes`, kept for the next call (slot is a
  * small integer naming the use). NULL when out of memory. */
 void *aia_workspace_buffer(aia_workspace *ws, int slot, size_t bytes);

@@ -25,7 +25,7 @@ int aia_image_alloc(long width, long height, aia_pixtype pixtype, int zero, aia_
     img->height = height;
     img->pixtype = pixtype;
     const size_t n = (size_t)width * (size_t)height;
-    img->data = zero ? calloc(n, aia_pixtype_size(pixtype)) : malloc(n * aia_pixtype_size(pixtype));
+    img->data = zero ? calloc(n, aia_pixtype_size(pixtype)) : aia_alloc_frame(n * aia_pixtype_size(pixtype));
     img->capacity = n * aia_pixtype_size(pixtype);
     img->header = aia_header_new();
     if (!img->data || !img->header) {
@@ -40,7 +40,7 @@ int aia_image_reshape(aia_image *img, long width, long height, aia_pixtype pixty
 {
     const size_t bytes = (size_t)width * (size_t)height * aia_pixtype_size(pixtype);
     if (bytes > img->capacity) {
-        void *d = malloc(bytes);
+        void *d = aia_alloc_frame(bytes);
         if (!d)
             return aia_fail(AIA_ERR_NOMEM, "out of memory for a %ld x %ld image", width, height);
         free(img->data);
@@ -59,7 +59,7 @@ int aia_image_convert(aia_image *img, aia_pixtype to)
     if (img->pixtype == to)
         return AIA_OK;
     const size_t n = (size_t)img->width * (size_t)img->height;
-    void *d = malloc(n * aia_pixtype_size(to));
+    void *d = aia_alloc_frame(n * aia_pixtype_size(to));
     if (!d)
         return aia_fail(AIA_ERR_NOMEM, "out of memory converting a %ld x %ld image", img->width,
                         img->height);
