@@ -92,16 +92,26 @@ void aia_rounded_range(const aia_image *img, double scale, double *lo, double *h
         }                                                                                          \
         return blanks;                                                                             \
     }                                                                                              \
-    static long long name(const src_t *src, size_t n, src_t scale, dst_t *out, aia_code_hist *hist) \
+    static long long name##_here(const src_t *src, size_t n, src_t scale, dst_t *out, aia_code_hist *hist) \
     {                                                                                              \
         long long blanks = 0;                                                                      \
-        _Pragma("omp parallel for schedule(static) reduction(+ : blanks)")                         \
         for (size_t b = 0; b < n; b += BLOCK) {                                                    \
             const int k = (int)(n - b < BLOCK ? n - b : BLOCK);                                    \
             blanks += name##_block(src + b, k, scale, out + b);                                    \
             if (hist)                                                                              \
                 add(hist, out + b, k);                                                             \
         }                                                                                          \
+        return blanks;                                                                             \
+    }                                                                                              \
+    static long long name(const src_t *src, size_t n, src_t scale, dst_t *out, aia_code_hist *hist, \
+                          int parallel)                                                            \
+    {                                                                                              \
+        if (!parallel)                                                                             \
+            return name##_here(src, n, scale, out, hist);                                          \
+        long long blanks = 0;                                                                      \
+        _Pragma("omp parallel for schedule(static) reduction(+ : blanks)")                         \
+        for (size_t b = 0; b < n; b += BLOCK)                                                      \
+            blanks += name##_here(src + b, n - b < BLOCK ? n - b : BLOCK, scale, out + b, hist);   \
         return blanks;                                                                             \
     }
 #define add aia_code_hist_add16
@@ -115,16 +125,29 @@ DEFINE_TO_INT(f64_to_int32, double, int32_t, INT32_MIN)
 #undef DEFINE_TO_INT
 #undef BLOCK
 
-/* Rows [y0, y0 + rows) of img as integers of the output type. */
-long long aia_to_integers(const aia_image *img, aia_out_type type, long y0, long rows, void *out, double scale,
-                          aia_code_hist *hist)
+/* Rows [y0, y0 + rows) of img as integers of the output type, by a team of
+ * threads or (parallel = 0) by the calling one. */
+static long long convert_rows(const aia_image *img, aia_out_type type, long y0, long rows, void *out,
+                              double scale, aia_code_hist *hist, int parallel)
 {
     const size_t base = (size_t)y0 * (size_t)img->width, n = (size_t)rows * (size_t)img->width;
     const int f64 = img->pixtype == AIA_PIX_F64;
     if (type == AIA_OUT_INT16)
-        return f64 ? f64_to_int16((const double *)img->data + base, n, scale, out, hist)
-                   : f32_to_int16((const float *)img->data + base, n, (float)scale, out, hist);
-    return f64 ? f64_to_int32((const double *)img->data + base, n, scale, out, hist)
-               : f32_to_int32((const float *)img->data + base, n, (float)scale, out, hist);
+        return f64 ? f64_to_int16((const double *)img->data + base, n, scale, out, hist, parallel)
+                   : f32_to_int16((const float *)img->data + base, n, (float)scale, out, hist, parallel);
+    return f64 ? f64_to_int32((const double *)img->data + base, n, scale, out, hist, parallel)
+               : f32_to_int32((const float *)img->data + base, n, (float)scale, out, hist, parallel);
+}
+
+long long aia_to_integers(const aia_image *img, aia_out_type type, long y0, long rows, void *out, double scale,
+                          aia_code_hist *hist)
+{
+    return convert_rows(img, type, y0, rows, out, scale, hist, 1);
+}
+
+long long aia_to_integers_here(const aia_image *img, aia_out_type type, long y0, long rows, void *out,
+                               double scale, aia_code_hist *hist)
+{
+    return convert_rows(img, type, y0, rows, out, scale, hist, 0);
 }
 

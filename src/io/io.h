@@ -30,6 +30,10 @@ void aia_rounded_range(const aia_image *img, double scale, double *lo, double *h
  * are counted in hist when it is not NULL. */
 long long aia_to_integers(const aia_image *img, aia_out_type type, long y0, long rows, void *out, double scale,
                           aia_code_hist *hist);
+/* The same in the calling thread alone, for use inside a parallel region
+ * (hist counts in the calling thread's table). */
+long long aia_to_integers_here(const aia_image *img, aia_out_type type, long y0, long rows, void *out,
+                               double scale, aia_code_hist *hist);
 
 /* Which Rice codec reads and writes integer tiles: "aiaprep" (tiles.c,
  * rice.c) or "cfitsio" (AIAPREP_RICE=cfitsio). Public as aia_rice_codec. */
