@@ -71,10 +71,11 @@ INLINE uint32_t mapped_difference(uint32_t next, uint32_t last, unsigned bp)
     return (((uint32_t)d << 1) ^ (uint32_t)(d >> 31)) & width_mask(bp);
 }
 
-INLINE uint32_t add_unmapped(uint32_t last, uint32_t v, unsigned bp)
-{
-    return (last + ((v >> 1) ^ (0u - (v & 1u)))) & width_mask(bp);
-}
+/* A mapped difference back to the signed one (0, 1, 2, 3 ... -> 0, -1, 1,
+ * -2 ...), as an unsigned value of 32 bits. */
+INLINE uint32_t unmap(uint32_t v) { return (v >> 1) ^ (0u - (v & 1u)); }
+
+INLINE uint32_t add_unmapped(uint32_t last, uint32_t v, unsigned bp) { return (last + unmap(v)) & width_mask(bp); }
 
 size_t aia_rice_bound(size_t n, int bytepix)
 {
@@ -226,29 +227,35 @@ static long_result long_code(const unsigned char *in, uint64_t pos, uint64_t end
     return (long_result){(int64_t)((((zeros + nz) << fs) | low) & UINT64_C(0xFFFFFFFF)), pos + nz + 1 + fs};
 }
 
-/* One Rice-coded pixel: the common case has fewer than 32 leading zeros,
- * so the whole code is within the 57 bits at hand (nz + 1 + fs <= 56);
- * else long_code. ON_CORRUPT runs for a corrupt run. */
-#define RICE_STEP(IN, POS, END, LAST, OUT, J, FS, BP, ON_CORRUPT)                                  \
+/* One Rice code's mapped value into V: the common case has fewer than 32
+ * leading zeros, so the whole code is within the 57 bits at hand
+ * (nz + 1 + fs <= 56); else long_code. ON_CORRUPT runs for a corrupt run. */
+#define RICE_VALUE(IN, POS, END, V, FS, BP, ON_CORRUPT)                                            \
     do {                                                                                           \
         const uint64_t w_ = bits_at(IN, POS);                                                      \
-        uint32_t v_;                                                                               \
         if (__builtin_expect((w_ >> 32) == 0, 0)) {                                                \
             const long_result r_ = long_code(IN, POS, END, FS, BBITS(BP));                         \
             POS = r_.pos;                                                                          \
             if (r_.v < 0)                                                                          \
                 ON_CORRUPT;                                                                        \
-            v_ = (uint32_t)r_.v;                                                                   \
+            V = (uint32_t)r_.v;                                                                    \
         } else {                                                                                   \
             const unsigned nz_ = (unsigned)__builtin_clzll(w_);                                    \
             /* the leading one and the fs bits after it are (1 << fs) + low;     \
              * v = (nz << fs) + low (unsigned: wraps right for nz = 0) */        \
-            v_ = (uint32_t)((w_ << nz_) >> (63 - (FS))) + ((nz_ - 1u) << (FS));                    \
+            V = (uint32_t)((w_ << nz_) >> (63 - (FS))) + ((nz_ - 1u) << (FS));                     \
             POS += nz_ + 1 + (FS);                                                                 \
         }                                                                                          \
-        /* not masked to the width: the store truncates, and a sum's low bits \
-         * do not depend on its high ones */                                   \
-        LAST += (v_ >> 1) ^ (0u - (v_ & 1u));                                                      \
+    } while (0)
+
+/* One Rice-coded pixel, decoded and stored. The running value LAST is not
+ * masked to the width: the store truncates, and a sum's low bits do not
+ * depend on its high ones. */
+#define RICE_STEP(IN, POS, END, LAST, OUT, J, FS, BP, ON_CORRUPT)                                  \
+    do {                                                                                           \
+        uint32_t v_;                                                                               \
+        RICE_VALUE(IN, POS, END, v_, FS, BP, ON_CORRUPT);                                          \
+        LAST += unmap(v_);                                                                         \
         set_pixel(OUT, J, LAST, BP);                                                               \
     } while (0)
 
@@ -316,17 +323,28 @@ INLINE int decode(const unsigned char *const in[], const size_t len[], int k, vo
         }
         if (k == S4 && normal) { /* the common case: four chains in lockstep */
             uint64_t p0 = pos[0], p1 = pos[1], p2 = pos[2], p3 = pos[3];
-            uint32_t l0 = last[0], l1 = last[1], l2 = last[2], l3 = last[3];
             const unsigned f0 = code[0] - 1, f1 = code[1] - 1, f2 = code[2] - 1, f3 = code[3] - 1;
-            void *o0 = out[0], *o1 = out[1], *o2 = out[2], *o3 = out[3];
-            for (size_t j = i; j < i + m; j++) {
-                RICE_STEP(in[0], p0, end[0], l0, o0, j, f0, bp, return fail(err, 0, byte_of(p0, len[0]), corrupt_run));
-                RICE_STEP(in[1], p1, end[1], l1, o1, j, f1, bp, return fail(err, 1, byte_of(p1, len[1]), corrupt_run));
-                RICE_STEP(in[2], p2, end[2], l2, o2, j, f2, bp, return fail(err, 2, byte_of(p2, len[2]), corrupt_run));
-                RICE_STEP(in[3], p3, end[3], l3, o3, j, f3, bp, return fail(err, 3, byte_of(p3, len[3]), corrupt_run));
+            /* the chains only find the codes' values; the running sums, which
+             * do not feed the chains, follow per tile (fewer live registers
+             * in the chains: with four, their state had spilled) */
+            uint32_t v[S4][AIA_RICE_MAX_BLOCK];
+            for (size_t j = 0; j < m; j++) {
+                RICE_VALUE(in[0], p0, end[0], v[0][j], f0, bp, return fail(err, 0, byte_of(p0, len[0]), corrupt_run));
+                RICE_VALUE(in[1], p1, end[1], v[1][j], f1, bp, return fail(err, 1, byte_of(p1, len[1]), corrupt_run));
+                RICE_VALUE(in[2], p2, end[2], v[2][j], f2, bp, return fail(err, 2, byte_of(p2, len[2]), corrupt_run));
+                RICE_VALUE(in[3], p3, end[3], v[3][j], f3, bp, return fail(err, 3, byte_of(p3, len[3]), corrupt_run));
             }
             pos[0] = p0, pos[1] = p1, pos[2] = p2, pos[3] = p3;
-            last[0] = l0, last[1] = l1, last[2] = l2, last[3] = l3;
+            for (int t = 0; t < S4; t++) {
+                for (size_t j = 0; j < m; j++) /* a loop of its own: it vectorises */
+                    v[t][j] = unmap(v[t][j]);
+                uint32_t l = last[t];
+                for (size_t j = 0; j < m; j++) {
+                    l += v[t][j]; /* unmasked, as in RICE_STEP */
+                    set_pixel(out[t], i + j, l, bp);
+                }
+                last[t] = l;
+            }
         } else {
             for (int s = 0; s < k; s++)
                 if (decode_block(in[s], &pos[s], end[s], &last[s], out[s], i, m, code[s], bp))
