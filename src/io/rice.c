@@ -121,6 +121,7 @@ INLINE void put_rice(writer *w, uint32_t v, unsigned fs)
 /* One block of one tile: its mapped differences, its kind and fs. */
 typedef struct block {
     uint32_t d[AIA_RICE_MAX_BLOCK];
+    uint32_t code[AIA_RICE_MAX_BLOCK], len[AIA_RICE_MAX_BLOCK]; /* NORMAL: each pixel's Rice code */
     unsigned fs;
     int kind;
 } block;
@@ -139,6 +140,25 @@ INLINE void plan_block(const void *in, size_t i, size_t m, uint32_t last, unsign
     const uint64_t psum = ((sum < half ? 0 : (sum - half) / m) & width_mask(bp)) >> 1;
     b->fs = psum ? 64 - (unsigned)__builtin_clzll(psum) : 0;
     b->kind = b->fs >= FSMAX(bp) ? RAW : b->fs == 0 && sum == 0 ? FLAT : NORMAL;
+    if (b->kind != NORMAL)
+        return;
+    /* the codes and their lengths in a loop of their own (it vectorises),
+     * so that the writers' chains only put them */
+    const unsigned fs = b->fs;
+    for (size_t j = 0; j < m; j++) {
+        b->code[j] = (1u << fs) | (b->d[j] & ((1u << fs) - 1));
+        b->len[j] = (b->d[j] >> fs) + 1 + fs;
+    }
+}
+
+/* Pixel j of a planned NORMAL block: its code, or a long unary run (> 56
+ * bits: rare) by put_rice. */
+INLINE void put_planned(writer *w, const block *b, size_t j)
+{
+    if (__builtin_expect(b->len[j] > 56, 0))
+        put_rice(w, b->d[j], b->fs);
+    else
+        put(w, b->code[j], b->len[j]);
 }
 
 INLINE void put_block(writer *w, const block *b, size_t m, unsigned bp)
@@ -152,7 +172,7 @@ INLINE void put_block(writer *w, const block *b, size_t m, unsigned bp)
     } else {
         put(w, b->fs + 1, FSBITS(bp));
         for (size_t j = 0; j < m; j++)
-            put_rice(w, b->d[j], b->fs);
+            put_planned(w, b, j);
     }
 }
 
@@ -181,10 +201,10 @@ INLINE int encode(const void *const in[], int k, size_t n, int block_size, unsig
             put(&w2, b[2].fs + 1, FSBITS(bp));
             put(&w3, b[3].fs + 1, FSBITS(bp));
             for (size_t j = 0; j < m; j++) {
-                put_rice(&w0, b[0].d[j], b[0].fs);
-                put_rice(&w1, b[1].d[j], b[1].fs);
-                put_rice(&w2, b[2].d[j], b[2].fs);
-                put_rice(&w3, b[3].d[j], b[3].fs);
+                put_planned(&w0, &b[0], j);
+                put_planned(&w1, &b[1], j);
+                put_planned(&w2, &b[2], j);
+                put_planned(&w3, &b[3], j);
             }
             w[0] = w0, w[1] = w1, w[2] = w2, w[3] = w3;
         } else {
