@@ -618,9 +618,12 @@ AIA_API int aia_register_plan_header(const aia_register_plan *plan, aia_header *
 /* The pixels: scipy's B-spline (prefilter and weights) or Keys, NaN pixels
  * carried as NaN blobs (k x k box, bilinear), clipped to the input range.
  * in: float32, the plan's input shape; out: float32, the plan's output
- * shape (aia_register_plan_shape). ws: scratch (NULL: allocated for this
- * call). info may be NULL. Multi-threaded (OpenMP); re-entrant: threads may
- * execute one plan at once, each with its own workspace. */
+ * shape (aia_register_plan_shape). out may be in itself (the same pixels,
+ * shape and stride: a full frame at the default scale) to register in
+ * place, which saves a frame of memory; any other overlap is refused. ws:
+ * scratch (NULL: allocated for this call). info may be NULL. Multi-threaded
+ * (OpenMP); re-entrant: threads may execute one plan at once, each with its
+ * own workspace. */
 AIA_API int aia_register_execute(const aia_register_plan *plan, aia_view in, aia_view out, aia_workspace *ws,
                                  aia_register_info *info);
 

@@ -483,6 +483,47 @@ static void test_crval(void)
     aia_image_free(in);
 }
 
+/* In place (out = in) gives the bytes of a separate output: a rolled frame
+ * with a NaN (its blob's mask comes from the input, so before the samples
+ * overwrite it), and a whole-pixel shift (a move within the buffer). Any
+ * other overlap of input and output is refused. */
+static void test_in_place(void)
+{
+    const double c = (N - 1) / 2.0;
+    aia_image *rolled = frame(17.0, unit_scale() * 1.003, c + 1.7, c - 0.4, 12);
+    ((float *)rolled->data)[128 * N + 128] = NAN;
+    aia_image *shifted = frame(0.0, unit_scale(), c - 5.0, c + 3.0, 13);
+    ((float *)shifted->data)[40 * N + 60] = NAN;
+    aia_image *cases[] = {rolled, shifted};
+    for (int k = 0; k < 2; k++) {
+        aia_image *in = cases[k];
+        aia_register_info want_info, info;
+        aia_image *want = registered(in, 3, AIA_GRID_FULL, &want_info);
+        aia_register_plan *plan = NULL;
+        CHECK_OK(aia_register_plan_new(in->header, in->width, in->height, NULL, &plan));
+        if (!want || !plan)
+            continue;
+        CHECK_OK(aia_register_execute(plan, aia_image_view(in), aia_image_view(in), NULL, &info));
+        CHECK_MSG(memcmp(in->data, want->data, N * N * sizeof(float)) == 0, "case %d: in place differs", k);
+        CHECK_MSG(info.nan_output == want_info.nan_output && info.nan_output > 0, "case %d: %lld NaN, want %lld",
+                  k, info.nan_output, want_info.nan_output);
+        /* an output one row down the input's buffer: refused, the input kept */
+        float *buf = malloc((size_t)(N + 1) * N * sizeof *buf);
+        if (buf) {
+            memcpy(buf, want->data, (size_t)N * N * sizeof *buf);
+            const aia_view first = aia_view_of(buf, N, N, N, AIA_PIX_F32);
+            const aia_view below = aia_view_of(buf + N, N, N, N, AIA_PIX_F32);
+            CHECK_FAILS(aia_register_execute(plan, first, below, NULL, NULL), AIA_ERR_ARG, "overlaps the input");
+            CHECK(memcmp(buf, want->data, (size_t)N * N * sizeof *buf) == 0);
+            free(buf);
+        }
+        aia_register_plan_free(plan);
+        aia_image_free(want);
+    }
+    aia_image_free(rolled);
+    aia_image_free(shifted);
+}
+
 int main(void)
 {
     test_identity();
@@ -493,6 +534,7 @@ int main(void)
     test_north_up();
     test_header_and_range();
     test_nan();
+    test_in_place();
     test_bad_input();
     test_cubic_convolution();
     test_normalize();

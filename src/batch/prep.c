@@ -423,14 +423,23 @@ static int deconvolve_register(aia_prep_item *item, const aia_prep_options *o, c
                             o->deconv.clip_negative ? "set to 0" : "kept", psf);
 }
 
-/* The registered image in `spare`'s buffer (reused when large enough):
- * the plan's header keys on a copy of the input's header. */
-static int register_into(const aia_register_plan *plan, const aia_image *in, aia_workspace *ws, aia_image **spare,
-                         aia_register_info *info)
+/* The registered image in *out: in place, in `in` itself, when the plan
+ * keeps its shape (a full frame at the default scale: a frame of memory
+ * and its first touch saved); else in `spare`'s buffer (reused when large
+ * enough; taken: *spare is then NULL) with a copy of in's header. The
+ * plan's keys on the output's header. */
+static int register_image(const aia_register_plan *plan, aia_image *in, aia_workspace *ws, aia_image **spare,
+                          aia_image **out, aia_register_info *info)
 {
-    int st = output_image(plan, in, spare);
-    st = st ? st : aia_register_plan_header(plan, (*spare)->header);
-    return st ? st : aia_register_execute(plan, aia_image_view(in), aia_image_view(*spare), ws, info);
+    long w, h;
+    aia_register_plan_shape(plan, &w, &h);
+    const int in_place = in->pixtype == AIA_PIX_F32 && w == in->width && h == in->height;
+    int st = in_place ? AIA_OK : output_image(plan, in, spare);
+    *out = in_place ? in : *spare;
+    if (!in_place)
+        *spare = NULL;
+    st = st ? st : aia_register_plan_header(plan, (*out)->header);
+    return st ? st : aia_register_execute(plan, aia_image_view(in), aia_image_view(*out), ws, info);
 }
 
 static int history_register(aia_header *hdr, const aia_register_options *r, const aia_register_info *info)
@@ -529,14 +538,17 @@ int aia_prep_process(aia_prep_item *item, const aia_prep_options *o, aia_prep_sh
     if (!st && o->deconvolve)
         st = deconv_plan(item, o, shared, &dplan);
     aia_register_info info;
-    out = item->spare; /* reused when large enough */
+    aia_image *spare = item->spare; /* reused when large enough */
     item->spare = NULL;
     if (!st)
         st = aia_register_plan_new(item->image->header, item->image->width, item->image->height, &o->reg, &plan);
-    if (!st && o->deconvolve)
-        st = deconvolve_register(item, o, dplan, plan, ws, &out, &info);
-    else if (!st)
-        st = register_into(plan, item->image, ws, &out, &info);
+    if (!st && o->deconvolve) {
+        st = deconvolve_register(item, o, dplan, plan, ws, &spare, &info);
+        out = spare;
+        spare = NULL;
+    } else if (!st) {
+        st = register_image(plan, item->image, ws, &spare, &out, &info);
+    }
     if (!st && info.level_warning)
         warn(item, "LVL_NUM is not 1: registration should only be applied to level 1 data");
     if (!st && info.nan_input)
@@ -550,10 +562,12 @@ int aia_prep_process(aia_prep_item *item, const aia_prep_options *o, aia_prep_sh
     if (!st)
         st = history_register(out->header, &o->reg, &info);
     if (!st && err) { /* the same grid: the same plan */
-        aia_image *reg_err = NULL;
-        st = register_into(plan, err, ws, &reg_err, NULL);
-        aia_image_free(err);
-        err = reg_err;
+        aia_image *reg_err = NULL, *none = NULL;
+        st = register_image(plan, err, ws, &none, &reg_err, NULL);
+        if (reg_err != err) {
+            aia_image_free(err);
+            err = reg_err;
+        }
     }
     aia_register_plan_free(plan);
     if (!st && o->deconvolve)
@@ -585,12 +599,20 @@ int aia_prep_process(aia_prep_item *item, const aia_prep_options *o, aia_prep_sh
         st = uncertainty_header(err, out->header, errors_ref, o->uncertainty_file);
     item->seconds[1] = aia_now() - t0;
     if (st) {
-        item->spare = out;
+        if (out && out != item->image) { /* kept for the next file */
+            aia_image_free(spare);
+            spare = out;
+        }
+        item->spare = spare;
         aia_image_free(err);
         return fail_as(item, st, 1);
     }
-    item->spare = item->image; /* the input's buffer serves the next file */
-    item->image = out;
+    if (out != item->image) { /* the input's buffer serves the next file */
+        aia_image_free(spare);
+        spare = item->image;
+        item->image = out;
+    }
+    item->spare = spare;
     item->uncertainty = err;
     return AIA_OK;
 }

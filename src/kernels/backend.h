@@ -128,8 +128,10 @@ struct aia_backend {
 
     /* The registration of one float32 frame (rows `in_stride` floats
      * apart) into out (g->win.w x g->win.h, rows `out_stride` floats apart).
-     * Scratch memory from ws. An input without a finite pixel is
-     * AIA_ERR_BAD_DATA. Multi-threaded (OpenMP); re-entrant. */
+     * out may be in itself (same stride; the input is then read in full
+     * before the first output pixel is written). Scratch memory from ws.
+     * An input without a finite pixel is AIA_ERR_BAD_DATA. Multi-threaded
+     * (OpenMP); re-entrant. */
     int (*register_pixels)(const aia_backend *b, const aia_register_geometry *g, const float *in, long in_stride,
                            float *out, long out_stride, aia_workspace *ws, aia_register_pixel_info *info);
 

@@ -413,6 +413,16 @@ void aia_register_plan_shape(const aia_register_plan *plan, long *width, long *h
 
 /* ---- the pixels ---------------------------------------------------------- */
 
+/* Whether two float32 views share any byte (their spans, first to last
+ * pixel, intersect). */
+static int views_overlap(aia_view a, aia_view b)
+{
+    const char *a0 = a.data, *b0 = b.data;
+    const char *a1 = a0 + ((a.height - 1) * a.stride + a.width) * (long)sizeof(float);
+    const char *b1 = b0 + ((b.height - 1) * b.stride + b.width) * (long)sizeof(float);
+    return a0 < b1 && b0 < a1;
+}
+
 int aia_register_execute(const aia_register_plan *plan, aia_view in, aia_view out, aia_workspace *ws,
                          aia_register_info *info)
 {
@@ -428,6 +438,10 @@ int aia_register_execute(const aia_register_plan *plan, aia_view in, aia_view ou
         return aia_fail(AIA_ERR_ARG, "registration: %ld x %ld -> %ld x %ld pixels given, the plan is for %ld x "
                                      "%ld -> %ld x %ld",
                         in.width, in.height, out.width, out.height, b->nx, b->ny, plan->win.w, plan->win.h);
+    if (views_overlap(in, out) && !(in.data == out.data && in.stride == out.stride && in.width == out.width &&
+                                    in.height == out.height))
+        return aia_fail(AIA_ERR_ARG, "registration: the output overlaps the input without being it (in place "
+                                     "takes the same pixels, shape and stride)");
     aia_workspace *own = ws ? NULL : aia_workspace_new();
     if (!ws && !own)
         return aia_fail(AIA_ERR_NOMEM, "out of memory");

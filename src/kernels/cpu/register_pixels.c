@@ -201,6 +201,13 @@ static int sample(const aia_register_geometry *g, const float *in, long stride, 
     const float lo = g->fill == AIA_FILL_VALUE ? fminf(missing, st->min) : st->min;
     const float hi = g->fill == AIA_FILL_VALUE ? fmaxf(missing, st->max) : st->max;
     if (is_whole_pixel_shift(&g->map)) {
+        if (in == out) { /* in place: move from a copy (the rows overlap) */
+            float *copy = aia_workspace_buffer(ws, SLOT_COEF, (size_t)g->ny * (size_t)stride * sizeof(float));
+            if (!copy)
+                return aia_fail(AIA_ERR_NOMEM, "out of memory for a %ld x %ld frame", g->nx, g->ny);
+            memcpy(copy, in, (size_t)g->ny * (size_t)stride * sizeof(float));
+            in = copy;
+        }
         *t_prefiltered = aia_now();
         shifted_copy(g, in, stride, missing, out, out_stride);
         return AIA_OK;
@@ -239,20 +246,22 @@ int aia_cpu_register_pixels(const aia_backend *b, const aia_register_geometry *g
         return aia_fail(AIA_ERR_BAD_DATA, "every pixel is NaN/BLANK: nothing to register");
     }
     t[1] = aia_now();
-    s = sample(g, in, in_stride, &st, ws, out, out_stride, &t[2]);
+    /* the NaN blobs' mask before the samples: out may be in itself */
+    uint8_t *mask = NULL;
+    if (st.bad || nan_padding(g)) {
+        static const int radius[6] = {0, 0, 2, 2, 3, 3}; /* k = 1,1,5,5,7,7 */
+        mask = aia_workspace_buffer(ws, SLOT_MASK, (size_t)g->NX * (size_t)g->NY);
+        if (!mask)
+            s = aia_fail(AIA_ERR_NOMEM, "out of memory for the NaN mask");
+        else
+            dilated_nan_mask(g, in, in_stride, &st, radius[g->order], mask);
+    }
+    s = s ? s : sample(g, in, in_stride, &st, ws, out, out_stride, &t[2]);
     t[3] = aia_now();
     long long nan_out = 0;
-    if (!s && (st.bad || nan_padding(g))) {
-        static const int radius[6] = {0, 0, 2, 2, 3, 3}; /* k = 1,1,5,5,7,7 */
-        uint8_t *mask = aia_workspace_buffer(ws, SLOT_MASK, (size_t)g->NX * (size_t)g->NY);
-        if (!mask) {
-            s = aia_fail(AIA_ERR_NOMEM, "out of memory for the NaN mask");
-        } else {
-            dilated_nan_mask(g, in, in_stride, &st, radius[g->order], mask);
-            nan_out = aia_affine_mask_nan(mask, g->NX, g->NY, &g->map, g->order < 1 ? g->order : 1, &g->win,
-                                          out, out_stride);
-        }
-    }
+    if (!s && mask)
+        nan_out = aia_affine_mask_nan(mask, g->NX, g->NY, &g->map, g->order < 1 ? g->order : 1, &g->win, out,
+                                      out_stride);
     t[4] = aia_now();
     free(st.row_bad);
     if (s)
