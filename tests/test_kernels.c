@@ -18,8 +18,27 @@
 
 typedef void span_fn(const float *coef, long NX, const aia_affine *a, double yo, long x0, long i0, long i1,
                      float lo, float hi, float *out);
+typedef void avx2_span_fn(const float *coef, long NX, const aia_affine *a, const double *col_x,
+                          const double *col_y, double yo, long i0, long i1, float lo, float hi, float *out);
+typedef void columns_fn(const aia_affine *a, long x0, long n, double *col_x, double *col_y);
 /* the levels' kernels exist where the library was built for x86-64 */
-__attribute__((weak)) span_fn aia_cubic_span_avx2_avx2, aia_cubic_span_simd_avx512;
+__attribute__((weak)) span_fn aia_cubic_span_simd_avx512;
+__attribute__((weak)) avx2_span_fn aia_cubic_span_avx2_avx2;
+__attribute__((weak)) columns_fn aia_cubic_columns_avx2_avx2;
+
+/* The avx2 kernel takes the positions' column terms from a table made
+ * once a frame: made here for the span's row, as the sampling makes it. */
+static void avx2_span(const float *coef, long NX, const aia_affine *a, double yo, long x0, long i0, long i1,
+                      float lo, float hi, float *out)
+{
+    enum { MAX = 96 + 8 };
+    double col_x[MAX], col_y[MAX];
+    const long n = (i1 + 7) / 8 * 8 + 8;
+    if (n > MAX)
+        return;
+    aia_cubic_columns_avx2_avx2(a, x0, n, col_x, col_y);
+    aia_cubic_span_avx2_avx2(coef, NX, a, col_x, col_y, yo, i0, i1, lo, hi, out);
+}
 
 static void weights(float u, float w[4])
 {
@@ -89,8 +108,9 @@ int main(void)
 {
     printf("test_kernels: built %s, in use %s\n", aia_kernels_built(), aia_kernels());
 #if defined(__x86_64__)
-    if (aia_cubic_span_avx2_avx2 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        run_level("avx2", aia_cubic_span_avx2_avx2);
+    if (aia_cubic_span_avx2_avx2 && aia_cubic_columns_avx2_avx2 && __builtin_cpu_supports("avx2") &&
+        __builtin_cpu_supports("fma"))
+        run_level("avx2", avx2_span);
     else
         printf("test_kernels: avx2 SKIPPED: not built, or this CPU has no AVX2/FMA\n");
     if (aia_cubic_span_simd_avx512 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq"))

@@ -226,9 +226,8 @@ static int sample(const aia_register_geometry *g, const float *in, long stride, 
     if ((s = aia_padded_coefficients(&padded, keys ? 0 : g->order, coef)))
         return s;
     *t_prefiltered = aia_now();
-    aia_affine_sample(coef, g->NX, g->NY, &g->map, g->kernel, g->order, missing, lo, hi, &g->win, out,
-                      out_stride);
-    return AIA_OK;
+    return aia_affine_sample(coef, g->NX, g->NY, &g->map, g->kernel, g->order, missing, lo, hi, &g->win, out,
+                             out_stride);
 }
 
 int aia_cpu_register_pixels(const aia_backend *b, const aia_register_geometry *g, const float *in, long in_stride,

@@ -8,6 +8,7 @@
 #include "kernels/cpu/spline.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 static inline void position(const aia_affine *a, double xo, double yo, double *x, double *y)
 {
@@ -103,8 +104,8 @@ static void cubic_span(const float *coef, long NX, const aia_affine *a, double y
 
 /* One output row of the cubic B-spline: the interior span vectorised, the
  * pixels near or beyond the frame's edges one by one. */
-static void cubic_row(const float *coef, long NX, long NY, const aia_affine *a, float cval,
-                      float lo, float hi, double yo, long x0, long w, float *out)
+static void cubic_row(const float *coef, long NX, long NY, const aia_affine *a, const double *col_x,
+                      const double *col_y, float cval, float lo, float hi, double yo, long x0, long w, float *out)
 {
     long i0 = 0, i1 = w;
     const double ax = (a->shift[0] + (double)x0 * a->m[0][0]) + yo * a->m[0][1];
@@ -113,9 +114,11 @@ static void cubic_row(const float *coef, long NX, long NY, const aia_affine *a, 
     interior_span(ay, a->m[1][0], 1.0, (double)(NY - 3), w, &i0, &i1);
 #if defined(__AVX512F__) && defined(__AVX512DQ__)
     aia_cubic_span_simd(coef, NX, a, yo, x0, i0, i1, lo, hi, out);
+    (void)col_x, (void)col_y;
 #elif defined(__AVX2__)
-    aia_cubic_span_avx2(coef, NX, a, yo, x0, i0, i1, lo, hi, out);
+    aia_cubic_span_avx2(coef, NX, a, col_x, col_y, yo, i0, i1, lo, hi, out);
 #else
+    (void)col_x, (void)col_y;
     cubic_span(coef, NX, a, yo, x0, i0, i1, lo, hi, out);
 #endif
     for (long i = 0; i < w; i++) {
@@ -131,16 +134,24 @@ static void cubic_row(const float *coef, long NX, long NY, const aia_affine *a, 
     }
 }
 
-void aia_affine_sample(const float *coef, long NX, long NY, const aia_affine *a, aia_kernel kernel,
-                       int order, float cval, float lo, float hi, const aia_window *win, float *out,
-                       long out_stride)
+int aia_affine_sample(const float *coef, long NX, long NY, const aia_affine *a, aia_kernel kernel, int order,
+                      float cval, float lo, float hi, const aia_window *win, float *out, long out_stride)
 {
+    double *cols = NULL; /* the positions' column terms, made once (the avx2 kernel's) */
+    const long n = (win->w + 7) / 8 * 8;
+#if defined(__AVX2__) && !(defined(__AVX512F__) && defined(__AVX512DQ__))
+    if (kernel == AIA_KERNEL_BSPLINE && order == 3) {
+        if (!(cols = malloc(2 * (size_t)n * sizeof *cols)))
+            return aia_fail(AIA_ERR_NOMEM, "out of memory for the sampling of %ld columns", win->w);
+        aia_cubic_columns_avx2(a, win->x0, n, cols, cols + n);
+    }
+#endif
 #pragma omp parallel for schedule(static)
     for (long j = 0; j < win->h; j++) {
         float *row = out + j * out_stride;
         const double yo = (double)(win->y0 + j);
         if (kernel == AIA_KERNEL_BSPLINE && order == 3) {
-            cubic_row(coef, NX, NY, a, cval, lo, hi, yo, win->x0, win->w, row);
+            cubic_row(coef, NX, NY, a, cols, cols ? cols + n : NULL, cval, lo, hi, yo, win->x0, win->w, row);
             continue;
         }
         for (long i = 0; i < win->w; i++) {
@@ -150,6 +161,8 @@ void aia_affine_sample(const float *coef, long NX, long NY, const aia_affine *a,
                                            : aia_clip(sample_general(coef, NX, NY, x, y, kernel, order), lo, hi);
         }
     }
+    free(cols);
+    return AIA_OK;
 }
 
 long long aia_affine_mask_nan(const uint8_t *mask, long NX, long NY, const aia_affine *a, int order,

@@ -12,10 +12,10 @@
  * orders 0-1 and the Keys kernel) into out (win->w x win->h, rows
  * out_stride floats apart). A position outside [0, NX-1] x [0, NY-1] gives
  * cval; taps past the edge mirror; values are clipped to [lo, hi] (sunpy's
- * clip, done as they are stored). Multi-threaded over rows. */
-void aia_affine_sample(const float *coef, long NX, long NY, const aia_affine *a, aia_kernel kernel,
-                       int order, float cval, float lo, float hi, const aia_window *win, float *out,
-                       long out_stride);
+ * clip, done as they are stored). Multi-threaded over rows. AIA_OK, or
+ * AIA_ERR_NOMEM. */
+int aia_affine_sample(const float *coef, long NX, long NY, const aia_affine *a, aia_kernel kernel, int order,
+                      float cval, float lo, float hi, const aia_window *win, float *out, long out_stride);
 
 /* The cubic B-spline for output pixels [i0, i1) of row yo whose taps all
  * lie inside the frame, 16 at a time with AVX-512 (kernels/x86/
@@ -25,9 +25,12 @@ void aia_cubic_span_simd(const float *coef, long NX, const aia_affine *a, double
 
 /* The same span at the avx2 level (kernels/x86/resample_avx2.c): 8 pixels
  * at a time with the avx512 kernel's float32 arithmetic lane for lane, so
- * the two levels give the same bytes. */
-void aia_cubic_span_avx2(const float *coef, long NX, const aia_affine *a, double yo, long x0, long i0, long i1,
-                         float lo, float hi, float *out);
+ * the two levels give the same bytes. col_x, col_y: the positions' column
+ * terms, shift + (x0 + i) * m, of the row's pixels i (aia_cubic_columns_avx2,
+ * for n pixels rounded up to 8: the last group reads up to 7 past i1). */
+void aia_cubic_columns_avx2(const aia_affine *a, long x0, long n, double *col_x, double *col_y);
+void aia_cubic_span_avx2(const float *coef, long NX, const aia_affine *a, const double *col_x, const double *col_y,
+                         double yo, long i0, long i1, float lo, float hi, float *out);
 
 /* sunpy's NaN restoration: sample the (dilated) NaN mask of the input
  * (NX x NY bytes, nonzero = NaN nearby) with order min(order, 1) and cval 0,

@@ -25,6 +25,7 @@
 #define aia_affine_mask_nan AIA_V(aia_affine_mask_nan)
 #define aia_cubic_span_simd AIA_V(aia_cubic_span_simd)
 #define aia_cubic_span_avx2 AIA_V(aia_cubic_span_avx2)
+#define aia_cubic_columns_avx2 AIA_V(aia_cubic_columns_avx2)
 #define aia_tile_rows_to_strip AIA_V(aia_tile_rows_to_strip)
 #define aia_tile_strip_to_rows AIA_V(aia_tile_strip_to_rows)
 #define aia_cpu_register_pixels AIA_V(aia_cpu_register_pixels)
