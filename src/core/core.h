@@ -36,6 +36,10 @@ int aia_select_float(const float *v, size_t n, uint64_t k, float *out);
 /* Monotonic wall-clock seconds. */
 double aia_now(void);
 
+/* The x86-64 level this CPU runs (cpu.c): 4 (x86-64-v4), 3 (x86-64-v3) or 0
+ * (older, or not x86-64). */
+int aia_cpu_x86_level(void);
+
 /* malloc for frame-sized buffers: from 2 MiB up, 2 MiB-aligned and marked
  * for transparent huge pages (memory.c); freed with free(). */
 void *aia_alloc_frame(size_t bytes);

@@ -59,8 +59,31 @@ void aia_rounded_range(const aia_image *img, double scale, double *lo, double *h
  * The block's codes, still in L1 cache, are then counted in hist (when
  * given): the statistics of the output cost no pass of their own. */
 #define BLOCK 4096
+#if defined(__x86_64__) && defined(__GNUC__)
+#define HAVE_V3 1
+#define TARGET_V3 __attribute__((target("arch=x86-64-v3")))
+#else
+#define HAVE_V3 0
+#define TARGET_V3
+#endif
 #define DEFINE_TO_INT(name, src_t, dst_t, blank)                                                   \
+    DEFINE_BLOCK(name##_block_generic, src_t, dst_t, blank, )                                      \
+    DEFINE_BLOCK_V3(name, src_t, dst_t, blank)                                                     \
     static int name##_block(const src_t *src, int n, src_t scale, dst_t *out)                     \
+    {                                                                                              \
+        return USE_V3(name, src, n, scale, out);                                                   \
+    }                                                                                              \
+    DEFINE_REST(name, src_t, dst_t)
+#if HAVE_V3
+#define DEFINE_BLOCK_V3(name, src_t, dst_t, blank) DEFINE_BLOCK(name##_block_v3, src_t, dst_t, blank, TARGET_V3)
+#define USE_V3(name, src, n, scale, out) \
+    (aia_cpu_x86_level() >= 3 ? name##_block_v3 : name##_block_generic)(src, n, scale, out)
+#else
+#define DEFINE_BLOCK_V3(name, src_t, dst_t, blank)
+#define USE_V3(name, src, n, scale, out) name##_block_generic(src, n, scale, out)
+#endif
+#define DEFINE_BLOCK(fname, src_t, dst_t, blank, ATTR)                                             \
+    static ATTR int fname(const src_t *src, int n, src_t scale, dst_t *out)                       \
     {                                                                                              \
         src_t v[BLOCK];                                                                            \
         int32_t r[BLOCK];                                                                          \
@@ -79,7 +102,8 @@ void aia_rounded_range(const aia_image *img, double scale, double *lo, double *h
             blanks += src[i] != src[i];                                                            \
         }                                                                                          \
         return blanks;                                                                             \
-    }                                                                                              \
+    }
+#define DEFINE_REST(name, src_t, dst_t)                                                            \
     static long long name##_here(const src_t *src, size_t n, src_t scale, dst_t *out, aia_code_hist *hist) \
     {                                                                                              \
         long long blanks = 0;                                                                      \
@@ -111,6 +135,10 @@ DEFINE_TO_INT(f32_to_int32, float, int32_t, INT32_MIN)
 DEFINE_TO_INT(f64_to_int32, double, int32_t, INT32_MIN)
 #undef add
 #undef DEFINE_TO_INT
+#undef DEFINE_BLOCK
+#undef DEFINE_BLOCK_V3
+#undef DEFINE_REST
+#undef USE_V3
 #undef BLOCK
 
 /* Rows [y0, y0 + rows) of img as integers of the output type, by a team of

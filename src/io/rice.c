@@ -17,6 +17,8 @@
  * codes; the last byte is padded with zeros. */
 #include "io/rice.h"
 
+#include "core/core.h"
+
 #include <string.h>
 
 #include <pthread.h>
@@ -438,9 +440,7 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static void choose(void)
 {
 #if HAVE_V3
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2") &&
-        __builtin_cpu_supports("fma"))
+    if (aia_cpu_x86_level() >= 3)
         chosen = &codec_v3;
 #endif
 }

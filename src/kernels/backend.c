@@ -31,35 +31,15 @@ typedef struct level {
     int supported;
 } level;
 
-static int x86_level(int v)
-{
-#if defined(__x86_64__) && defined(__GNUC__)
-    __builtin_cpu_init();
-#if !defined(__clang__) && __GNUC__ >= 12
-    return v == 3 ? __builtin_cpu_supports("x86-64-v3") != 0 : __builtin_cpu_supports("x86-64-v4") != 0;
-#else
-    const int v3 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-                   __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2");
-    return v == 3 ? v3
-                  : v3 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-                        __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512dq") &&
-                        __builtin_cpu_supports("avx512vl");
-#endif
-#else
-    (void)v;
-    return 0;
-#endif
-}
-
 static int levels(level *out)
 {
     int n = 0;
     out[n++] = (level){"generic", &aia_backend_cpu_generic, 1};
 #ifdef AIAPREP_KERNELS_AVX2
-    out[n++] = (level){"avx2", &aia_backend_cpu_avx2, x86_level(3)};
+    out[n++] = (level){"avx2", &aia_backend_cpu_avx2, aia_cpu_x86_level() >= 3};
 #endif
 #ifdef AIAPREP_KERNELS_AVX512
-    out[n++] = (level){"avx512", &aia_backend_cpu_avx512, x86_level(4)};
+    out[n++] = (level){"avx512", &aia_backend_cpu_avx512, aia_cpu_x86_level() >= 4};
 #endif
     return n;
 }
