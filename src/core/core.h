@@ -40,6 +40,18 @@ double aia_now(void);
  * (older, or not x86-64). */
 int aia_cpu_x86_level(void);
 
+/* A function compiled a second time for x86-64-v3 (AVX2, FMA, BMI2) with
+ * this attribute, beside its plain build, and picked when
+ * aia_cpu_x86_level() >= 3: the I/O layer's loops (the kernels have their
+ * own per-level builds). */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define AIA_HAVE_V3 1
+#define AIA_TARGET_V3 __attribute__((target("arch=x86-64-v3")))
+#else
+#define AIA_HAVE_V3 0
+#define AIA_TARGET_V3
+#endif
+
 /* malloc for frame-sized buffers: from 2 MiB up, 2 MiB-aligned and marked
  * for transparent huge pages (memory.c); freed with free(). */
 void *aia_alloc_frame(size_t bytes);

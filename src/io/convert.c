@@ -59,13 +59,6 @@ void aia_rounded_range(const aia_image *img, double scale, double *lo, double *h
  * The block's codes, still in L1 cache, are then counted in hist (when
  * given): the statistics of the output cost no pass of their own. */
 #define BLOCK 4096
-#if defined(__x86_64__) && defined(__GNUC__)
-#define HAVE_V3 1
-#define TARGET_V3 __attribute__((target("arch=x86-64-v3")))
-#else
-#define HAVE_V3 0
-#define TARGET_V3
-#endif
 #define DEFINE_TO_INT(name, src_t, dst_t, blank)                                                   \
     DEFINE_BLOCK(name##_block_generic, src_t, dst_t, blank, )                                      \
     DEFINE_BLOCK_V3(name, src_t, dst_t, blank)                                                     \
@@ -74,8 +67,8 @@ void aia_rounded_range(const aia_image *img, double scale, double *lo, double *h
         return USE_V3(name, src, n, scale, out);                                                   \
     }                                                                                              \
     DEFINE_REST(name, src_t, dst_t)
-#if HAVE_V3
-#define DEFINE_BLOCK_V3(name, src_t, dst_t, blank) DEFINE_BLOCK(name##_block_v3, src_t, dst_t, blank, TARGET_V3)
+#if AIA_HAVE_V3
+#define DEFINE_BLOCK_V3(name, src_t, dst_t, blank) DEFINE_BLOCK(name##_block_v3, src_t, dst_t, blank, AIA_TARGET_V3)
 #define USE_V3(name, src, n, scale, out) \
     (aia_cpu_x86_level() >= 3 ? name##_block_v3 : name##_block_generic)(src, n, scale, out)
 #else

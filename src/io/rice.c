@@ -381,14 +381,6 @@ INLINE int decode(const unsigned char *const in[], const size_t len[], int k, vo
 
 /* ---- the three widths, twice: for any x86-64, and for x86-64-v3 ----------- */
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#define HAVE_V3 1
-#define TARGET_V3 __attribute__((target("arch=x86-64-v3")))
-#else
-#define HAVE_V3 0
-#define TARGET_V3
-#endif
-
 typedef struct codec {
     int (*encode[3])(const void *const in[], int k, size_t n, int block, unsigned char *const out[], size_t len[]);
     int (*decode[3])(const unsigned char *const in[], const size_t len[], int k, void *const out[], size_t n,
@@ -429,8 +421,8 @@ typedef struct codec {
     static const codec codec_##SUFFIX = {{enc1_##SUFFIX, enc2_##SUFFIX, enc4_##SUFFIX},             \
                                          {dec1_##SUFFIX, dec2_##SUFFIX, dec4_##SUFFIX}};
 LEVEL(generic, )
-#if HAVE_V3
-LEVEL(v3, TARGET_V3)
+#if AIA_HAVE_V3
+LEVEL(v3, AIA_TARGET_V3)
 #endif
 
 /* lzcnt, shlx and movbe (x86-64-v3) make the chains a third shorter. */
@@ -439,7 +431,7 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void choose(void)
 {
-#if HAVE_V3
+#if AIA_HAVE_V3
     if (aia_cpu_x86_level() >= 3)
         chosen = &codec_v3;
 #endif

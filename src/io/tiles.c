@@ -142,6 +142,24 @@ static int probe(fitsfile *f, tiled *t)
 
 /* ---- reading ---------------------------------------------------------------- */
 
+/* One row of AIA level 1 (int16, no scaling) into float32, BLANK to NaN:
+ * one vectorised loop, also built for x86-64-v3 (eight lanes a step, where
+ * SSE2 needs four and unpacks to widen). */
+#define DEFINE_ROW16(name, ATTR)                                                                   \
+    static ATTR void name(const int16_t *src, long w, int nulls, int16_t blank, float *dst)       \
+    {                                                                                              \
+        for (long i = 0; i < w; i++)                                                               \
+            dst[i] = nulls && src[i] == blank ? NAN : (float)src[i];                               \
+    }
+DEFINE_ROW16(row16_generic, )
+#if AIA_HAVE_V3
+DEFINE_ROW16(row16_v3, AIA_TARGET_V3)
+#define ROW16 (aia_cpu_x86_level() >= 3 ? row16_v3 : row16_generic)
+#else
+#define ROW16 row16_generic
+#endif
+#undef DEFINE_ROW16
+
 /* A tile's raw values (as decoded: 1, 2 or 4 bytes) into the image, with
  * cfitsio's null test and scaling. */
 static void place_tile(const tiled *t, const void *raw, long tile, aia_pixtype type, void *data)
@@ -151,14 +169,10 @@ static void place_tile(const tiled *t, const void *raw, long tile, aia_pixtype t
     const long w = x0 + t->tw <= t->nx ? t->tw : t->nx - x0, h = y0 + t->th <= t->ny ? t->th : t->ny - y0;
     const int scaled = t->bscale != 1.0 || t->bzero != 0.0;
     if (t->bytepix == 2 && type == AIA_PIX_F32 && !scaled) { /* AIA level 1: one vectorised loop a row */
-        const int16_t blank = (int16_t)t->blank, *in = raw;
-        const int nulls = t->has_blank;
-        for (long j = 0; j < h; j++) {
-            float *dst = (float *)data + (size_t)(y0 + j) * (size_t)t->nx + (size_t)x0;
-            const int16_t *src = in + j * w;
-            for (long i = 0; i < w; i++)
-                dst[i] = nulls && src[i] == blank ? NAN : (float)src[i];
-        }
+        const int16_t *in = raw;
+        for (long j = 0; j < h; j++)
+            ROW16(in + j * w, w, t->has_blank, (int16_t)t->blank,
+                  (float *)data + (size_t)(y0 + j) * (size_t)t->nx + (size_t)x0);
         return;
     }
     for (long j = 0; j < h; j++) {
