@@ -1,9 +1,9 @@
 /* transpose.c — 16 x 16 tile transposes for the spline prefilter's row
- * pass, as plain loops. The avx512 level has its own (kernels/x86/
- * transpose_avx512.c: 16 loads, 64 shuffles and 16 stores a tile). */
+ * pass, as plain loops: the generic level's. The avx2 and avx512 levels
+ * have their own shuffles (kernels/x86/transpose_avx2.c, _avx512.c). */
 #include "kernels/cpu/transpose.h"
 
-#if !defined(__AVX512F__)
+#if !defined(__AVX2__)
 
 void aia_tile_rows_to_strip(const float *src, long stride, double *dst)
 {

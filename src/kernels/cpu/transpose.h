@@ -1,7 +1,7 @@
 /* transpose.h — 16 x 16 float tiles between row-major images and the
  * interleaved strips the spline prefilter runs on: plain loops in
- * transpose.c, AVX-512 shuffles in kernels/x86/transpose_avx512.c (the
- * avx512 level). Internal. */
+ * transpose.c (the generic level), shuffles in kernels/x86/transpose_avx2.c
+ * and transpose_avx512.c (those levels). Internal. */
 #ifndef AIAPREP_TRANSPOSE_H
 #define AIAPREP_TRANSPOSE_H
 
