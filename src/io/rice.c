@@ -79,6 +79,34 @@ INLINE uint32_t unmap(uint32_t v) { return (v >> 1) ^ (0u - (v & 1u)); }
 
 INLINE uint32_t add_unmapped(uint32_t last, uint32_t v, unsigned bp) { return (last + unmap(v)) & width_mask(bp); }
 
+#if AIA_HAVE_V3
+#include <immintrin.h>
+/* The 32 pixels of a full 16-bit block from `last` and their differences d
+ * (unmapped): the running sums in 16-bit lanes (a sum's low 16 bits are all
+ * the pixel keeps), three shifted adds within each 128-bit half and one
+ * carry across it, instead of a chain of 32 dependent adds. Returns the
+ * last pixel. */
+static AIA_TARGET_V3 uint32_t block_sums16_v3(const uint32_t d[32], uint32_t last, int16_t *out)
+{
+    const __m256i low16 = _mm256_set1_epi32(0xFFFF), element7 = _mm256_set1_epi16(0x0F0E);
+    __m256i run = _mm256_set1_epi16((short)(uint16_t)last);
+    for (int h = 0; h < 2; h++) {
+        const __m256i a = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(d + 16 * h)), low16);
+        const __m256i b = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(d + 16 * h + 8)), low16);
+        __m256i x = _mm256_permute4x64_epi64(_mm256_packus_epi32(a, b), 0xD8); /* 16 lanes in order */
+        x = _mm256_add_epi16(x, _mm256_slli_si256(x, 2));
+        x = _mm256_add_epi16(x, _mm256_slli_si256(x, 4));
+        x = _mm256_add_epi16(x, _mm256_slli_si256(x, 8));
+        const __m256i totals = _mm256_shuffle_epi8(x, element7); /* each half's last sum, in all its lanes */
+        x = _mm256_add_epi16(x, _mm256_permute2x128_si256(totals, totals, 0x08)); /* the low half's into the high */
+        x = _mm256_add_epi16(x, run);
+        _mm256_storeu_si256((__m256i *)(out + 16 * h), x);
+        run = _mm256_permute4x64_epi64(_mm256_shuffle_epi8(x, element7), 0xFF); /* lane 15 everywhere */
+    }
+    return (uint16_t)_mm256_extract_epi16(run, 0);
+}
+#endif
+
 size_t aia_rice_bound(size_t n, int bytepix)
 {
     /* the first pixel, a split code per block, and per pixel at most the
@@ -319,8 +347,9 @@ INLINE int decode_block(const unsigned char *in, uint64_t *pos, uint64_t end, ui
 INLINE size_t byte_of(uint64_t pos, size_t len) { return (size_t)(pos >> 3) < len ? (size_t)(pos >> 3) : len; }
 
 INLINE int decode(const unsigned char *const in[], const size_t len[], int k, void *const out[], size_t n,
-                  int block_size, aia_rice_error *err, unsigned bp)
+                  int block_size, aia_rice_error *err, unsigned bp, int v3)
 {
+    (void)v3;
     if (block_size <= 0 || block_size > AIA_RICE_MAX_BLOCK || k < 1 || k > AIA_RICE_STREAMS)
         return fail(err, 0, 0, "a block size out of range");
     uint64_t pos[S4], end[S4];
@@ -360,6 +389,12 @@ INLINE int decode(const unsigned char *const in[], const size_t len[], int k, vo
             for (int t = 0; t < S4; t++) {
                 for (size_t j = 0; j < m; j++) /* a loop of its own: it vectorises */
                     v[t][j] = unmap(v[t][j]);
+#if AIA_HAVE_V3
+                if (v3 && bp == 2 && m == 32) {
+                    last[t] = block_sums16_v3(v[t], last[t], (int16_t *)out[t] + i);
+                    continue;
+                }
+#endif
                 uint32_t l = last[t];
                 for (size_t j = 0; j < m; j++) {
                     l += v[t][j]; /* unmasked, as in RICE_STEP */
@@ -406,23 +441,27 @@ typedef struct codec {
     static ATTR int dec1_##SUFFIX(const unsigned char *const in[], const size_t len[], int k, void *const out[], \
                                   size_t n, int b, aia_rice_error *e)                              \
     {                                                                                              \
-        return decode(in, len, k, out, n, b, e, 1);                                                \
+        return decode(in, len, k, out, n, b, e, 1, V3);                                                \
     }                                                                                              \
     static ATTR int dec2_##SUFFIX(const unsigned char *const in[], const size_t len[], int k, void *const out[], \
                                   size_t n, int b, aia_rice_error *e)                              \
     {                                                                                              \
-        return decode(in, len, k, out, n, b, e, 2);                                                \
+        return decode(in, len, k, out, n, b, e, 2, V3);                                                \
     }                                                                                              \
     static ATTR int dec4_##SUFFIX(const unsigned char *const in[], const size_t len[], int k, void *const out[], \
                                   size_t n, int b, aia_rice_error *e)                              \
     {                                                                                              \
-        return decode(in, len, k, out, n, b, e, 4);                                                \
+        return decode(in, len, k, out, n, b, e, 4, V3);                                                \
     }                                                                                              \
     static const codec codec_##SUFFIX = {{enc1_##SUFFIX, enc2_##SUFFIX, enc4_##SUFFIX},             \
                                          {dec1_##SUFFIX, dec2_##SUFFIX, dec4_##SUFFIX}};
+#define V3 0
 LEVEL(generic, )
+#undef V3
 #if AIA_HAVE_V3
+#define V3 1
 LEVEL(v3, AIA_TARGET_V3)
+#undef V3
 #endif
 
 /* lzcnt, shlx and movbe (x86-64-v3) make the chains a third shorter. */
