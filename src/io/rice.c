@@ -152,6 +152,10 @@ INLINE void put_rice(writer *w, uint32_t v, unsigned fs)
 typedef struct block {
     uint32_t d[AIA_RICE_MAX_BLOCK];
     uint32_t code[AIA_RICE_MAX_BLOCK], len[AIA_RICE_MAX_BLOCK]; /* NORMAL: each pixel's Rice code */
+    uint64_t pair[AIA_RICE_MAX_BLOCK / 2]; /* ... and pixels 2q, 2q+1's codes as one, */
+    uint32_t pair_len[AIA_RICE_MAX_BLOCK / 2]; /* put as one where <= 56 bits */
+    uint64_t quad[AIA_RICE_MAX_BLOCK / 4]; /* ... and pairs 2r, 2r+1 likewise */
+    uint32_t quad_len[AIA_RICE_MAX_BLOCK / 4];
     unsigned fs;
     int kind;
 } block;
@@ -179,6 +183,16 @@ INLINE void plan_block(const void *in, size_t i, size_t m, uint32_t last, unsign
         b->code[j] = (1u << fs) | (b->d[j] & ((1u << fs) - 1));
         b->len[j] = (b->d[j] >> fs) + 1 + fs;
     }
+    /* two codes a put: the writers' chains half as long (a pair longer
+     * than 56 bits is put code by code; its shift, masked, is then unused) */
+    for (size_t q = 0; q < m / 2; q++) {
+        b->pair[q] = ((uint64_t)b->code[2 * q] << (b->len[2 * q + 1] & 63)) | b->code[2 * q + 1];
+        b->pair_len[q] = b->len[2 * q] + b->len[2 * q + 1];
+    }
+    for (size_t r = 0; r < m / 4; r++) {
+        b->quad[r] = (b->pair[2 * r] << (b->pair_len[2 * r + 1] & 63)) | b->pair[2 * r + 1];
+        b->quad_len[r] = b->pair_len[2 * r] + b->pair_len[2 * r + 1];
+    }
 }
 
 /* Pixel j of a planned NORMAL block: its code, or a long unary run (> 56
@@ -191,6 +205,35 @@ INLINE void put_planned(writer *w, const block *b, size_t j)
         put(w, b->code[j], b->len[j]);
 }
 
+/* Pixels 2q and 2q + 1 of a planned NORMAL block. */
+INLINE void put_pair(writer *w, const block *b, size_t q)
+{
+    if (__builtin_expect(b->pair_len[q] > 56, 0)) {
+        put_planned(w, b, 2 * q);
+        put_planned(w, b, 2 * q + 1);
+    } else {
+        put(w, b->pair[q], b->pair_len[q]);
+    }
+}
+
+/* Pixels 4r .. 4r + 3. */
+INLINE void put_quad(writer *w, const block *b, size_t r)
+{
+    if (__builtin_expect(b->quad_len[r] > 56, 0)) {
+        put_pair(w, b, 2 * r);
+        put_pair(w, b, 2 * r + 1);
+    } else {
+        put(w, b->quad[r], b->quad_len[r]);
+    }
+}
+
+/* Pixels 4 * (m / 4) .. m - 1. */
+INLINE void put_rest(writer *w, const block *b, size_t m)
+{
+    for (size_t j = m / 4 * 4; j < m; j++)
+        put_planned(w, b, j);
+}
+
 INLINE void put_block(writer *w, const block *b, size_t m, unsigned bp)
 {
     if (b->kind == RAW) {
@@ -201,8 +244,9 @@ INLINE void put_block(writer *w, const block *b, size_t m, unsigned bp)
         put(w, 0, FSBITS(bp));
     } else {
         put(w, b->fs + 1, FSBITS(bp));
-        for (size_t j = 0; j < m; j++)
-            put_planned(w, b, j);
+        for (size_t r = 0; r < m / 4; r++)
+            put_quad(w, b, r);
+        put_rest(w, b, m);
     }
 }
 
@@ -230,12 +274,16 @@ INLINE int encode(const void *const in[], int k, size_t n, int block_size, unsig
             put(&w1, b[1].fs + 1, FSBITS(bp));
             put(&w2, b[2].fs + 1, FSBITS(bp));
             put(&w3, b[3].fs + 1, FSBITS(bp));
-            for (size_t j = 0; j < m; j++) {
-                put_planned(&w0, &b[0], j);
-                put_planned(&w1, &b[1], j);
-                put_planned(&w2, &b[2], j);
-                put_planned(&w3, &b[3], j);
+            for (size_t r = 0; r < m / 4; r++) {
+                put_quad(&w0, &b[0], r);
+                put_quad(&w1, &b[1], r);
+                put_quad(&w2, &b[2], r);
+                put_quad(&w3, &b[3], r);
             }
+            put_rest(&w0, &b[0], m);
+            put_rest(&w1, &b[1], m);
+            put_rest(&w2, &b[2], m);
+            put_rest(&w3, &b[3], m);
             w[0] = w0, w[1] = w1, w[2] = w2, w[3] = w3;
         } else {
             for (int s = 0; s < k; s++)
