@@ -26,9 +26,10 @@ static uint64_t next_random(void)
     return rng;
 }
 
-enum { KINDS = 10 };
+enum { KINDS = 11 };
 static const char *const kind_name[KINDS] = {"zeros", "constant", "random", "extremes", "outlier",
-                                             "noise 4", "noise 64", "noise 2048", "ramp", "steps"};
+                                             "noise 4", "noise 64", "noise 2048", "ramp", "steps",
+                                             "spikes"};
 
 /* Pixel i of a tile of this kind, as a value of `bits` bits. */
 static int64_t value(int kind, long i, long n, int bits)
@@ -44,7 +45,16 @@ static int64_t value(int kind, long i, long n, int bits)
     case 6: return 100 + (int64_t)(next_random() % 64);
     case 7: return (bits == 8 ? 0 : 100) + (int64_t)(next_random() % (bits == 8 ? 256 : 2048));
     case 8: return (bits == 8 ? i % 256 : i * 37) ;
-    default: return (i / 32) % 2 ? lo / 2 : hi / 2; /* a flat block, then a jump */
+    case 9: return (i / 32) % 2 ? lo / 2 : hi / 2; /* a flat block, then a jump */
+    default: { /* a quiet floor with spikes of every size: codes of up to ~60 bits side by side, so
+                * that two codes often do not fit in one look at the bits (the decoder's pairs) */
+        const int64_t base = bits == 8 ? 100 : 1000, r = (int64_t)(next_random() % 8);
+        if (next_random() % 6)
+            return base + r;
+        const int64_t spike = (int64_t)(next_random() % (UINT64_C(1) << (next_random() % (bits == 8 ? 7 : 15))));
+        const int64_t v = next_random() % 2 ? base + spike : base - spike;
+        return v < lo ? lo : v > hi ? hi : v;
+    }
     }
 }
 
