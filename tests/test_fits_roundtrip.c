@@ -239,10 +239,46 @@ static void test_read_into(void)
     aia_image_free(big);
 }
 
+/* int16 Rice read as float32, the AIA case: BLANK comes back as NaN and
+ * every other code as itself, on rows the reader streams (widths in whole
+ * 32-byte groups of a 2 MiB-aligned frame) and rows it does not (an odd
+ * width), BLANKs at the groups' edges. */
+static void test_read_blank_rows(void)
+{
+    static const long widths[] = {64, 4096, 61};
+    for (size_t k = 0; k < sizeof widths / sizeof widths[0]; k++) {
+        /* 2 MiB and more: a frame-sized buffer (aligned) */
+        const long w = widths[k], h = (2L << 20) / (4 * w) + 1;
+        aia_image *img = ramp(w, h), *back = NULL;
+        float *d = img->data;
+        for (long i = 0; i < w * h; i++)
+            d[i] = (float)((i * 37) % 2001 - 1000);
+        const long nan_at[] = {0, 7, 8, 15, w - 1, w, 2 * w + 3, w * h - 1};
+        for (size_t j = 0; j < sizeof nan_at / sizeof nan_at[0]; j++)
+            d[nan_at[j]] = NAN;
+        aia_write_options o;
+        aia_write_options_default(&o);
+        o.type = AIA_OUT_INT16;
+        o.compression = AIA_COMP_RICE;
+        o.overwrite = 1;
+        CHECK_OK(aia_image_write(img, test_path("blank_rows.fits"), &o, NULL));
+        CHECK_OK(aia_image_read(test_path("blank_rows.fits"), AIA_PIX_F32, &back));
+        long bad = 0;
+        for (long i = 0; back && i < w * h; i++) {
+            const float got = ((const float *)back->data)[i];
+            bad += isnan(d[i]) ? !isnan(got) : got != d[i];
+        }
+        CHECK_MSG(back && bad == 0, "width %ld: %ld pixels differ after int16 Rice", w, bad);
+        aia_image_free(back);
+        aia_image_free(img);
+    }
+}
+
 int main(void)
 {
     test_rounding();
     test_read_into();
+    test_read_blank_rows();
     roundtrip(AIA_OUT_INT16, AIA_COMP_RICE, "i16_rice.fits");
     roundtrip(AIA_OUT_INT16, AIA_COMP_NONE, "i16_none.fits");
     roundtrip(AIA_OUT_INT32, AIA_COMP_RICE, "i32_rice.fits");
