@@ -352,21 +352,21 @@ static long_result long_code(const unsigned char *in, uint64_t pos, uint64_t end
  * step for the two; else V1 as RICE_VALUE finds it. */
 #define RICE_VALUE2(IN, POS, END, V0, V1, FS, BP, ON_CORRUPT)                                      \
     do {                                                                                           \
-        const uint64_t pw_ = bits_at(IN, POS);                                                      \
-        if (__builtin_expect((pw_ >> 32) == 0, 0)) {                                                \
+        const uint64_t word_ = bits_at(IN, POS);                                                   \
+        if (__builtin_expect((word_ >> 32) == 0, 0)) {                                             \
             RICE_VALUE(IN, POS, END, V0, FS, BP, ON_CORRUPT);                                      \
             RICE_VALUE(IN, POS, END, V1, FS, BP, ON_CORRUPT);                                      \
         } else {                                                                                   \
-            const unsigned pnz_ = (unsigned)__builtin_clzll(pw_);                                    \
-            V0 = (uint32_t)((pw_ << pnz_) >> (63 - (FS))) + ((pnz_ - 1u) << (FS));                    \
-            const unsigned pfirst_ = pnz_ + 1 + (FS); /* <= 57 */                                    \
-            const uint64_t p2pw_ = pw_ << pfirst_;                                                     \
-            const unsigned pnz2_ = (unsigned)__builtin_clzll(p2pw_ | 1); /* 63 when none is left */   \
-            if (__builtin_expect(pfirst_ + pnz2_ + 1 + (FS) <= 57, 1)) {                             \
-                V1 = (uint32_t)((p2pw_ << pnz2_) >> (63 - (FS))) + ((pnz2_ - 1u) << (FS));             \
-                POS += pfirst_ + pnz2_ + 1 + (FS);                                                   \
+            const unsigned zeros_ = (unsigned)__builtin_clzll(word_);                              \
+            V0 = (uint32_t)((word_ << zeros_) >> (63 - (FS))) + ((zeros_ - 1u) << (FS));           \
+            const unsigned first_ = zeros_ + 1 + (FS); /* <= 57 */                                 \
+            const uint64_t rest_ = word_ << first_;                                                \
+            const unsigned zeros2_ = (unsigned)__builtin_clzll(rest_ | 1); /* 63: none left */     \
+            if (__builtin_expect(first_ + zeros2_ + 1 + (FS) <= 57, 1)) {                          \
+                V1 = (uint32_t)((rest_ << zeros2_) >> (63 - (FS))) + ((zeros2_ - 1u) << (FS));     \
+                POS += first_ + zeros2_ + 1 + (FS);                                                \
             } else {                                                                               \
-                POS += pfirst_;                                                                     \
+                POS += first_;                                                                     \
                 RICE_VALUE(IN, POS, END, V1, FS, BP, ON_CORRUPT);                                  \
             }                                                                                      \
         }                                                                                          \
@@ -453,21 +453,21 @@ INLINE int decode(const unsigned char *const in[], const size_t len[], int k, vo
              * do not feed the chains, follow per tile (fewer live registers
              * in the chains: with four, their state had spilled) */
             uint32_t v[S4][AIA_RICE_MAX_BLOCK];
-            size_t jj = 0;
-            for (; jj + 1 < m; jj += 2) {
+            size_t q = 0; /* the pixels decoded: two a step */
+            for (; q + 1 < m; q += 2) {
 #define PAIR(T, P, F)                                                                              \
-    RICE_VALUE2(in[T], P, end[T], v[T][jj], v[T][jj + 1], F, bp, return fail(err, T, byte_of(P, len[T]), corrupt_run))
+    RICE_VALUE2(in[T], P, end[T], v[T][q], v[T][q + 1], F, bp, return fail(err, T, byte_of(P, len[T]), corrupt_run))
                 PAIR(0, p0, f0);
                 PAIR(1, p1, f1);
                 PAIR(2, p2, f2);
                 PAIR(3, p3, f3);
 #undef PAIR
             }
-            if (jj < m) {
-                RICE_VALUE(in[0], p0, end[0], v[0][jj], f0, bp, return fail(err, 0, byte_of(p0, len[0]), corrupt_run));
-                RICE_VALUE(in[1], p1, end[1], v[1][jj], f1, bp, return fail(err, 1, byte_of(p1, len[1]), corrupt_run));
-                RICE_VALUE(in[2], p2, end[2], v[2][jj], f2, bp, return fail(err, 2, byte_of(p2, len[2]), corrupt_run));
-                RICE_VALUE(in[3], p3, end[3], v[3][jj], f3, bp, return fail(err, 3, byte_of(p3, len[3]), corrupt_run));
+            if (q < m) {
+                RICE_VALUE(in[0], p0, end[0], v[0][q], f0, bp, return fail(err, 0, byte_of(p0, len[0]), corrupt_run));
+                RICE_VALUE(in[1], p1, end[1], v[1][q], f1, bp, return fail(err, 1, byte_of(p1, len[1]), corrupt_run));
+                RICE_VALUE(in[2], p2, end[2], v[2][q], f2, bp, return fail(err, 2, byte_of(p2, len[2]), corrupt_run));
+                RICE_VALUE(in[3], p3, end[3], v[3][q], f3, bp, return fail(err, 3, byte_of(p3, len[3]), corrupt_run));
             }
             pos[0] = p0, pos[1] = p1, pos[2] = p2, pos[3] = p3;
             for (int t = 0; t < S4; t++) {
