@@ -31,13 +31,16 @@ __attribute__((weak)) columns_fn aia_cubic_columns_avx2_avx2;
 static void avx2_span(const float *coef, long NX, const aia_affine *a, double yo, long x0, long i0, long i1,
                       float lo, float hi, float *out)
 {
-    enum { MAX = 96 + 8 };
-    double col_x[MAX], col_y[MAX];
-    const long n = (i1 + 7) / 8 * 8 + 8;
-    if (n > MAX)
-        return;
-    aia_cubic_columns_avx2_avx2(a, x0, n, col_x, col_y);
-    aia_cubic_span_avx2_avx2(coef, NX, a, col_x, col_y, yo, i0, i1, lo, hi, out);
+    /* the least the kernel may read, on the heap: the sanitizer build sees
+     * a read past it (a multiple of 8, at least i1 + 7) */
+    const long n = (i1 + 7 + 7) / 8 * 8;
+    double *col_x = malloc((size_t)n * sizeof *col_x), *col_y = malloc((size_t)n * sizeof *col_y);
+    if (col_x && col_y) {
+        aia_cubic_columns_avx2_avx2(a, x0, n, col_x, col_y);
+        aia_cubic_span_avx2_avx2(coef, NX, a, col_x, col_y, yo, i0, i1, lo, hi, out);
+    }
+    free(col_x);
+    free(col_y);
 }
 
 static void weights(float u, float w[4])

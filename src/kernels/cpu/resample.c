@@ -137,8 +137,10 @@ static void cubic_row(const float *coef, long NX, long NY, const aia_affine *a, 
 int aia_affine_sample(const float *coef, long NX, long NY, const aia_affine *a, aia_kernel kernel, int order,
                       float cval, float lo, float hi, const aia_window *win, float *out, long out_stride)
 {
-    double *cols = NULL; /* the positions' column terms, made once (the avx2 kernel's) */
-    const long n = (win->w + 7) / 8 * 8;
+    /* the positions' column terms, made once (the avx2 kernel's): a group
+     * of 8 may start at any pixel of the row, so 8 past its end too */
+    double *cols = NULL;
+    const long n = (win->w + 15) / 8 * 8;
 #if defined(__AVX2__) && !(defined(__AVX512F__) && defined(__AVX512DQ__))
     if (kernel == AIA_KERNEL_BSPLINE && order == 3) {
         if (!(cols = malloc(2 * (size_t)n * sizeof *cols)))

@@ -27,7 +27,8 @@ void aia_cubic_span_simd(const float *coef, long NX, const aia_affine *a, double
  * at a time with the avx512 kernel's float32 arithmetic lane for lane, so
  * the two levels give the same bytes. col_x, col_y: the positions' column
  * terms, shift + (x0 + i) * m, of the row's pixels i (aia_cubic_columns_avx2,
- * for n pixels rounded up to 8: the last group reads up to 7 past i1). */
+ * n a multiple of 8 and at least i1 + 7: the last group reads up to 7 past
+ * i1). */
 void aia_cubic_columns_avx2(const aia_affine *a, long x0, long n, double *col_x, double *col_y);
 void aia_cubic_span_avx2(const float *coef, long NX, const aia_affine *a, const double *col_x, const double *col_y,
                          double yo, long i0, long i1, float lo, float hi, float *out);
