@@ -472,6 +472,16 @@ typedef struct aia_write_options {
                                 DN) keep their precision. Used when it is a
                                 power of two below 1; otherwise (0, the
                                 default) whole units                      */
+    int bounded;             /* the caller knows every finite pixel lies in  */
+    double bounds[2];        /* [bounds[0], bounds[1]] (a registration's clip,
+                                scaled as the pixels were): integer outputs
+                                then skip the pass that finds the range.
+                                Checked as the pixels are converted: one
+                                outside makes the writer start again with
+                                that pass, so a wrong bound costs time, not
+                                a wrong file. Used only where it leads to the
+                                type the pass would choose (codes of int16's
+                                span)                                      */
 } aia_write_options;
 
 typedef struct aia_write_result {
@@ -572,6 +582,9 @@ typedef struct aia_register_info {
     long ccd_x0, ccd_y0;        /* ... its origin on the 4096 x 4096 CCD       */
     long grid_x0, grid_y0;      /* ... the output's origin in the full level-1.5 grid */
     long grid_width, grid_height; /* ... the full level-1.5 grid's shape       */
+    float clip_min, clip_max;   /* every finite output pixel lies in [clip_min,
+                                   clip_max]: sunpy's clip to the range of the
+                                   input and of a fill value               */
 } aia_register_info;
 
 AIA_API void aia_register_options_default(aia_register_options *opts);

@@ -28,6 +28,7 @@ int main(void)
     FIELD(aia_register_info, pad_x); FIELD(aia_register_info, missing); FIELD(aia_register_info, nan_input);
     FIELD(aia_register_info, level_warning); FIELD(aia_register_info, seconds_finish);
     FIELD(aia_register_info, cutout); FIELD(aia_register_info, grid_height);
+    FIELD(aia_register_info, clip_min); FIELD(aia_register_info, clip_max);
     SIZE(aia_psf_options);
     FIELD(aia_psf_options, orders); FIELD(aia_psf_options, norders); FIELD(aia_psf_options, threads);
     SIZE(aia_psf_info);

@@ -274,6 +274,106 @@ static void test_read_blank_rows(void)
     }
 }
 
+/* The bytes of a file (NULL if unreadable); *n its size. */
+static unsigned char *file_bytes(const char *path, long *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    *n = ftell(f);
+    rewind(f);
+    unsigned char *b = malloc((size_t)*n + 1);
+    if (b && fread(b, 1, (size_t)*n, f) != (size_t)*n) {
+        free(b);
+        b = NULL;
+    }
+    fclose(f);
+    return b;
+}
+
+static int same_bytes(const char *a, const char *b)
+{
+    long na = 0, nb = 0;
+    unsigned char *x = file_bytes(a, &na), *y = file_bytes(b, &nb);
+    const int same = x && y && na == nb && memcmp(x, y, (size_t)na) == 0;
+    free(x);
+    free(y);
+    return same;
+}
+
+/* Bounds the caller gives (aia_write_options.bounded) in place of the range
+ * pass: right or wrong, too wide or too narrow, the file is byte for byte
+ * the one written without them. Too narrow must fall back to the pass (a
+ * writer that trusted them would clip, wrap, or drop codes from the
+ * statistics); wider than int16 must not choose int32 for int16 pixels. */
+static void test_caller_bounds(void)
+{
+    static const struct { aia_out_type type; aia_compression comp; double quantum; } cases[] = {
+        {AIA_OUT_AUTO, AIA_COMP_AUTO, 0.0},     {AIA_OUT_INT16, AIA_COMP_NONE, 0.0},
+        {AIA_OUT_INT32, AIA_COMP_RICE, 0.0},    {AIA_OUT_AUTO, AIA_COMP_AUTO, 0.0625},
+        {AIA_OUT_INT16, AIA_COMP_GZIP2, 0.0},
+    };
+    static const double bounds[][2] = {
+        {-100.0, 149.75},   /* the pixels' own range */
+        {-1000.0, 1000.0},  /* wider, still int16 codes */
+        {0.0, 10.0},        /* too narrow at both ends */
+        {-100.0, 149.5},    /* short by one quarter at the top */
+        {-1e6, 1e6},        /* wider than int16 */
+        {NAN, 5.0},         /* not a bound */
+        {20.0, 10.0},       /* reversed */
+    };
+    aia_image *img = ramp(203, 61); /* odd sizes: partial conversion blocks */
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        aia_write_options o;
+        aia_write_options_default(&o);
+        o.type = cases[c].type;
+        o.compression = cases[c].comp;
+        o.quantum = cases[c].quantum;
+        o.statistics = 1;
+        o.overwrite = 1;
+        char plain[64];
+        snprintf(plain, sizeof plain, "bounds_%zu_plain.fits", c);
+        const char *ref = test_path(plain);
+        char ref_copy[4096];
+        snprintf(ref_copy, sizeof ref_copy, "%s", ref);
+        aia_write_result want, got;
+        CHECK_OK(aia_image_write(img, ref_copy, &o, &want));
+        for (size_t b = 0; b < sizeof bounds / sizeof bounds[0]; b++) {
+            o.bounded = 1;
+            o.bounds[0] = bounds[b][0];
+            o.bounds[1] = bounds[b][1];
+            char name[64];
+            snprintf(name, sizeof name, "bounds_%zu_%zu.fits", c, b);
+            const char *path = test_path(name);
+            CHECK_OK(aia_image_write(img, path, &o, &got));
+            CHECK_MSG(same_bytes(ref_copy, path), "case %zu, bounds [%g, %g]: not the bytes written without them",
+                      c, bounds[b][0], bounds[b][1]);
+            CHECK(got.type == want.type && got.blank_pixels == want.blank_pixels &&
+                  got.promoted_to_int32 == want.promoted_to_int32);
+            o.bounded = 0;
+        }
+    }
+    /* a pixel past int16 and bounds that hide it: int32, as without them */
+    ((float *)img->data)[500] = 40000.0f;
+    aia_write_options o;
+    aia_write_options_default(&o);
+    o.bounded = 1;
+    o.bounds[0] = -100.0;
+    o.bounds[1] = 149.75;
+    aia_write_result res;
+    CHECK_OK(aia_image_write(img, test_path("bounds_hidden.fits"), &o, &res));
+    CHECK(res.type == AIA_OUT_INT32 && res.promoted_to_int32);
+    aia_image *back = NULL;
+    CHECK_OK(aia_image_read(test_path("bounds_hidden.fits"), AIA_PIX_F32, &back));
+    CHECK(back && ((float *)back->data)[500] == 40000.0f);
+    aia_image_free(back);
+    /* ... and int16 asked for: the range error, not a wrapped code */
+    o.type = AIA_OUT_INT16;
+    CHECK_FAILS(aia_image_write(img, test_path("bounds_nofit.fits"), &o, NULL), AIA_ERR_RANGE, "int16");
+    aia_image_free(img);
+}
+
 int main(void)
 {
     test_rounding();
@@ -289,6 +389,7 @@ int main(void)
     roundtrip(AIA_OUT_FLOAT64, AIA_COMP_NONE, "f64_none.fits");
     test_auto_types();
     test_atomic_rules();
+    test_caller_bounds();
     CHECK(count_tmp_files() == 0);
     return test_done("test_fits_roundtrip");
 }

@@ -122,7 +122,8 @@ class RegisterInfo(Structure):
                 ("nan_output", c_longlong), ("level_warning", c_int), ("seconds_scan", c_double),
                 ("seconds_prefilter", c_double), ("seconds_sample", c_double),
                 ("seconds_finish", c_double), ("cutout", c_int), ("ccd_x0", c_long), ("ccd_y0", c_long),
-                ("grid_x0", c_long), ("grid_y0", c_long), ("grid_width", c_long), ("grid_height", c_long)]
+                ("grid_x0", c_long), ("grid_y0", c_long), ("grid_width", c_long), ("grid_height", c_long),
+                ("clip_min", c_float), ("clip_max", c_float)]
 
 
 class PsfOptions(Structure):

@@ -71,6 +71,9 @@ struct aia_prep_item {
     uint32_t quality;
     uint32_t quality_skipped;         /* SKIPPED for these flags (0: not)     */
     char notes[512];                  /* '; '-separated: a cutout, ...        */
+    int bounded;                      /* the processed pixels lie in bounds:  */
+    double bounds[2];                 /* the clip, scaled as they were (the
+                                         writer's range pass is then skipped) */
 };
 
 /* ---- naming.c ---- */

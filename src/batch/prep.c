@@ -462,14 +462,28 @@ static int history_register(aia_header *hdr, const aia_register_options *r, cons
                             info->cutout ? " (the part a cutout covers)" : "", fill);
 }
 
+/* The pixels' bounds after aia_view_scale by s (each pixel's product in
+ * double, stored as float: monotonic for s > 0, so the bounds' products
+ * bound the pixels'). */
+static void scale_bounds(aia_prep_item *item, double s)
+{
+    if (!(s > 0.0 && isfinite(s))) {
+        item->bounded = 0;
+        return;
+    }
+    for (int i = 0; i < 2; i++)
+        item->bounds[i] = (float)(item->bounds[i] * s);
+}
+
 /* aiapy's correct_degradation, on the image and its uncertainty alike. */
-static int correct_degradation(aia_image *out, aia_image *err, const aia_response_table *table,
+static int correct_degradation(aia_prep_item *item, aia_image *out, aia_image *err, const aia_response_table *table,
                                const aia_table_ref *ref, int version)
 {
     double d = 1.0;
     int st = aia_correct_degradation(aia_image_view(out), out->header, table, version, &d);
     if (st)
         return st;
+    scale_bounds(item, 1.0 / d);
     if (err)
         aia_view_scale(aia_image_view(err), 1.0 / d);
     char ref_text[320];
@@ -549,6 +563,11 @@ int aia_prep_process(aia_prep_item *item, const aia_prep_options *o, aia_prep_sh
     } else if (!st) {
         st = register_image(plan, item->image, ws, &spare, &out, &info);
     }
+    if (!st) { /* what the writer may take for the range of the pixels */
+        item->bounded = 1;
+        item->bounds[0] = info.clip_min;
+        item->bounds[1] = info.clip_max;
+    }
     if (!st && info.level_warning)
         warn(item, "LVL_NUM is not 1: registration should only be applied to level 1 data");
     if (!st && info.nan_input)
@@ -577,11 +596,12 @@ int aia_prep_process(aia_prep_item *item, const aia_prep_options *o, aia_prep_sh
     if (!st && o->degradation_auto)
         st = aia_auto_response(shared->tables, o, &response, &response_ref);
     if (!st && response)
-        st = correct_degradation(out, err, response, response_ref, o->degradation_version);
+        st = correct_degradation(item, out, err, response, response_ref, o->degradation_version);
     if (!st && o->normalize) {
         double exptime = 0;
         aia_header_get_double(out->header, "EXPTIME", &exptime);
         st = aia_normalize_exposure(aia_image_view(out), out->header);
+        scale_bounds(item, 1.0 / exptime);
         if (!st && err)
             st = aia_normalize_exposure(aia_image_view(err), err->header);
         st = st ? st : aia_history_step(out->header, "normalize_exposure", "x 1/EXPTIME (%.6g s): DN -> DN/s",
@@ -641,6 +661,11 @@ int aia_prep_store(aia_prep_item *item, const aia_prep_options *o)
         w.extra = item->uncertainty;
     if (w.type == AIA_OUT_AUTO) /* keep a sub-DN input's step (the writer takes powers of two) */
         w.quantum = item->quantum;
+    if (item->bounded) { /* the registration's clip: no range pass (checked as written) */
+        w.bounded = 1;
+        w.bounds[0] = item->bounds[0];
+        w.bounds[1] = item->bounds[1];
+    }
     int st = make_parent(item->output);
     if (!st && item->uncertainty && o->uncertainty_file)
         st = make_parent(item->output_err);
@@ -650,6 +675,7 @@ int aia_prep_store(aia_prep_item *item, const aia_prep_options *o)
     if (!st && item->uncertainty && o->uncertainty_file) {
         aia_write_options we = w;
         we.extra = NULL;
+        we.bounded = 0; /* the bounds are the image's */
         we.type = AIA_OUT_FLOAT32;
         we.overwrite = 1;
         st = aia_image_write(item->uncertainty, item->output_err, &we, NULL);

@@ -35,55 +35,63 @@ DEFINE_RANGE(range_f32, float)
 DEFINE_RANGE(range_f64, double)
 #undef DEFINE_RANGE
 
-/* Smallest and largest value x * scale after rounding half away from zero
- * (NaN ignored). Rounding is monotonic, so only the extremes need rounding. */
-void aia_rounded_range(const aia_image *img, double scale, double *lo, double *hi)
+/* Smallest and largest pixel (NaN ignored; lo > hi when none is finite). */
+void aia_pixel_range(const aia_image *img, double *lo, double *hi)
 {
     const size_t n = (size_t)img->width * (size_t)img->height;
-    double mn, mx;
     if (img->pixtype == AIA_PIX_F64)
-        range_f64(img->data, n, &mn, &mx);
+        range_f64(img->data, n, lo, hi);
     else
-        range_f32(img->data, n, &mn, &mx);
-    *lo = aia_round_half_away(mn * scale);
-    *hi = aia_round_half_away(mx * scale);
+        range_f32(img->data, n, lo, hi);
 }
 
 /* Convert n pixels to integers, x * scale rounded half away from zero, NaN
- * to BLANK (the type's minimum); returns the number of BLANK pixels. scale
- * is 1 or a power of two (a sub-DN quantum), so the product is exact. The
- * values are known to fit (aia_resolve_output), so truncation goes through
- * int32 and the fraction x - trunc(x) is exact. Blocks of BLOCK pixels pass
- * three plain loops (NaN replaced; rounded; BLANK put and narrowed): written
- * so, each vectorises, where one loop doing all three does not (GCC 12).
- * The block's codes, still in L1 cache, are then counted in hist (when
- * given): the statistics of the output cost no pass of their own. */
+ * to BLANK (the type's minimum); returns the number of BLANK pixels, or -1
+ * when some x * scale lies outside [lo, hi], the bounds the type was chosen
+ * for (the codes are then not written: a caller's bound was wrong, and the
+ * writer starts again with the range pass). scale is 1 or a power of two (a
+ * sub-DN quantum), so the product is exact. Within the bounds the values
+ * fit, so truncation goes through int32 and the fraction x - trunc(x) is
+ * exact. Blocks of BLOCK pixels pass three plain loops (NaN replaced and
+ * the extremes taken; rounded; BLANK put and narrowed): written so, each
+ * vectorises, where one loop doing all three does not (GCC 12). The
+ * block's codes, still in L1 cache, are then counted in hist (when given):
+ * the statistics of the output cost no pass of their own. */
 #define BLOCK 4096
 #define DEFINE_TO_INT(name, src_t, dst_t, blank)                                                   \
     DEFINE_BLOCK(name##_block_generic, src_t, dst_t, blank, )                                      \
     DEFINE_BLOCK_V3(name, src_t, dst_t, blank)                                                     \
-    static int name##_block(const src_t *src, int n, src_t scale, dst_t *out)                     \
+    static int name##_block(const src_t *src, int n, const double *k, dst_t *out)                  \
     {                                                                                              \
-        return USE_V3(name, src, n, scale, out);                                                   \
+        return USE_V3(name, src, n, k, out);                                                       \
     }                                                                                              \
     DEFINE_REST(name, src_t, dst_t)
 #if AIA_HAVE_V3
 #define DEFINE_BLOCK_V3(name, src_t, dst_t, blank) DEFINE_BLOCK(name##_block_v3, src_t, dst_t, blank, AIA_TARGET_V3)
-#define USE_V3(name, src, n, scale, out) \
-    (aia_cpu_x86_level() >= 3 ? name##_block_v3 : name##_block_generic)(src, n, scale, out)
+#define USE_V3(name, src, n, k, out) \
+    (aia_cpu_x86_level() >= 3 ? name##_block_v3 : name##_block_generic)(src, n, k, out)
 #else
 #define DEFINE_BLOCK_V3(name, src_t, dst_t, blank)
-#define USE_V3(name, src, n, scale, out) name##_block_generic(src, n, scale, out)
+#define USE_V3(name, src, n, k, out) name##_block_generic(src, n, k, out)
 #endif
+/* k: {scale, lo, hi}; the extremes compared in double, where each x is
+ * exact (a bound rounded to the source type could admit a code past it). */
 #define DEFINE_BLOCK(fname, src_t, dst_t, blank, ATTR)                                             \
-    static ATTR int fname(const src_t *src, int n, src_t scale, dst_t *out)                       \
+    static ATTR int fname(const src_t *src, int n, const double *k, dst_t *out)                    \
     {                                                                                              \
         src_t v[BLOCK];                                                                            \
         int32_t r[BLOCK];                                                                          \
+        const src_t scale = (src_t)k[0];                                                           \
+        src_t lo = (src_t)INFINITY, hi = (src_t)-INFINITY;                                         \
+        _Pragma("omp simd reduction(min : lo) reduction(max : hi)")                                \
         for (int i = 0; i < n; i++) { /* product first: a conditional one does not vectorise */    \
             const src_t x = src[i] * scale;                                                        \
             v[i] = x == x ? x : (src_t)0;                                                          \
+            lo = x < lo ? x : lo; /* a plain select: false for NaN */                              \
+            hi = x > hi ? x : hi;                                                                  \
         }                                                                                          \
+        if ((double)lo < k[1] || (double)hi > k[2])                                                \
+            return -1;                                                                             \
         for (int i = 0; i < n; i++) {                                                              \
             const int32_t t = (int32_t)v[i];                                                       \
             const src_t frac = v[i] - (src_t)t;                                                    \
@@ -97,27 +105,35 @@ void aia_rounded_range(const aia_image *img, double scale, double *lo, double *h
         return blanks;                                                                             \
     }
 #define DEFINE_REST(name, src_t, dst_t)                                                            \
-    static long long name##_here(const src_t *src, size_t n, src_t scale, dst_t *out, aia_code_hist *hist) \
+    static long long name##_here(const src_t *src, size_t n, const double *bounds, dst_t *out,    \
+                                 aia_code_hist *hist)                                              \
     {                                                                                              \
         long long blanks = 0;                                                                      \
         for (size_t b = 0; b < n; b += BLOCK) {                                                    \
-            const int k = (int)(n - b < BLOCK ? n - b : BLOCK);                                    \
-            blanks += name##_block(src + b, k, scale, out + b);                                    \
+            const int m = (int)(n - b < BLOCK ? n - b : BLOCK);                                    \
+            const int got = name##_block(src + b, m, bounds, out + b);                             \
+            if (got < 0)                                                                           \
+                return -1;                                                                         \
+            blanks += got;                                                                         \
             if (hist)                                                                              \
-                add(hist, out + b, k);                                                             \
+                add(hist, out + b, m);                                                             \
         }                                                                                          \
         return blanks;                                                                             \
     }                                                                                              \
-    static long long name(const src_t *src, size_t n, src_t scale, dst_t *out, aia_code_hist *hist, \
-                          int parallel)                                                            \
+    static long long name(const src_t *src, size_t n, const double *bounds, dst_t *out,           \
+                          aia_code_hist *hist, int parallel)                                       \
     {                                                                                              \
         if (!parallel)                                                                             \
-            return name##_here(src, n, scale, out, hist);                                          \
+            return name##_here(src, n, bounds, out, hist);                                         \
         long long blanks = 0;                                                                      \
-        _Pragma("omp parallel for schedule(static) reduction(+ : blanks)")                         \
-        for (size_t b = 0; b < n; b += BLOCK)                                                      \
-            blanks += name##_here(src + b, n - b < BLOCK ? n - b : BLOCK, scale, out + b, hist);   \
-        return blanks;                                                                             \
+        int outside = 0;                                                                           \
+        _Pragma("omp parallel for schedule(static) reduction(+ : blanks) reduction(| : outside)")  \
+        for (size_t b = 0; b < n; b += BLOCK) {                                                    \
+            const long long got = name##_here(src + b, n - b < BLOCK ? n - b : BLOCK, bounds, out + b, hist); \
+            outside |= got < 0;                                                                    \
+            blanks += got < 0 ? 0 : got;                                                           \
+        }                                                                                          \
+        return outside ? -1 : blanks;                                                              \
     }
 #define add aia_code_hist_add16
 DEFINE_TO_INT(f32_to_int16, float, int16_t, INT16_MIN)
@@ -136,27 +152,27 @@ DEFINE_TO_INT(f64_to_int32, double, int32_t, INT32_MIN)
 
 /* Rows [y0, y0 + rows) of img as integers of the output type, by a team of
  * threads or (parallel = 0) by the calling one. */
-static long long convert_rows(const aia_image *img, aia_out_type type, long y0, long rows, void *out,
-                              double scale, aia_code_hist *hist, int parallel)
+static long long convert_rows(const aia_image *img, const aia_int_coding *c, long y0, long rows, void *out,
+                              aia_code_hist *hist, int parallel)
 {
     const size_t base = (size_t)y0 * (size_t)img->width, n = (size_t)rows * (size_t)img->width;
     const int f64 = img->pixtype == AIA_PIX_F64;
-    if (type == AIA_OUT_INT16)
-        return f64 ? f64_to_int16((const double *)img->data + base, n, scale, out, hist, parallel)
-                   : f32_to_int16((const float *)img->data + base, n, (float)scale, out, hist, parallel);
-    return f64 ? f64_to_int32((const double *)img->data + base, n, scale, out, hist, parallel)
-               : f32_to_int32((const float *)img->data + base, n, (float)scale, out, hist, parallel);
+    const double k[3] = {c->scale, c->lo, c->hi};
+    if (c->type == AIA_OUT_INT16)
+        return f64 ? f64_to_int16((const double *)img->data + base, n, k, out, hist, parallel)
+                   : f32_to_int16((const float *)img->data + base, n, k, out, hist, parallel);
+    return f64 ? f64_to_int32((const double *)img->data + base, n, k, out, hist, parallel)
+               : f32_to_int32((const float *)img->data + base, n, k, out, hist, parallel);
 }
 
-long long aia_to_integers(const aia_image *img, aia_out_type type, long y0, long rows, void *out, double scale,
+long long aia_to_integers(const aia_image *img, const aia_int_coding *c, long y0, long rows, void *out,
                           aia_code_hist *hist)
 {
-    return convert_rows(img, type, y0, rows, out, scale, hist, 1);
+    return convert_rows(img, c, y0, rows, out, hist, 1);
 }
 
-long long aia_to_integers_here(const aia_image *img, aia_out_type type, long y0, long rows, void *out,
-                               double scale, aia_code_hist *hist)
+long long aia_to_integers_here(const aia_image *img, const aia_int_coding *c, long y0, long rows, void *out,
+                               aia_code_hist *hist)
 {
-    return convert_rows(img, type, y0, rows, out, scale, hist, 0);
+    return convert_rows(img, c, y0, rows, out, hist, 0);
 }
-

@@ -87,18 +87,46 @@ static double quantum_of(const aia_write_options *opts)
     return frexp(q, &e) == 0.5 && e >= -30 ? q : 1.0;
 }
 
+/* Whether the caller's bounds (opts->bounded) may stand in for the range
+ * pass: finite, ordered, and giving the narrowest type a range pass could
+ * give (int16 codes, or int32 asked for with codes of int16's span: a
+ * small table of counts, as the pass would size it). A wider bound would
+ * choose the type from the bound, not from the pixels, so it is not used.
+ * *lo, *hi: the bounds times scale. */
+static int caller_bounds(const aia_write_options *opts, aia_out_type t, double scale, double *lo, double *hi)
+{
+    if (!opts->bounded || !isfinite(opts->bounds[0]) || !isfinite(opts->bounds[1]) ||
+        !(opts->bounds[0] <= opts->bounds[1]))
+        return 0;
+    *lo = opts->bounds[0] * scale;
+    *hi = opts->bounds[1] * scale;
+    return (t == AIA_OUT_AUTO || t == AIA_OUT_INT16 || t == AIA_OUT_INT32) &&
+           fits_int_type(aia_round_half_away(*lo), aia_round_half_away(*hi), INT16_MIN, INT16_MAX);
+}
+
 /* aia_resolve_output, also giving the range of the integer codes (lo > hi:
- * none, or not an integer output). */
-static int resolve(const aia_image *img, const aia_write_options *opts, aia_out_type *type,
-                   aia_compression *compression, int *promoted, double *lo, double *hi)
+ * none, or not an integer output) and the bounds of the pixels times the
+ * scale (vlo, vhi: what the conversion checks). trust: use the caller's
+ * bounds where they serve (caller_bounds), else the range pass. */
+static int resolve(const aia_image *img, const aia_write_options *opts, int trust, aia_out_type *type,
+                   aia_compression *compression, int *promoted, double *lo, double *hi, double *vlo, double *vhi)
 {
     *promoted = 0;
     *lo = 1;
     *hi = 0;
+    *vlo = INFINITY;
+    *vhi = -INFINITY;
     aia_out_type t = opts->type;
     if (t == AIA_OUT_INT16 || t == AIA_OUT_INT32 || (t == AIA_OUT_AUTO && is_in_dn(img->header))) {
         const double q = quantum_of(opts);
-        aia_rounded_range(img, 1.0 / q, lo, hi);
+        if (!(trust && caller_bounds(opts, t, 1.0 / q, vlo, vhi))) {
+            double mn, mx;
+            aia_pixel_range(img, &mn, &mx);
+            *vlo = mn * (1.0 / q);
+            *vhi = mx * (1.0 / q);
+        }
+        *lo = aia_round_half_away(*vlo);
+        *hi = aia_round_half_away(*vhi);
         double l = *lo, h = *hi;
         if (l > h) /* no finite pixel: any integer type holds all-BLANK */
             l = h = 0;
@@ -133,8 +161,8 @@ static int resolve(const aia_image *img, const aia_write_options *opts, aia_out_
 int aia_resolve_output(const aia_image *img, const aia_write_options *opts, aia_out_type *type,
                        aia_compression *compression, int *promoted)
 {
-    double lo, hi;
-    return resolve(img, opts, type, compression, promoted, &lo, &hi);
+    double lo, hi, vlo, vhi; /* the pixels' own answer, whatever opts->bounds say */
+    return resolve(img, opts, 0, type, compression, promoted, &lo, &hi, &vlo, &vhi);
 }
 
 /* How one HDU is written: the type and compression resolved, the integer
@@ -145,6 +173,8 @@ typedef struct hdu_spec {
     float q;                 /* quantisation level of Rice floats             */
     double quantum;          /* integer outputs: BSCALE (1: none written)     */
     double lo, hi;           /* integer codes' range (lo > hi: none)          */
+    double vlo, vhi;         /* ... the pixels x 1/quantum lie in [vlo, vhi]  */
+    int outside;             /* (out) a pixel lay outside them: not written   */
     int statistics;          /* DATAMIN ... describe the pixels written       */
     const char *history;
     long long blanks;        /* NaN pixels (out)                              */
@@ -397,6 +427,11 @@ static void wide_int_stats(const aia_image *img, hdu_spec *spec)
     aia_value_stats_free(vs);
 }
 
+static aia_int_coding coding_of(const hdu_spec *spec)
+{
+    return (aia_int_coding){spec->type, 1.0 / spec->quantum, spec->vlo, spec->vhi};
+}
+
 /* Integers through cfitsio (uncompressed or GZIP_2), a chunk at a time. */
 static int write_int_pixels(fitsfile *f, const aia_image *img, hdu_spec *spec, aia_code_hist *hist, int *fst)
 {
@@ -407,10 +442,16 @@ static int write_int_pixels(fitsfile *f, const aia_image *img, hdu_spec *spec, a
         return *fst = MEMORY_ALLOCATION;
     fits_set_bscale(f, 1.0, 0.0, fst); /* the codes go in as they are (BSCALE is the quantum) */
     spec->blanks = 0;
+    const aia_int_coding c = coding_of(spec);
     for (long y0 = 0; y0 < img->height && !*fst; y0 += ROWS_PER_CHUNK) {
         long rows = img->height - y0 < ROWS_PER_CHUNK ? img->height - y0 : ROWS_PER_CHUNK;
         LONGLONG first = (LONGLONG)y0 * (LONGLONG)w + 1, n = (LONGLONG)rows * (LONGLONG)w;
-        spec->blanks += aia_to_integers(img, spec->type, y0, rows, buf, 1.0 / spec->quantum, hist);
+        const long long got = aia_to_integers(img, &c, y0, rows, buf, hist);
+        if (got < 0) {
+            spec->outside = 1;
+            break;
+        }
+        spec->blanks += got;
         fits_write_img(f, spec->type == AIA_OUT_INT16 ? TSHORT : TINT, first, n, buf, fst);
     }
     free(buf);
@@ -431,11 +472,16 @@ static int write_pixels(fitsfile *f, const aia_image *img, hdu_spec *spec, int c
             wide_int_stats(img, spec);
     }
     int handled = 0;
-    if (compressed && spec->comp == AIA_COMP_RICE)
-        *fst = aia_tiles_write(f, img, spec->type, 1.0 / spec->quantum, hist, &spec->blanks, &handled);
+    if (compressed && spec->comp == AIA_COMP_RICE) {
+        const aia_int_coding c = coding_of(spec);
+        *fst = aia_tiles_write(f, img, &c, hist, &spec->blanks, &handled);
+        spec->outside = handled && spec->blanks < 0;
+    }
     if (!*fst && !handled)
         write_int_pixels(f, img, spec, hist, fst);
-    if (hist)
+    if (spec->outside)
+        ; /* nothing to state: the file is not kept */
+    else if (hist)
         aia_code_hist_finish(hist, spec->quantum, spec->blanks, &spec->stats);
     else if (spec->statistics)
         spec->stats.missing = spec->blanks;
@@ -553,10 +599,10 @@ static int write_hdu(fitsfile *f, const aia_image *img, hdu_spec *spec, int *fst
             write_header(f, img, spec, fst);
         if (!*fst)
             write_pixels(f, img, spec, spec->comp != AIA_COMP_NONE, fst);
-        if (!*fst && spec->statistics)
+        if (!*fst && !spec->outside && spec->statistics)
             write_stats_keys(f, img, &spec->stats, fst);
     }
-    if (!*fst)
+    if (!*fst && !spec->outside)
         write_checksums(f, fst);
     return *fst;
 }
@@ -576,7 +622,7 @@ static int write_fits(const char *tmp, const char *path, const aia_image *img, h
     if (spec->comp != AIA_COMP_NONE)
         fits_create_img(f, BYTE_IMG, 0, NULL, &fst); /* empty primary, JSOC layout */
     write_hdu(f, img, spec, &fst);
-    if (!fst && opts->extra) {
+    if (!fst && !spec->outside && opts->extra) {
         hdu_spec extra = {.type = AIA_OUT_FLOAT32,
                           .comp = spec->comp == AIA_COMP_NONE ? AIA_COMP_NONE : AIA_COMP_RICE,
                           .q = 16.0f, .quantum = 1.0, .lo = 1, .hi = 0, .statistics = spec->statistics};
@@ -644,21 +690,32 @@ int aia_image_write(const aia_image *img, const char *path, const aia_write_opti
             return aia_fail(AIA_ERR_EXISTS, "%s: output already exists (use --overwrite to replace it)",
                             path);
     }
-    hdu_spec spec = {.q = opts->quantize_level, .quantum = quantum_of(opts), .statistics = opts->statistics,
-                     .history = opts->history};
-    int promoted;
-    int st = resolve(img, opts, &spec.type, &spec.comp, &promoted, &spec.lo, &spec.hi);
-    if (st) {
-        aia_error_prefix(path);
-        return st;
-    }
-    if (is_float_type(spec.type))
-        spec.quantum = 1.0;
     char tmp[PATH_MAX];
-    st = aia_temp_name(path, tmp, sizeof tmp);
+    int st = aia_temp_name(path, tmp, sizeof tmp);
     if (st)
         return st;
-    st = write_fits(tmp, path, img, &spec, opts);
+    /* With the caller's bounds first; a pixel outside them stops that file
+     * (never published) and the pixels' own range decides again. */
+    hdu_spec spec;
+    int promoted;
+    for (int trust = 1; trust >= 0; trust--) {
+        spec = (hdu_spec){.q = opts->quantize_level, .quantum = quantum_of(opts), .statistics = opts->statistics,
+                          .history = opts->history};
+        st = resolve(img, opts, trust, &spec.type, &spec.comp, &promoted, &spec.lo, &spec.hi, &spec.vlo,
+                     &spec.vhi);
+        if (st) {
+            aia_error_prefix(path);
+            return st;
+        }
+        if (is_float_type(spec.type))
+            spec.quantum = 1.0;
+        st = write_fits(tmp, path, img, &spec, opts);
+        if (st || !spec.outside)
+            break;
+        unlink(tmp);
+    }
+    if (!st && spec.outside) /* the pixels own range, measured: only a change meanwhile */
+        st = aia_fail(AIA_ERR_BAD_DATA, "%s: the pixels changed while they were written", path);
     if (!st)
         st = publish(tmp, path, opts->overwrite);
     if (st) {

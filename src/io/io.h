@@ -19,21 +19,30 @@ int aia_fail_fits(int fits_status, const char *path, const char *what);
  * do not, -1 if the file cannot be read. */
 int aia_fits_checksum_ok(const char *path);
 
-/* The smallest and largest pixel times scale after rounding half away from
- * zero (NaN ignored; lo > hi when there is no finite pixel). */
-void aia_rounded_range(const aia_image *img, double scale, double *lo, double *hi);
+/* The smallest and largest pixel (NaN ignored; lo > hi when there is no
+ * finite pixel). */
+void aia_pixel_range(const aia_image *img, double *lo, double *hi);
 
-/* Rows [y0, y0 + rows) of img as integers of the output type (int16 or
- * int32: x * scale rounded half away from zero, NaN -> the type's minimum,
- * BLANK), the values known to fit; returns the number of BLANK pixels.
- * scale is 1, or 1/quantum for a power-of-two sub-DN quantum. The codes
- * are counted in hist when it is not NULL. */
-long long aia_to_integers(const aia_image *img, aia_out_type type, long y0, long rows, void *out, double scale,
+/* How pixels become the integers of an output: the type (int16 or int32),
+ * x * scale rounded half away from zero (scale 1, or 1/quantum for a
+ * power-of-two sub-DN quantum), and the bounds [lo, hi] every finite
+ * x * scale was found (the range pass) or promised (a caller's bound) to lie
+ * in, which the type holds once rounded. */
+typedef struct aia_int_coding {
+    aia_out_type type;
+    double scale, lo, hi;
+} aia_int_coding;
+
+/* Rows [y0, y0 + rows) of img as integers of c's type (NaN -> the type's
+ * minimum, BLANK); returns the number of BLANK pixels, or -1 when a value
+ * lies outside c's bounds (out then holds no usable codes). The codes are
+ * counted in hist when it is not NULL. */
+long long aia_to_integers(const aia_image *img, const aia_int_coding *c, long y0, long rows, void *out,
                           aia_code_hist *hist);
 /* The same in the calling thread alone, for use inside a parallel region
  * (hist counts in the calling thread's table). */
-long long aia_to_integers_here(const aia_image *img, aia_out_type type, long y0, long rows, void *out,
-                               double scale, aia_code_hist *hist);
+long long aia_to_integers_here(const aia_image *img, const aia_int_coding *c, long y0, long rows, void *out,
+                               aia_code_hist *hist);
 
 /* Which Rice codec reads and writes integer tiles: "aiaprep" (tiles.c,
  * rice.c) or "cfitsio" (AIAPREP_RICE=cfitsio). Public as aia_rice_codec. */
@@ -47,9 +56,10 @@ int aia_tiles_read(fitsfile *f, const aia_source *src, aia_pixtype type, void *d
 
 /* The pixels of a compressed HDU just created with Rice and one row per
  * tile, with the library's encoder (converted as aia_to_integers does with
- * scale and hist): *handled = 0 when cfitsio should write them. Returns a
- * cfitsio status. */
-int aia_tiles_write(fitsfile *f, const aia_image *img, aia_out_type type, double scale, aia_code_hist *hist,
+ * c and hist; *blanks = -1 when a value lies outside c's bounds, and the
+ * rest is not written): *handled = 0 when cfitsio should write them.
+ * Returns a cfitsio status. */
+int aia_tiles_write(fitsfile *f, const aia_image *img, const aia_int_coding *c, aia_code_hist *hist,
                     long long *blanks, int *handled);
 
 #endif

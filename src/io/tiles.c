@@ -376,14 +376,24 @@ static long long put_chunk(fitsfile *f, const tiled *t, const chunk *c, long y0,
     return blanks;
 }
 
+/* A flag other threads of the team may set (an OpenMP atomic read). */
+static int flag_set(const int *flag)
+{
+    int v;
+#pragma omp atomic read
+    v = *flag;
+    return v;
+}
+
 /* The team converts and encodes chunk k into one of two buffers while one
  * of its threads hands chunk k - 1 to cfitsio (serial; after the encoding,
  * as it was, it was a fifth of the writer's time). The `for` of chunk k
  * ends with a barrier, so chunk k - 1 is out before its buffer takes chunk
  * k + 1. With one thread, the same steps in order. */
-int aia_tiles_write(fitsfile *f, const aia_image *img, aia_out_type type, double scale, aia_code_hist *hist,
+int aia_tiles_write(fitsfile *f, const aia_image *img, const aia_int_coding *c, aia_code_hist *hist,
                     long long *blanks, int *handled)
 {
+    const aia_out_type type = c->type;
     *handled = 0;
     tiled t;
     if (!ours() || (type != AIA_OUT_INT16 && type != AIA_OUT_INT32) || !probe(f, &t) || t.tw != img->width ||
@@ -402,38 +412,46 @@ int aia_tiles_write(fitsfile *f, const aia_image *img, aia_out_type type, double
     }
     const long chunks = (img->height + CHUNK_ROWS - 1) / CHUNK_ROWS;
     long long total = 0;
+    int outside = 0; /* a value past c's bounds: stop */
     if (!fst) {
 #pragma omp parallel
         for (long k = 0; k <= chunks; k++) {
             if (k > 0) {
                 const long y0 = (k - 1) * CHUNK_ROWS;
 #pragma omp single nowait
-                total += put_chunk(f, &t, &buf[(k - 1) % 2], y0,
-                                   img->height - y0 < CHUNK_ROWS ? img->height - y0 : CHUNK_ROWS, cap, &fst);
+                if (!flag_set(&outside))
+                    total += put_chunk(f, &t, &buf[(k - 1) % 2], y0,
+                                       img->height - y0 < CHUNK_ROWS ? img->height - y0 : CHUNK_ROWS, cap, &fst);
             }
             if (k < chunks) {
                 const long y0 = k * CHUNK_ROWS, rows = img->height - y0 < CHUNK_ROWS ? img->height - y0 : CHUNK_ROWS;
-                chunk *c = &buf[k % 2];
+                chunk *ch = &buf[k % 2];
 #pragma omp for schedule(dynamic, 1)
                 for (long r = 0; r < rows; r += AIA_RICE_STREAMS) {
                     const int n = (int)(rows - r < AIA_RICE_STREAMS ? rows - r : AIA_RICE_STREAMS);
-                    void *ints = (char *)c->ints + (size_t)r * w * esize;
-                    c->blanks[r / AIA_RICE_STREAMS] = aia_to_integers_here(img, type, y0 + r, n, ints, scale, hist);
+                    void *ints = (char *)ch->ints + (size_t)r * w * esize;
+                    const long long got = flag_set(&outside) ? -1 : aia_to_integers_here(img, c, y0 + r, n, ints, hist);
+                    ch->blanks[r / AIA_RICE_STREAMS] = got;
+                    if (got < 0) {
+#pragma omp atomic write
+                        outside = 1;
+                        continue;
+                    }
                     unsigned char *out[AIA_RICE_STREAMS];
                     const void *in[AIA_RICE_STREAMS];
                     for (int s = 0; s < n; s++) {
                         in[s] = (const char *)ints + (size_t)s * w * esize;
-                        out[s] = c->bytes + (size_t)(r + s) * cap;
+                        out[s] = ch->bytes + (size_t)(r + s) * cap;
                     }
                     if (type == AIA_OUT_INT16)
-                        aia_rice_encode16((const int16_t *const *)in, n, w, t.block, out, c->len + r);
+                        aia_rice_encode16((const int16_t *const *)in, n, w, t.block, out, ch->len + r);
                     else
-                        aia_rice_encode32((const int32_t *const *)in, n, w, t.block, out, c->len + r);
+                        aia_rice_encode32((const int32_t *const *)in, n, w, t.block, out, ch->len + r);
                 }
             }
         }
     }
-    *blanks = total;
+    *blanks = outside ? -1 : total; /* after the region: no other thread */
     for (int b = 0; b < 2; b++) {
         free(buf[b].ints);
         free(buf[b].bytes);

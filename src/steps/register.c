@@ -479,6 +479,11 @@ void aia_register_info_fill(const aia_register_plan *plan, const aia_register_pi
         info->grid_y0 = plan->win.y0 - p->win.y0;
         info->grid_width = p->win.w;
         info->grid_height = p->win.h;
+        /* the sampling's clip (register_pixels.c, sample): a number used as
+         * the fill takes part in the range */
+        const int fill_is_number = px->fill == px->fill;
+        info->clip_min = fill_is_number ? fminf(px->fill, px->min) : px->min;
+        info->clip_max = fill_is_number ? fmaxf(px->fill, px->max) : px->max;
     }
 }
 
