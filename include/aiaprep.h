@@ -333,6 +333,11 @@ typedef struct aia_source_info {
     long long blank;
     long long file_bytes;
     int gzip;               /* a gzip-wrapped file (.fits.gz), inflated (bounded) first */
+    int range_known;        /* the reader saw, as it placed the pixels (Rice  */
+    int has_nulls;          /* int16 tiles, unscaled, read as float32): any    */
+    double data_min;        /* BLANK (NaN) pixel, and the smallest and largest */
+    double data_max;        /* other (NaN if none). Of the pixels as read: a step
+                               that changes them does not update these      */
 } aia_source_info;
 
 /* An image the library owns: pixels, header and where it came from. */

@@ -18,6 +18,7 @@ int main(void)
     SIZE(aia_source_info);
     FIELD(aia_source_info, compression); FIELD(aia_source_info, bscale); FIELD(aia_source_info, blank);
     FIELD(aia_source_info, file_bytes); FIELD(aia_source_info, gzip);
+    FIELD(aia_source_info, range_known); FIELD(aia_source_info, data_max);
     SIZE(aia_image);
     FIELD(aia_image, pixtype); FIELD(aia_image, data); FIELD(aia_image, capacity); FIELD(aia_image, header);
     FIELD(aia_image, source);

@@ -216,7 +216,7 @@ static void registration(void)
               *chunked = malloc(count * sizeof(float));
         aia_workspace *ws = aia_workspace_new();
         aia_register_pixel_info info = {0};
-        CHECK_OK(aia_backend_cpu_generic.register_pixels(&aia_backend_cpu_generic, g, d, n, want, g->win.w, ws,
+        CHECK_OK(aia_backend_cpu_generic.register_pixels(&aia_backend_cpu_generic, g, d, n, NULL, want, g->win.w, ws,
                                                          &info));
         long long nan_exact = 0, nan_chunked = 0;
         emulate_register(g, d, n, exact, g->NX > g->NY ? g->NX : g->NY, &nan_exact);
@@ -261,7 +261,7 @@ static void whole_pixel_shift(void)
     float *want = malloc(sizeof(float) * n * n), *got = malloc(sizeof(float) * n * n);
     aia_workspace *ws = aia_workspace_new();
     aia_register_pixel_info info = {0};
-    CHECK_OK(aia_backend_cpu_generic.register_pixels(&aia_backend_cpu_generic, &g, d, n, want, n, ws, &info));
+    CHECK_OK(aia_backend_cpu_generic.register_pixels(&aia_backend_cpu_generic, &g, d, n, NULL, want, n, ws, &info));
     long long nan_out = 0;
     emulate_register(&g, d, n, got, AIA_CU_CHUNK, &nan_out);
     CHECK_MSG(memcmp(want, got, sizeof(float) * n * n) == 0, "a whole-pixel shift differs from the CPU's");

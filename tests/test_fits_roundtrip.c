@@ -274,6 +274,50 @@ static void test_read_blank_rows(void)
     }
 }
 
+/* The range the reader states (aia_source_info.range_known) for Rice int16
+ * files it decodes itself: the extremes of the non-BLANK pixels and whether
+ * there was a BLANK; for other files nothing. */
+static void test_read_range(void)
+{
+    aia_image *img;
+    CHECK_OK(aia_image_create(300, 70, AIA_PIX_F32, &img));
+    if (!img)
+        return;
+    float *d = img->data;
+    for (long i = 0; i < 300 * 70; i++)
+        d[i] = (float)(i % 500) - 200.0f;
+    d[300 * 69 + 5] = 1234.0f; /* the largest, in the last tile */
+    aia_write_options o;
+    aia_write_options_default(&o);
+    o.overwrite = 1;
+    for (int with_nan = 0; with_nan < 2; with_nan++) {
+        if (with_nan)
+            d[7] = NAN;
+        CHECK_OK(aia_image_write(img, test_path("range.fits"), &o, NULL));
+        aia_image *back = NULL;
+        CHECK_OK(aia_image_read(test_path("range.fits"), AIA_PIX_F32, &back));
+        if (!back)
+            continue;
+        const int ours = strcmp(aia_rice_codec(), "aiaprep") == 0;
+        CHECK(back->source.range_known == ours);
+        if (ours)
+            CHECK_MSG(back->source.data_min == -200.0 && back->source.data_max == 1234.0 &&
+                          back->source.has_nulls == with_nan,
+                      "range [%g, %g], nulls %d", back->source.data_min, back->source.data_max,
+                      back->source.has_nulls);
+        aia_image_free(back);
+    }
+    /* floats: nothing stated (and nothing left from an earlier file in a reused image) */
+    o.type = AIA_OUT_FLOAT32;
+    CHECK_OK(aia_image_write(img, test_path("range_f32.fits"), &o, NULL));
+    aia_image *back = NULL;
+    CHECK_OK(aia_image_read(test_path("range.fits"), AIA_PIX_F32, &back));
+    CHECK_OK(aia_image_read_into(test_path("range_f32.fits"), AIA_PIX_F32, &back));
+    CHECK(back && !back->source.range_known);
+    aia_image_free(back);
+    aia_image_free(img);
+}
+
 /* The bytes of a file (NULL if unreadable); *n its size. */
 static unsigned char *file_bytes(const char *path, long *n)
 {
@@ -390,6 +434,7 @@ int main(void)
     test_auto_types();
     test_atomic_rules();
     test_caller_bounds();
+    test_read_range();
     CHECK(count_tmp_files() == 0);
     return test_done("test_fits_roundtrip");
 }

@@ -2,6 +2,7 @@
  * whole-pixel shifts, 90°/180° rolls), the two output grids, a rolled frame
  * back to north-up, NaN blobs, the header, and bad input. */
 #include "testutil.h"
+#include "steps/register_plan.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -524,6 +525,84 @@ static void test_in_place(void)
     aia_image_free(shifted);
 }
 
+/* A range the caller knows (what the reader saw), right or wrong: the
+ * output is byte for byte the one registered without it. A wrong range
+ * (too low, too high, a NaN or Inf pixel it does not admit) must be caught
+ * by the prefilter's rows and the frame scanned: trusted, it would move the
+ * fill and the clip. In place too, where a failed first attempt must leave
+ * the input as it was. */
+static void test_known_range(void)
+{
+    const double c = (N - 1) / 2.0;
+    aia_image *base = frame(17.0, unit_scale() * 1.003, c + 1.7, c - 0.4, 21);
+    if (!base)
+        return;
+    aia_stats st;
+    aia_image_stats(base, &st);
+    const float lo = (float)st.min, hi = (float)st.max;
+    enum { RIGHT, LOW, HIGH, WITH_NAN, WITH_INF, SHIFT, NAN_FILL, NOT_RANGE, CASES };
+    static const char *const names[] = {"right", "min too low", "max too high", "a NaN pixel", "an Inf pixel",
+                                        "whole-pixel shift", "NaN fill", "not a range"};
+    for (int k = 0; k < CASES; k++) {
+        aia_image *in = k == SHIFT ? frame(0.0, unit_scale(), c - 5.0, c + 3.0, 22)
+                                   : frame(17.0, unit_scale() * 1.003, c + 1.7, c - 0.4, 21); /* = base */
+        if (!in)
+            continue;
+        aia_input_range known = {lo, hi};
+        if (k == SHIFT) {
+            aia_stats ss;
+            aia_image_stats(in, &ss);
+            known = (aia_input_range){(float)ss.min - 3.0f, (float)ss.max};
+        }
+        if (k == LOW)
+            known.min = lo - 0.5f;
+        if (k == HIGH)
+            known.max = hi + 0.5f;
+        if (k == WITH_NAN)
+            ((float *)in->data)[100 * N + 90] = NAN;
+        if (k == WITH_INF)
+            ((float *)in->data)[30 * N + 200] = INFINITY;
+        if (k == NOT_RANGE)
+            known = (aia_input_range){hi, lo};
+        aia_register_options o;
+        aia_register_options_default(&o);
+        if (k == NAN_FILL)
+            o.missing = AIA_MISSING_NAN;
+        aia_register_plan *plan = NULL;
+        CHECK_OK(aia_register_plan_new(in->header, in->width, in->height, &o, &plan));
+        long w = 0, h = 0;
+        if (plan)
+            aia_register_plan_shape(plan, &w, &h);
+        aia_image *want = NULL, *got = NULL;
+        CHECK_OK(aia_image_create(w, h, AIA_PIX_F32, &want));
+        CHECK_OK(aia_image_create(w, h, AIA_PIX_F32, &got));
+        if (!plan || !want || !got)
+            goto next;
+        aia_register_info want_info, info;
+        CHECK_OK(aia_register_execute(plan, aia_image_view(in), aia_image_view(want), NULL, &want_info));
+        CHECK_OK(aia_register_execute_known(plan, aia_image_view(in), &known, aia_image_view(got), NULL, &info));
+        CHECK_MSG(memcmp(got->data, want->data, (size_t)w * h * sizeof(float)) == 0, "%s: the output differs",
+                  names[k]);
+        CHECK_MSG(info.missing == want_info.missing || (isnan(info.missing) && isnan(want_info.missing)),
+                  "%s: fill %g, want %g", names[k], info.missing, want_info.missing);
+        CHECK_MSG(info.nan_input == want_info.nan_input && info.clip_min == want_info.clip_min &&
+                      info.clip_max == want_info.clip_max,
+                  "%s: %lld NaN in, clip [%g, %g]; want %lld, [%g, %g]", names[k], info.nan_input, info.clip_min,
+                  info.clip_max, want_info.nan_input, want_info.clip_min, want_info.clip_max);
+        if (w == in->width && h == in->height) { /* in place, the first attempt failing or not */
+            CHECK_OK(aia_register_execute_known(plan, aia_image_view(in), &known, aia_image_view(in), NULL, NULL));
+            CHECK_MSG(memcmp(in->data, want->data, (size_t)w * h * sizeof(float)) == 0, "%s: in place differs",
+                      names[k]);
+        }
+    next:
+        aia_register_plan_free(plan);
+        aia_image_free(want);
+        aia_image_free(got);
+        aia_image_free(in);
+    }
+    aia_image_free(base);
+}
+
 int main(void)
 {
     test_identity();
@@ -535,6 +614,7 @@ int main(void)
     test_header_and_range();
     test_nan();
     test_in_place();
+    test_known_range();
     test_bad_input();
     test_cubic_convolution();
     test_normalize();

@@ -103,7 +103,8 @@ class View(Structure):
 class SourceInfo(Structure):
     _fields_ = [("bitpix", c_int), ("hdu", c_int), ("compressed", c_int), ("compression", c_char * 16),
                 ("bscale", c_double), ("bzero", c_double), ("has_blank", c_int), ("blank", c_longlong),
-                ("file_bytes", c_longlong), ("gzip", c_int)]
+                ("file_bytes", c_longlong), ("gzip", c_int), ("range_known", c_int), ("has_nulls", c_int),
+                ("data_min", c_double), ("data_max", c_double)]
 
 
 class Image(Structure):

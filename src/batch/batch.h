@@ -5,6 +5,7 @@
 #define AIAPREP_BATCH_H
 
 #include "core/core.h"
+#include "kernels/backend.h"
 
 #include <pthread.h>
 
@@ -71,6 +72,7 @@ struct aia_prep_item {
     uint32_t quality;
     uint32_t quality_skipped;         /* SKIPPED for these flags (0: not)     */
     char notes[512];                  /* '; '-separated: a cutout, ...        */
+    aia_input_range known;            /* what the reader saw (known_range)    */
     int bounded;                      /* the processed pixels lie in bounds:  */
     double bounds[2];                 /* the clip, scaled as they were (the
                                          writer's range pass is then skipped) */

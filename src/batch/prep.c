@@ -423,13 +423,25 @@ static int deconvolve_register(aia_prep_item *item, const aia_prep_options *o, c
                             o->deconv.clip_negative ? "set to 0" : "kept", psf);
 }
 
+/* What the reader saw of the pixels, when nothing has changed them since
+ * (respike puts pixels back) and they have no NaN: the registration then
+ * skips its scan (it checks the range as its prefilter reads the rows). */
+static const aia_input_range *known_range(aia_prep_item *item, const aia_prep_options *o)
+{
+    const aia_source_info *si = &item->image->source;
+    if (!si->range_known || si->has_nulls || o->respike_dir || o->respike_file)
+        return NULL;
+    item->known = (aia_input_range){(float)si->data_min, (float)si->data_max};
+    return &item->known;
+}
+
 /* The registered image in *out: in place, in `in` itself, when the plan
  * keeps its shape (a full frame at the default scale: a frame of memory
  * and its first touch saved); else in `spare`'s buffer (reused when large
  * enough; taken: *spare is then NULL) with a copy of in's header. The
  * plan's keys on the output's header. */
-static int register_image(const aia_register_plan *plan, aia_image *in, aia_workspace *ws, aia_image **spare,
-                          aia_image **out, aia_register_info *info)
+static int register_image(const aia_register_plan *plan, aia_image *in, const aia_input_range *known,
+                          aia_workspace *ws, aia_image **spare, aia_image **out, aia_register_info *info)
 {
     long w, h;
     aia_register_plan_shape(plan, &w, &h);
@@ -439,7 +451,7 @@ static int register_image(const aia_register_plan *plan, aia_image *in, aia_work
     if (!in_place)
         *spare = NULL;
     st = st ? st : aia_register_plan_header(plan, (*out)->header);
-    return st ? st : aia_register_execute(plan, aia_image_view(in), aia_image_view(*out), ws, info);
+    return st ? st : aia_register_execute_known(plan, aia_image_view(in), known, aia_image_view(*out), ws, info);
 }
 
 static int history_register(aia_header *hdr, const aia_register_options *r, const aia_register_info *info)
@@ -561,7 +573,7 @@ int aia_prep_process(aia_prep_item *item, const aia_prep_options *o, aia_prep_sh
         out = spare;
         spare = NULL;
     } else if (!st) {
-        st = register_image(plan, item->image, ws, &spare, &out, &info);
+        st = register_image(plan, item->image, known_range(item, o), ws, &spare, &out, &info);
     }
     if (!st) { /* what the writer may take for the range of the pixels */
         item->bounded = 1;
@@ -582,7 +594,7 @@ int aia_prep_process(aia_prep_item *item, const aia_prep_options *o, aia_prep_sh
         st = history_register(out->header, &o->reg, &info);
     if (!st && err) { /* the same grid: the same plan */
         aia_image *reg_err = NULL, *none = NULL;
-        st = register_image(plan, err, ws, &none, &reg_err, NULL);
+        st = register_image(plan, err, NULL, ws, &none, &reg_err, NULL);
         if (reg_err != err) {
             aia_image_free(err);
             err = reg_err;

@@ -193,7 +193,7 @@ static int read_pixels(fitsfile *f, const aia_source *src, const aia_hdu *h, int
 {
     if (img->source.compressed) { /* Rice integer tiles: the library's decoder */
         int handled = 0;
-        const int st = aia_tiles_read(f, src, img->pixtype, img->data, &handled);
+        const int st = aia_tiles_read(f, src, img->pixtype, img->data, &img->source, &handled);
         if (handled || st)
             return st;
         const int cst = aia_tiles_check(src, h, index, 1); /* cfitsio decodes: each tile first */
@@ -299,8 +299,10 @@ int aia_image_read_with(const char *path, aia_pixtype pixtype, const aia_read_op
         img->source.gzip = src.gzip;
         st = check_scaling(path, &img->source);
     }
-    if (!st)
+    if (!st) {
+        img->source.range_known = 0; /* unless the decoder finds it */
         st = read_pixels(f, &src, h, index, img);
+    }
     if (f) {
         int close_st = 0;
         fits_close_file(f, &close_st);

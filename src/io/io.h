@@ -50,9 +50,11 @@ long long aia_to_integers_here(const aia_image *img, const aia_int_coding *c, lo
 /* The current HDU's pixels (a tile-compressed image) into data, with the
  * library's Rice decoder: *handled = 0 when it is not a Rice integer image
  * the decoder takes (or AIAPREP_RICE=cfitsio), and cfitsio should read it.
- * Errors name the file, and for a bad tile its row and byte. */
+ * Errors name the file, and for a bad tile its row and byte. The range of
+ * what it placed goes into si (range_known and after it) where it saw it. */
 typedef struct aia_source aia_source;
-int aia_tiles_read(fitsfile *f, const aia_source *src, aia_pixtype type, void *data, int *handled);
+int aia_tiles_read(fitsfile *f, const aia_source *src, aia_pixtype type, void *data, aia_source_info *si,
+                   int *handled);
 
 /* The pixels of a compressed HDU just created with Rice and one row per
  * tile, with the library's encoder (converted as aia_to_integers does with

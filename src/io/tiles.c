@@ -182,9 +182,45 @@ static AIA_TARGET_V3 void row16_v3(const int16_t *src, long w, int nulls, int16_
 #endif
 #undef DEFINE_ROW16
 
+/* The extremes of the non-null codes of AIA level 1 tiles and whether one
+ * was null, gathered from each decoded row while it is in L1 cache: the
+ * registration then needs no pass of its own over the frame to find them
+ * (aia_source_info.range_known). */
+typedef struct range16 {
+    int16_t lo, hi;
+    int16_t nulls; /* any */
+} range16;
+
+#define DEFINE_RANGE16(name, ATTR)                                                                 \
+    static ATTR void name(const int16_t *src, long w, int nulls, int16_t blank, range16 *r)       \
+    {                                                                                              \
+        int16_t lo = r->lo, hi = r->hi, any = r->nulls;                                            \
+        _Pragma("omp simd reduction(min : lo) reduction(max : hi) reduction(| : any)")            \
+        for (long i = 0; i < w; i++) {                                                             \
+            const int16_t v = src[i];                                                              \
+            const int16_t null = (int16_t)(nulls && v == blank);                                   \
+            any |= null;                                                                           \
+            const int16_t l = null ? INT16_MAX : v, h = null ? INT16_MIN : v;                      \
+            lo = l < lo ? l : lo;                                                                  \
+            hi = h > hi ? h : hi;                                                                  \
+        }                                                                                          \
+        r->lo = lo;                                                                                \
+        r->hi = hi;                                                                                \
+        r->nulls = any;                                                                            \
+    }
+DEFINE_RANGE16(range16_generic, )
+#if AIA_HAVE_V3
+DEFINE_RANGE16(range16_v3, AIA_TARGET_V3)
+#define RANGE16 (aia_cpu_x86_level() >= 3 ? range16_v3 : range16_generic)
+#else
+#define RANGE16 range16_generic
+#endif
+#undef DEFINE_RANGE16
+
 /* A tile's raw values (as decoded: 1, 2 or 4 bytes) into the image, with
- * cfitsio's null test and scaling. */
-static void place_tile(const tiled *t, const void *raw, long tile, aia_pixtype type, void *data)
+ * cfitsio's null test and scaling; AIA level 1's (int16, unscaled, into
+ * float32) also into *r. */
+static void place_tile(const tiled *t, const void *raw, long tile, aia_pixtype type, void *data, range16 *r)
 {
     const long tx = tile % t->ntx, ty = tile / t->ntx;
     const long x0 = tx * t->tw, y0 = ty * t->th;
@@ -192,9 +228,11 @@ static void place_tile(const tiled *t, const void *raw, long tile, aia_pixtype t
     const int scaled = t->bscale != 1.0 || t->bzero != 0.0;
     if (t->bytepix == 2 && type == AIA_PIX_F32 && !scaled) { /* AIA level 1: one vectorised loop a row */
         const int16_t *in = raw;
-        for (long j = 0; j < h; j++)
+        for (long j = 0; j < h; j++) {
+            RANGE16(in + j * w, w, t->has_blank, (int16_t)t->blank, r);
             ROW16(in + j * w, w, t->has_blank, (int16_t)t->blank,
                   (float *)data + (size_t)(y0 + j) * (size_t)t->nx + (size_t)x0);
+        }
         return;
     }
     for (long j = 0; j < h; j++) {
@@ -267,7 +305,20 @@ static int read_heap(const tiled *t, const aia_source *src, LONGLONG need, unsig
     return AIA_OK;
 }
 
-int aia_tiles_read(fitsfile *f, const aia_source *src, aia_pixtype type, void *data, int *handled)
+/* What place_tile's ranges say, into the source info. */
+static void state_range(const tiled *t, aia_pixtype type, const range16 *r, aia_source_info *si)
+{
+    si->range_known = t->bytepix == 2 && type == AIA_PIX_F32 && t->bscale == 1.0 && t->bzero == 0.0;
+    if (!si->range_known)
+        return;
+    si->has_nulls = r->nulls != 0;
+    const int any = r->lo <= r->hi; /* else every pixel was null */
+    si->data_min = any ? r->lo : NAN;
+    si->data_max = any ? r->hi : NAN;
+}
+
+int aia_tiles_read(fitsfile *f, const aia_source *src, aia_pixtype type, void *data, aia_source_info *si,
+                   int *handled)
 {
     const char *path = src->path;
     *handled = 0;
@@ -306,8 +357,10 @@ int aia_tiles_read(fitsfile *f, const aia_source *src, aia_pixtype type, void *d
     }
     long bad_tile = -1;
     aia_rice_error bad = {0};
+    range16 range = {INT16_MAX, INT16_MIN, 0};
 #pragma omp parallel
     {
+        range16 mine = {INT16_MAX, INT16_MIN, 0};
         void *raw[AIA_RICE_STREAMS] = {0};
         int ok = 1;
         for (int s = 0; s < AIA_RICE_STREAMS; s++)
@@ -332,7 +385,7 @@ int aia_tiles_read(fitsfile *f, const aia_source *src, aia_pixtype type, void *d
                     break;
                 }
                 for (int s = 0; s < k; s++)
-                    place_tile(&t, raw[s], first + s0 + s, type, data);
+                    place_tile(&t, raw[s], first + s0 + s, type, data, &mine);
                 s0 += k;
             }
         }
@@ -342,6 +395,12 @@ int aia_tiles_read(fitsfile *f, const aia_source *src, aia_pixtype type, void *d
 #pragma omp critical
             bad_tile = bad_tile < 0 ? -2 : bad_tile;
         }
+#pragma omp critical
+        {
+            range.lo = mine.lo < range.lo ? mine.lo : range.lo;
+            range.hi = mine.hi > range.hi ? mine.hi : range.hi;
+            range.nulls |= mine.nulls;
+        }
     }
     free(heap);
     free(off);
@@ -350,6 +409,7 @@ int aia_tiles_read(fitsfile *f, const aia_source *src, aia_pixtype type, void *d
     if (bad_tile >= 0)
         return aia_fail(AIA_ERR_BAD_DATA, "%s: corrupt compressed tile %ld (table row %ld), byte %zu of its data: %s",
                         path, bad_tile + 1, bad_tile + 1, bad.byte, bad.why);
+    state_range(&t, type, &range, si);
     return AIA_OK;
 }
 

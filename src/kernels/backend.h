@@ -79,6 +79,15 @@ typedef struct aia_register_geometry {
     float fill_value;  /* for AIA_FILL_VALUE */
 } aia_register_geometry;
 
+/* What the caller knows of an input frame: no NaN or Inf pixel, and its
+ * smallest and largest (the reader saw each pixel as it placed it). A
+ * hint: the CPU backend checks it in the pass that reads the input anyway
+ * (the spline prefilter's rows) and scans the frame when it does not hold;
+ * the CUDA backend scans on the device regardless. */
+typedef struct aia_input_range {
+    float min, max;
+} aia_input_range;
+
 /* What the pixel work found and how long it took. */
 typedef struct aia_register_pixel_info {
     float min, max;          /* of the finite input pixels                   */
@@ -129,11 +138,12 @@ struct aia_backend {
     /* The registration of one float32 frame (rows `in_stride` floats
      * apart) into out (g->win.w x g->win.h, rows `out_stride` floats apart).
      * out may be in itself (same stride; the input is then read in full
-     * before the first output pixel is written). Scratch memory from ws.
-     * An input without a finite pixel is AIA_ERR_BAD_DATA. Multi-threaded
-     * (OpenMP); re-entrant. */
+     * before the first output pixel is written). known: what is known of
+     * in (NULL: nothing). Scratch memory from ws. An input without a
+     * finite pixel is AIA_ERR_BAD_DATA. Multi-threaded (OpenMP); re-entrant. */
     int (*register_pixels)(const aia_backend *b, const aia_register_geometry *g, const float *in, long in_stride,
-                           float *out, long out_stride, aia_workspace *ws, aia_register_pixel_info *info);
+                           const aia_input_range *known, float *out, long out_stride, aia_workspace *ws,
+                           aia_register_pixel_info *info);
 
     /* aiapy's PSF on the 4096² grid (out: 4096 x 4096 doubles, peak at
      * [2048][2048]): both mesh patterns from the model, then their

@@ -426,6 +426,12 @@ static int views_overlap(aia_view a, aia_view b)
 int aia_register_execute(const aia_register_plan *plan, aia_view in, aia_view out, aia_workspace *ws,
                          aia_register_info *info)
 {
+    return aia_register_execute_known(plan, in, NULL, out, ws, info);
+}
+
+int aia_register_execute_known(const aia_register_plan *plan, aia_view in, const aia_input_range *known,
+                               aia_view out, aia_workspace *ws, aia_register_info *info)
+{
     aia_clear_error();
     const aia_register_geometry *b = &plan->pixels;
     int st = aia_view_check(in, "registration input");
@@ -446,7 +452,7 @@ int aia_register_execute(const aia_register_plan *plan, aia_view in, aia_view ou
     if (!ws && !own)
         return aia_fail(AIA_ERR_NOMEM, "out of memory");
     aia_register_pixel_info px = {0};
-    st = plan->backend->register_pixels(plan->backend, b, in.data, in.stride, out.data, out.stride,
+    st = plan->backend->register_pixels(plan->backend, b, in.data, in.stride, known, out.data, out.stride,
                                         ws ? ws : own, &px);
     aia_workspace_free(own);
     if (st)

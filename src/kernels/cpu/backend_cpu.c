@@ -12,7 +12,8 @@
 #include <stdlib.h>
 
 int aia_cpu_register_pixels(const aia_backend *b, const aia_register_geometry *g, const float *in, long in_stride,
-                            float *out, long out_stride, aia_workspace *ws, aia_register_pixel_info *info);
+                            const aia_input_range *known, float *out, long out_stride, aia_workspace *ws,
+                            aia_register_pixel_info *info);
 int aia_cpu_psf_composite(double *e, double *f, long n, int threads, double *out);
 
 static int aia_cpu_psf_make(const aia_backend *b, const aia_psf_model *model, int threads, double *out,

@@ -100,10 +100,28 @@ static void padded_row(const aia_padded *p, long Y, float *line)
     const float *src = p->data + y * p->stride;
     for (long X = 0; X < p->pad_x; X++)
         line[X] = line[NX - 1 - X] = fill;
+    float *dst = line + p->pad_x;
+    if (!p->rows) {
+        for (long x = 0; x < p->nx; x++) {
+            const float v = src[x];
+            dst[x] = v == v ? v : nan_value; /* v != v: NaN */
+        }
+        return;
+    }
+    /* the row's range as the registration's scan finds it (register_pixels.c) */
+    float mn = INFINITY, mx = -INFINITY;
+    long bad = 0;
+#pragma omp simd reduction(min : mn) reduction(max : mx) reduction(+ : bad)
     for (long x = 0; x < p->nx; x++) {
         const float v = src[x];
-        line[p->pad_x + x] = v == v ? v : nan_value; /* v != v: NaN */
+        dst[x] = v == v ? v : nan_value;
+        const int ok = v - v == 0.0f; /* false for NaN and Inf */
+        bad += ok ? 0 : 1;
+        const float lo = ok ? v : INFINITY, hi = ok ? v : -INFINITY;
+        mn = lo < mn ? lo : mn;
+        mx = hi > mx ? hi : mx;
     }
+    p->rows[y] = (aia_row_range){mn, mx, bad};
 }
 
 /* Pass 1, along x, for rows [y0, y0 + rows) of P: build the rows (stage:

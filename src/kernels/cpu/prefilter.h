@@ -13,11 +13,18 @@ typedef struct aia_padded {
     const float *data;
     long nx, ny, stride, pad_x, pad_y;
     double fill, nan_value;
+    struct aia_row_range *rows; /* if set: each input row's range, found as it is read */
 } aia_padded;
 
+/* An input row's smallest and largest finite pixel and its NaN/Inf count. */
+typedef struct aia_row_range {
+    float min, max;
+    long bad;
+} aia_row_range;
+
 /* coef (NX x NY floats) = the B-spline coefficients of P for `order`
- * (scipy's spline_filter, mirror boundaries; for orders 0 and 1, P itself).
- * Multi-threaded. */
+ * (scipy's spline_filter, mirror boundaries; for orders 0 and 1, P itself),
+ * and p->rows[y] for each input row y when p->rows is set. Multi-threaded. */
 int aia_padded_coefficients(const aia_padded *p, int order, float *coef);
 
 #endif

@@ -11,7 +11,8 @@
 #include <string.h>
 
 int aia_cpu_register_pixels(const aia_backend *b, const aia_register_geometry *g, const float *in, long in_stride,
-                            float *out, long out_stride, aia_workspace *ws, aia_register_pixel_info *info);
+                            const aia_input_range *known, float *out, long out_stride, aia_workspace *ws,
+                            aia_register_pixel_info *info);
 
 typedef struct input_stats {
     float min, max;
@@ -51,6 +52,39 @@ static int scan_input(const aia_register_geometry *g, const float *d, long strid
     st->finite = (long long)g->nx * g->ny - bad;
     return AIA_OK;
 }
+
+/* The statistics a caller's range stands for (no NaN or Inf pixel), and
+ * the rows' ranges for the prefilter to fill in as it reads them, which
+ * check it (rows_agree). */
+static int assume_stats(const aia_register_geometry *g, const aia_input_range *known, input_stats *st,
+                        aia_row_range **rows)
+{
+    *st = (input_stats){known->min, known->max, (long long)g->nx * g->ny, 0, calloc((size_t)g->ny, 1)};
+    *rows = malloc((size_t)g->ny * sizeof **rows);
+    if (!st->row_bad || !*rows) {
+        free(*rows);
+        *rows = NULL;
+        return aia_fail(AIA_ERR_NOMEM, "out of memory");
+    }
+    return AIA_OK;
+}
+
+/* Whether the rows the prefilter read have the range assumed for them. */
+static int rows_agree(const aia_register_geometry *g, const aia_row_range *rows, const input_stats *st)
+{
+    float mn = INFINITY, mx = -INFINITY;
+    long bad = 0;
+    for (long y = 0; y < g->ny; y++) {
+        mn = rows[y].min < mn ? rows[y].min : mn;
+        mx = rows[y].max > mx ? rows[y].max : mx;
+        bad += rows[y].bad;
+    }
+    return bad == 0 && mn == st->min && mx == st->max;
+}
+
+/* A caller's range is of use where the prefilter reads every input row
+ * (not for a whole-pixel shift, a copy) and is a range. */
+static int range_usable(const aia_register_geometry *g, const aia_input_range *known);
 
 /* The fill of the padding and of positions outside the frame. */
 static float fill_of(const aia_register_geometry *g, const input_stats *st)
@@ -187,12 +221,22 @@ static void shifted_copy(const aia_register_geometry *g, const float *d, long st
 
 enum { SLOT_COEF, SLOT_MASK, SLOT_PACKED }; /* workspace buffers */
 
+static int range_usable(const aia_register_geometry *g, const aia_input_range *known)
+{
+    return known && !is_whole_pixel_shift(&g->map) && isfinite(known->min) && isfinite(known->max) &&
+           known->min <= known->max;
+}
+
 /* The samples: spline coefficients of the padded frame, then sampling with
  * sunpy's clip (to [min, max] of the input for missing = min) done as the
  * samples are stored; the NaN blobs added afterwards only add NaN, which
- * the clip would keep, so the order does not matter. */
+ * the clip would keep, so the order does not matter. rows (st assumed, not
+ * scanned): the prefilter finds each row's range, and where they disagree
+ * with st, *wrong is set and nothing is sampled (out, which may be in, is
+ * untouched). */
 static int sample(const aia_register_geometry *g, const float *in, long stride, const input_stats *st,
-                  aia_workspace *ws, float *out, long out_stride, double *t_prefiltered)
+                  aia_row_range *rows, aia_workspace *ws, float *out, long out_stride, double *t_prefiltered,
+                  int *wrong)
 {
     const int keys = g->kernel == AIA_KERNEL_KEYS;
     const float missing = fill_of(g, st); /* aiapy: missing = nanmin(data) unless given */
@@ -221,50 +265,73 @@ static int sample(const aia_register_geometry *g, const float *in, long stride, 
     if (!coef)
         return aia_fail(AIA_ERR_NOMEM, "out of memory for a %ld x %ld frame", g->NX, g->NY);
     /* NaN padding is read as the NaN substitute, like any NaN pixel */
-    const aia_padded padded = {in, g->nx, g->ny, stride, g->pad_x, g->pad_y,
-                               g->fill == AIA_FILL_NAN ? nan_value : missing, nan_value};
+    const aia_padded padded = {in,        g->nx,     g->ny, stride, g->pad_x, g->pad_y,
+                               g->fill == AIA_FILL_NAN ? nan_value : missing, nan_value, rows};
     if ((s = aia_padded_coefficients(&padded, keys ? 0 : g->order, coef)))
         return s;
     *t_prefiltered = aia_now();
+    if (rows && !rows_agree(g, rows, st)) {
+        *wrong = 1;
+        return AIA_OK;
+    }
     return aia_affine_sample(coef, g->NX, g->NY, &g->map, g->kernel, g->order, missing, lo, hi, &g->win, out,
                              out_stride);
 }
 
 int aia_cpu_register_pixels(const aia_backend *b, const aia_register_geometry *g, const float *in, long in_stride,
-                            float *out, long out_stride, aia_workspace *ws, aia_register_pixel_info *info)
+                            const aia_input_range *known, float *out, long out_stride, aia_workspace *ws,
+                            aia_register_pixel_info *info)
 {
     (void)b;
     double t[5] = {0};
     t[0] = aia_now();
     input_stats st = {0};
-    int s = scan_input(g, in, in_stride, &st);
-    if (s)
-        return s;
-    if (st.finite == 0) {
-        free(st.row_bad);
-        return aia_fail(AIA_ERR_BAD_DATA, "every pixel is NaN/BLANK: nothing to register");
-    }
-    t[1] = aia_now();
-    /* the NaN blobs' mask before the samples: out may be in itself */
+    aia_row_range *rows = NULL; /* set while st is assumed from `known` */
+    int s = range_usable(g, known) ? assume_stats(g, known, &st, &rows) : scan_input(g, in, in_stride, &st);
     uint8_t *mask = NULL;
-    if (st.bad || nan_padding(g)) {
-        static const int radius[6] = {0, 0, 2, 2, 3, 3}; /* k = 1,1,5,5,7,7 */
-        mask = aia_workspace_buffer(ws, SLOT_MASK, (size_t)g->NX * (size_t)g->NY);
-        if (!mask)
-            s = aia_fail(AIA_ERR_NOMEM, "out of memory for the NaN mask");
-        else
+    for (;;) {
+        if (s)
+            break;
+        if (st.finite == 0) {
+            s = aia_fail(AIA_ERR_BAD_DATA, "every pixel is NaN/BLANK: nothing to register");
+            break;
+        }
+        t[1] = aia_now();
+        /* the NaN blobs' mask before the samples: out may be in itself */
+        mask = NULL;
+        if (st.bad || nan_padding(g)) {
+            static const int radius[6] = {0, 0, 2, 2, 3, 3}; /* k = 1,1,5,5,7,7 */
+            mask = aia_workspace_buffer(ws, SLOT_MASK, (size_t)g->NX * (size_t)g->NY);
+            if (!mask) {
+                s = aia_fail(AIA_ERR_NOMEM, "out of memory for the NaN mask");
+                break;
+            }
             dilated_nan_mask(g, in, in_stride, &st, radius[g->order], mask);
+        }
+        int wrong = 0;
+        s = sample(g, in, in_stride, &st, rows, ws, out, out_stride, &t[2], &wrong);
+        if (s || !wrong)
+            break;
+        /* the range assumed is not the input's: scan it, and start again */
+        free(rows);
+        rows = NULL;
+        free(st.row_bad);
+        st = (input_stats){0};
+        t[0] = aia_now();
+        s = scan_input(g, in, in_stride, &st);
     }
-    s = s ? s : sample(g, in, in_stride, &st, ws, out, out_stride, &t[2]);
+    free(rows);
+    if (s) {
+        free(st.row_bad);
+        return s;
+    }
     t[3] = aia_now();
     long long nan_out = 0;
-    if (!s && mask)
+    if (mask)
         nan_out = aia_affine_mask_nan(mask, g->NX, g->NY, &g->map, g->order < 1 ? g->order : 1, &g->win, out,
                                       out_stride);
     t[4] = aia_now();
     free(st.row_bad);
-    if (s)
-        return s;
     info->min = st.min;
     info->max = st.max;
     info->fill = fill_of(g, &st);

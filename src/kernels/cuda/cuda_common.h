@@ -137,7 +137,8 @@ static inline unsigned aia_cu_blocks(long n, int threads) { return (unsigned)((n
 
 /* The backend's entry points (register.cu, psf.cu, deconv.cu). */
 int aia_cu_register_pixels(const aia_backend *b, const aia_register_geometry *g, const float *in, long in_stride,
-                           float *out, long out_stride, aia_workspace *ws, aia_register_pixel_info *info);
+                           const aia_input_range *known, float *out, long out_stride, aia_workspace *ws,
+                           aia_register_pixel_info *info);
 /* Registration of a frame already on the slot's device (dense, g->nx
  * floats a row), into host memory. */
 int aia_cu_register_device(aia_cu_slot *slot, const aia_register_geometry *g, const float *d_in, float *out,

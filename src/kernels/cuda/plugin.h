@@ -17,7 +17,7 @@ extern "C" {
 
 /* Bumped whenever this file or kernels/backend.h changes shape: a plugin
  * of another version is refused, not called. */
-#define AIA_CUDA_PLUGIN_ABI 1
+#define AIA_CUDA_PLUGIN_ABI 2
 #define AIA_CUDA_PLUGIN_ENTRY "aia_cuda_plugin_entry"
 #define AIA_CUDA_PLUGIN_FILE "libaiaprep_cuda.so"
 
