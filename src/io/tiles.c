@@ -17,12 +17,15 @@
 #include "io/rice.h"
 #include "io/source.h"
 
+#include <errno.h>
 #include <fitsio.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sched.h>
+#include <unistd.h>
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int use_cfitsio;
@@ -284,25 +287,72 @@ static int decode_group(const tiled *t, const unsigned char *heap, const LONGLON
     return aia_rice_decode32(in, lens, k, (int32_t *const *)raw, (size_t)n, t->block, err);
 }
 
-/* The first `need` bytes of the heap, in one read, with AIA_RICE_PAD zero
- * bytes after them. */
-static int read_heap(const tiled *t, const aia_source *src, LONGLONG need, unsigned char **out)
+/* The first `need` bytes of the heap, with AIA_RICE_PAD zero bytes after
+ * them, read by one thread of the team in pieces while the others decode
+ * the tiles already in (the read was a serial tenth of reading a frame).
+ * ready and failed are read and set atomically. */
+typedef struct heap_in {
+    unsigned char *bytes;
+    LONGLONG need;
+    LONGLONG ready; /* bytes [0, ready) are in */
+    int failed;     /* a read failed: decoding stops, the caller reads again for the message */
+} heap_in;
+
+enum { HEAP_PIECE = 1 << 19 };
+
+/* The buffer, after the check that the file holds the heap; bytes in
+ * memory (an inflated .gz) are all in at once. */
+static int heap_open(const tiled *t, const aia_source *src, LONGLONG need, heap_in *h)
 {
-    *out = NULL;
+    *h = (heap_in){NULL, need, 0, 0};
     if (t->heap + need > src->size)
         return aia_fail(AIA_ERR_TRUNCATED, "%s: truncated: the compressed tiles end at byte %lld, the file at %lld",
                         src->path, (long long)(t->heap + need), src->size);
-    unsigned char *heap = malloc((size_t)need + AIA_RICE_PAD);
-    if (!heap)
+    h->bytes = malloc((size_t)need + AIA_RICE_PAD);
+    if (!h->bytes)
         return aia_fail(AIA_ERR_NOMEM, "%s: out of memory for the compressed tiles", src->path);
-    const int st = aia_source_read(src, t->heap, heap, (size_t)need);
-    if (st) {
-        free(heap);
-        return st;
+    memset(h->bytes + need, 0, AIA_RICE_PAD);
+    if (src->mem) {
+        memcpy(h->bytes, src->mem + t->heap, (size_t)need);
+        h->ready = need;
     }
-    memset(heap + need, 0, AIA_RICE_PAD);
-    *out = heap;
     return AIA_OK;
+}
+
+/* The reading thread's part: the pieces in order, each announced. */
+static void heap_fill(const tiled *t, const aia_source *src, heap_in *h)
+{
+    for (LONGLONG at = __atomic_load_n(&h->ready, __ATOMIC_RELAXED); at < h->need;) {
+        const size_t len = (size_t)(h->need - at < HEAP_PIECE ? h->need - at : HEAP_PIECE);
+        const ssize_t r = pread(src->fd, h->bytes + at, len, (off_t)(t->heap + at));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            __atomic_store_n(&h->failed, 1, __ATOMIC_RELEASE);
+            return;
+        }
+        at += r;
+        __atomic_store_n(&h->ready, at, __ATOMIC_RELEASE);
+    }
+}
+
+/* Wait until bytes [0, upto) are in; 0 if the read failed. */
+static int heap_wait(const heap_in *h, LONGLONG upto)
+{
+    upto = upto < h->need ? upto : h->need;
+    while (__atomic_load_n(&h->ready, __ATOMIC_ACQUIRE) < upto)
+        if (__atomic_load_n(&h->failed, __ATOMIC_ACQUIRE))
+            return 0;
+        else
+            sched_yield();
+    return 1;
+}
+
+/* After a failed read: the same bytes again here, for the message. */
+static int heap_error(const tiled *t, const aia_source *src, heap_in *h)
+{
+    const int st = aia_source_read(src, t->heap, h->bytes, (size_t)h->need);
+    return st ? st : aia_fail(AIA_ERR_IO, "%s: the compressed tiles could not be read", src->path);
 }
 
 /* What place_tile's ranges say, into the source info. */
@@ -349,12 +399,14 @@ int aia_tiles_read(fitsfile *f, const aia_source *src, aia_pixtype type, void *d
         }
         need = off[r] + len[r] > need ? off[r] + len[r] : need;
     }
-    unsigned char *heap = NULL;
-    const int st = read_heap(&t, src, need, &heap);
+    heap_in hin;
+    const int st = heap_open(&t, src, need, &hin);
     if (st) {
+        free(hin.bytes);
         free(off);
         return st;
     }
+    const unsigned char *heap = hin.bytes;
     long bad_tile = -1;
     aia_rice_error bad = {0};
     range16 range = {INT16_MAX, INT16_MIN, 0};
@@ -365,6 +417,8 @@ int aia_tiles_read(fitsfile *f, const aia_source *src, aia_pixtype type, void *d
         int ok = 1;
         for (int s = 0; s < AIA_RICE_STREAMS; s++)
             ok &= (raw[s] = malloc((size_t)max_pixels * 4)) != NULL;
+#pragma omp single nowait
+        heap_fill(&t, src, &hin);
 #pragma omp for schedule(dynamic, 4)
         for (long g = 0; g < (t.nrows + AIA_RICE_STREAMS - 1) / AIA_RICE_STREAMS; g++) {
             const long first = g * AIA_RICE_STREAMS;
@@ -375,6 +429,12 @@ int aia_tiles_read(fitsfile *f, const aia_source *src, aia_pixtype type, void *d
                 int k = 1;
                 while (s0 + k < rest && tile_pixels(&t, first + s0 + k) == n)
                     k++;
+                LONGLONG upto = 0; /* the group's bytes, and what the decoder may read past them */
+                for (int s = 0; s < k; s++)
+                    upto = off[first + s0 + s] + len[first + s0 + s] > upto ? off[first + s0 + s] + len[first + s0 + s]
+                                                                           : upto;
+                if (!heap_wait(&hin, upto + AIA_RICE_PAD))
+                    break;
                 aia_rice_error e;
                 if (decode_group(&t, heap, off, len, first + s0, k, n, raw, &e)) {
 #pragma omp critical
@@ -402,8 +462,11 @@ int aia_tiles_read(fitsfile *f, const aia_source *src, aia_pixtype type, void *d
             range.nulls |= mine.nulls;
         }
     }
-    free(heap);
+    int read_st = hin.failed ? heap_error(&t, src, &hin) : AIA_OK;
+    free(hin.bytes);
     free(off);
+    if (read_st)
+        return read_st;
     if (bad_tile == -2)
         return aia_fail(AIA_ERR_NOMEM, "%s: out of memory decoding tiles", path);
     if (bad_tile >= 0)
