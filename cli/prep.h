@@ -58,6 +58,23 @@ int mpi_all_ok(int ok);
 int mpi_pipeline_run(const char *const *inputs, long n, const aia_prep_options *prep,
                      const aia_pipeline_options *opts, aia_pipeline_summary *sum);
 void mpi_stop(void);
+
+/* The MPI mode is a module of its own, libaiaprep_mpi.so (prep_mpi.c, linked
+ * with MPI), loaded (mpi_load.c) only when mpirun started the program: every
+ * other run is spared loading MPI (Open MPI, hwloc, libevent: 4 ms of a
+ * one-frame run). Its entry point gives the functions above. */
+#define AIAPREP_MPI_ABI 1
+#define AIAPREP_MPI_ENTRY "aiaprep_mpi_entry"
+#define AIAPREP_MPI_FILE "libaiaprep_mpi.so"
+typedef struct aiaprep_mpi_module {
+    int abi;
+    int (*start)(int *rank, int *ranks);
+    int (*all_ok)(int ok);
+    int (*pipeline_run)(const char *const *inputs, long n, const aia_prep_options *prep,
+                        const aia_pipeline_options *opts, aia_pipeline_summary *sum);
+    void (*stop)(void);
+} aiaprep_mpi_module;
+typedef const aiaprep_mpi_module *(*aiaprep_mpi_entry_fn)(void);
 #endif
 
 #endif

@@ -2,7 +2,8 @@
  * at a time to whichever worker asks, so that uneven files balance, and
  * gathers every result for the summary and the log; ranks 1..P-1 each run
  * the ordinary pipeline (its stages overlapping, the channel's PSF plan
- * built once) fed from the dealer. Built when CMake finds MPI. */
+ * built once) fed from the dealer. Built when CMake finds MPI, as the module
+ * libaiaprep_mpi.so (prep.h), which the program loads under mpirun. */
 #include "prep.h"
 
 #include <mpi.h>
@@ -18,12 +19,7 @@ typedef struct wire_finished {
     int workers, threads_per_worker;
 } wire_finished;
 
-int mpi_launched(void)
-{
-    return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK") || getenv("PMI_RANK");
-}
-
-int mpi_start(int *rank, int *ranks)
+static int start(int *rank, int *ranks)
 {
     int provided = 0;
     /* The pipeline calls MPI from its threads, one at a time (under its lock). */
@@ -41,17 +37,14 @@ int mpi_start(int *rank, int *ranks)
     return 0;
 }
 
-int mpi_all_ok(int ok)
+static int all_ok(int ok)
 {
     int all = 0;
     MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
     return all;
 }
 
-void mpi_stop(void)
-{
-    MPI_Finalize();
-}
+static void stop(void) { MPI_Finalize(); }
 
 /* Cores for each worker rank on this machine: the machine's cores shared by
  * the workers placed on it (the dealer, mostly asleep, takes none). */
@@ -187,8 +180,8 @@ static int work(const aia_prep_options *prep, const aia_pipeline_options *opts)
     return st;
 }
 
-int mpi_pipeline_run(const char *const *inputs, long n, const aia_prep_options *prep,
-                     const aia_pipeline_options *opts, aia_pipeline_summary *sum)
+static int pipeline_run(const char *const *inputs, long n, const aia_prep_options *prep,
+                        const aia_pipeline_options *opts, aia_pipeline_summary *sum)
 {
     int rank = 0, ranks = 1;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -201,4 +194,11 @@ int mpi_pipeline_run(const char *const *inputs, long n, const aia_prep_options *
     if (ranks == 1)
         return aia_pipeline_run(inputs, n, prep, &mine, sum);
     return rank == 0 ? deal(inputs, n, ranks, &mine, sum) : work(prep, &mine);
+}
+
+__attribute__((visibility("default"))) const aiaprep_mpi_module *aiaprep_mpi_entry(void);
+const aiaprep_mpi_module *aiaprep_mpi_entry(void)
+{
+    static const aiaprep_mpi_module m = {AIAPREP_MPI_ABI, start, all_ok, pipeline_run, stop};
+    return &m;
 }
