@@ -212,11 +212,15 @@ int aia_padded_coefficients(const aia_padded *p, int order, float *coef)
             for (long Y = 0; Y < NY; Y++)
                 padded_row(p, Y, coef + Y * NX);
         } else {
-#pragma omp for schedule(static)
+            /* dynamic: the row pass also first-touches the coefficients,
+             * whose page clearing (the kernel's) varies from thread to
+             * thread by tens of ms on a virtual machine; static halves left
+             * one thread waiting on the other */
+#pragma omp for schedule(dynamic, 4)
             for (long y0 = 0; y0 < NY; y0 += STRIP)
                 if (buf && stage)
                     filter_rows(p, order, y0, NY - y0 < STRIP ? NY - y0 : STRIP, buf, stage, coef);
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 1)
             for (long x0 = 0; x0 < NX; x0 += PANEL)
                 if (buf)
                     filter_columns(NX, NY, order, x0, NX - x0 < PANEL ? NX - x0 : PANEL, buf, coef);
