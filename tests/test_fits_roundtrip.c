@@ -318,6 +318,55 @@ static void test_read_range(void)
     aia_image_free(img);
 }
 
+/* The conversion to int16 codes against its statement (x rounded half away
+ * from zero, NaN to BLANK, the BLANK count; a value outside the bounds
+ * refuses the rows), for row lengths 1..41 (every tail of the eight-lane
+ * pass) and halves, negatives, NaN anywhere. */
+static void test_conversion(void)
+{
+    aia_image *img;
+    CHECK_OK(aia_image_create(41, 3, AIA_PIX_F32, &img));
+    if (!img)
+        return;
+    unsigned s = 777;
+    int16_t out[41 * 3];
+    long bad = 0, refused_wrong = 0;
+    for (int trial = 0; trial < 400; trial++) {
+        const long w = 1 + trial % 41;
+        img->width = w;
+        float *d = img->data;
+        long want_blanks = 0;
+        for (long i = 0; i < w * 3; i++) {
+            s = s * 1103515245u + 12345u;
+            const int kind = (int)(s >> 28);
+            float x = ((float)(s & 0xFFFFF) / 1048576.0f - 0.5f) * 60000.0f;
+            x = kind < 4 ? floorf(x) + 0.5f : kind < 5 ? -floorf(x) - 0.5f : x; /* exact halves */
+            if (kind == 15 && trial % 3 == 0) {
+                x = NAN;
+                want_blanks++;
+            }
+            d[i] = x;
+        }
+        const aia_int_coding c = {AIA_OUT_INT16, 1.0, -32767.0, 32767.0};
+        const long long got = aia_to_integers_here(img, &c, 0, 3, out, NULL);
+        CHECK_MSG(got == want_blanks, "width %ld: %lld BLANK, want %ld", w, got, want_blanks);
+        for (long i = 0; i < w * 3; i++) {
+            const int16_t want = isnan(d[i]) ? INT16_MIN : (int16_t)round(d[i]);
+            bad += out[i] != want;
+        }
+        /* one value past the bounds, anywhere: refused */
+        const long at = (long)(s % (unsigned)(w * 3));
+        const float keep = d[at];
+        d[at] = 40000.0f;
+        refused_wrong += aia_to_integers_here(img, &c, 0, 3, out, NULL) != -1;
+        d[at] = keep;
+    }
+    CHECK_MSG(bad == 0, "%ld codes differ from x rounded half away from zero", bad);
+    CHECK_MSG(refused_wrong == 0, "%ld conversions took a value past their bounds", refused_wrong);
+    img->width = 41;
+    aia_image_free(img);
+}
+
 /* The bytes of a file (NULL if unreadable); *n its size. */
 static unsigned char *file_bytes(const char *path, long *n)
 {
@@ -421,6 +470,7 @@ static void test_caller_bounds(void)
 int main(void)
 {
     test_rounding();
+    test_conversion();
     test_read_into();
     test_read_blank_rows();
     roundtrip(AIA_OUT_INT16, AIA_COMP_RICE, "i16_rice.fits");
