@@ -26,6 +26,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_REQUIRE((long long)img->width * img->height <= o.max_pixels);
         aia_stats s;
         aia_image_stats(img, &s); /* every pixel is readable */
+        if (img->source.range_known) { /* what the reader states is what it placed */
+            FUZZ_REQUIRE(img->pixtype == AIA_PIX_F32);
+            FUZZ_REQUIRE((s.nan > 0) == (img->source.has_nulls != 0));
+            FUZZ_REQUIRE(s.finite == 0 || (s.min == img->source.data_min && s.max == img->source.data_max));
+        }
     } else {
         FUZZ_REQUIRE(!img);
         FUZZ_REQUIRE(strstr(aia_last_error(), path) != NULL);
