@@ -1144,7 +1144,8 @@ typedef struct aia_pipeline_summary {
 
 typedef struct aia_pipeline_options {
     int threads;          /* cores to use (0: all)                                 */
-    int max_in_flight;    /* files held in memory at once (0: workers + 2); each
+    int max_in_flight;    /* files held in memory at once (0: workers + 1, on a
+                             GPU workers + 2); each
                              holds up to two 64 MiB images (4096² float32)         */
     FILE *log;            /* if set: one JSON line per file (aia_prep_log_item)    */
     /* Called as each file finishes, and every progress_interval seconds, with

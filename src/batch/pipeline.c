@@ -152,10 +152,14 @@ int aia_pipeline_run(const char *const *inputs, long n, const aia_prep_options *
     aia_cfitsio_init(); /* before the workers open their first files */
     const int cores = opts->threads > 0 ? opts->threads : omp_get_num_procs();
     const int workers = (int)(!opts->next_input && n < cores ? (n > 0 ? n : 1) : cores);
-    const int in_flight = opts->max_in_flight > 0 ? opts->max_in_flight : workers + 2;
+    /* a file a worker and one read ahead (on the CPU, one more was slower:
+     * 6.61 -> 7.11 files/s for 24 files, 1.03-1.13x for 48, RSS 454 -> 385 MB,
+     * 2 workers); on a GPU one more, so that reading keeps up with the device */
+    const int on_device = prep->device && strcmp(prep->device, "cpu") != 0;
+    const int in_flight = opts->max_in_flight > 0 ? opts->max_in_flight : workers + (on_device ? 2 : 1);
     run r = {.inputs = inputs, .n = n, .prep = prep, .opts = opts, .in_flight = in_flight};
     r.omp_threads = cores / workers > 0 ? cores / workers : 1;
-    if (prep->device && strcmp(prep->device, "cpu") != 0)
+    if (on_device)
         r.max_processing = prep->device_files;
     aia_prep_item **items = calloc((size_t)in_flight, sizeof *items);
     aia_prep_item **slots = calloc((size_t)in_flight * 3, sizeof *slots);
