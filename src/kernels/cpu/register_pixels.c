@@ -82,10 +82,6 @@ static int rows_agree(const aia_register_geometry *g, const aia_row_range *rows,
     return bad == 0 && mn == st->min && mx == st->max;
 }
 
-/* A caller's range is of use where the prefilter reads every input row
- * (not for a whole-pixel shift, a copy) and is a range. */
-static int range_usable(const aia_register_geometry *g, const aia_input_range *known);
-
 /* The fill of the padding and of positions outside the frame. */
 static float fill_of(const aia_register_geometry *g, const input_stats *st)
 {
@@ -221,6 +217,8 @@ static void shifted_copy(const aia_register_geometry *g, const float *d, long st
 
 enum { SLOT_COEF, SLOT_MASK, SLOT_PACKED }; /* workspace buffers */
 
+/* A caller's range is of use where the prefilter reads every input row
+ * (not for a whole-pixel shift, a copy) and is a range. */
 static int range_usable(const aia_register_geometry *g, const aia_input_range *known)
 {
     return known && !is_whole_pixel_shift(&g->map) && isfinite(known->min) && isfinite(known->max) &&
