@@ -714,7 +714,7 @@ int aia_image_write(const aia_image *img, const char *path, const aia_write_opti
             break;
         unlink(tmp);
     }
-    if (!st && spec.outside) /* the pixels own range, measured: only a change meanwhile */
+    if (!st && spec.outside) /* the pixels' own range, measured: only a change meanwhile */
         st = aia_fail(AIA_ERR_BAD_DATA, "%s: the pixels changed while they were written", path);
     if (!st)
         st = publish(tmp, path, opts->overwrite);
