@@ -1,8 +1,8 @@
 /* mpi_load.c — prep's MPI mode, from the module libaiaprep_mpi.so (prep.h):
  * loaded with the first call, from AIAPREP_MPI_MODULE (a file), beside the
- * program's library directory (installed: BIN/../LIBDIR), where `make
- * install` puts it, or where the build made it. RTLD_GLOBAL: Open MPI's own
- * components, which it loads in turn, look for its symbols there. */
+ * libaiaprep.so the program runs on (installed or in the build tree), where
+ * `make install` puts it, or where the build made it. RTLD_GLOBAL: Open
+ * MPI's own components, which it loads in turn, look for its symbols there. */
 #include "prep.h"
 
 #include <dlfcn.h>
@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static const aiaprep_mpi_module *module;
 
@@ -27,15 +26,12 @@ static int candidates(char paths[][PATH_MAX], int max)
         snprintf(paths[n++], PATH_MAX, "%s", env);
         return n; /* asked for: that one or none */
     }
-    char exe[PATH_MAX];
-    const ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (len > 0) {
-        exe[len] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            snprintf(paths[n++], PATH_MAX, "%.3000s/../%s/%s", exe, AIAPREP_LIBDIR, AIAPREP_MPI_FILE);
-        }
+    Dl_info info; /* beside the library this program runs on (installed, or the build tree's) */
+    if (dladdr((void *)aia_version, &info) && info.dli_fname) {
+        const char *slash = strrchr(info.dli_fname, '/');
+        if (slash)
+            snprintf(paths[n++], PATH_MAX, "%.*s/%s", (int)(slash - info.dli_fname), info.dli_fname,
+                     AIAPREP_MPI_FILE);
     }
     if (n < max)
         snprintf(paths[n++], PATH_MAX, "%s", AIAPREP_MPI_MODULE_INSTALLED);
