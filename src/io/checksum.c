@@ -59,10 +59,11 @@ uint32_t aia_ones_add(uint32_t a, uint32_t b)
 enum { PIECE = 1 << 20 }; /* a multiple of 2880 is not needed: of 4 is */
 
 /* Where the bytes of a sum come from: a file through pread, whose end
- * counts as zeros (strict = 0), or a source, read in full (strict = 1). */
+ * counts as zeros (strict = 0: a file being written), or that must hold
+ * them all (strict = 1: a source being read). */
 typedef struct piece_source {
     int fd;
-    const aia_source *src;
+    int strict;
 } piece_source;
 
 /* [at, at + len) into buf, zeros past the end of an fd's file; -1 on a
@@ -70,12 +71,11 @@ typedef struct piece_source {
 static int read_piece(const piece_source *ps, long long at, unsigned char *buf, size_t len)
 {
     size_t got = 0;
-    const int fd = ps->src ? ps->src->fd : ps->fd;
     while (got < len) {
-        const ssize_t r = pread(fd, buf + got, len - got, (off_t)(at + (long long)got));
+        const ssize_t r = pread(ps->fd, buf + got, len - got, (off_t)(at + (long long)got));
         if (r < 0 && errno == EINTR)
             continue;
-        if (r < 0 || (r == 0 && ps->src))
+        if (r < 0 || (r == 0 && ps->strict))
             return -1;
         if (r == 0)
             break; /* the end of the file: the padding not yet written sums to 0 */
@@ -146,7 +146,7 @@ static int range_sum(const aia_source *s, long long at, long long bytes, uint32_
         return AIA_OK;
     }
     *sum = 0;
-    const piece_source ps = {-1, s};
+    const piece_source ps = {s->fd, 1};
     if (stop <= at || pieces_sum(&ps, at, stop - at, sum) == 0)
         return AIA_OK;
     /* a read failed in some thread: again here, for the message */
@@ -162,7 +162,7 @@ static int range_sum(const aia_source *s, long long at, long long bytes, uint32_
 
 int aia_fd_ones_sum(int fd, long long at, long long bytes, uint32_t *sum)
 {
-    const piece_source ps = {fd, NULL};
+    const piece_source ps = {fd, 0};
     return pieces_sum(&ps, at, bytes, sum);
 }
 
