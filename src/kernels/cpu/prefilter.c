@@ -5,9 +5,9 @@
  * NaN substitute put in on the fly. Lines are filtered in double and the
  * coefficients stored as float32 (half the memory traffic of double; the
  * error, ~1e-7 of the values, is far below the accuracy asked of
- * registration). Both passes work on strips of STRIP lines held interleaved,
- * [sample][line], so the recursion runs across lines in SIMD and each strip
- * stays in cache. */
+ * registration). Both passes work on lines held interleaved, [sample][line]
+ * (STRIP rows for the row pass, PANEL columns for the column pass), so the
+ * recursion runs across lines in SIMD and each set stays in cache. */
 #include "kernels/cpu/prefilter.h"
 
 #include "kernels/cpu/spline.h"
@@ -19,9 +19,9 @@
 
 #define STRIP 16
 /* The column pass reads PANEL contiguous floats of each row at once, four
- * cache lines, and filters them as PANEL / STRIP strips: one strip at a time
- * it waited on a cache miss a row (rows are NX floats apart); 4 strips took
- * it from 69 to 52 ms on one Zen 3 core (bench_register). */
+ * cache lines, and filters them together: 16 columns at a time it waited on
+ * a cache miss a row (rows are NX floats apart); 64 took it from 69 to 52 ms
+ * on one Zen 3 core (bench_register). */
 #define PANEL (4 * STRIP)
 /* ... and asks for the row AHEAD rows on while it copies one: each row of
  * the panel is in another 4 KiB page, where the hardware prefetchers do not
@@ -33,57 +33,105 @@
  * next to the first term (|z|^i c against c). */
 #define INIT_TOLERANCE 1e-20
 
-/* Filter STRIP interleaved lines of n samples in place: c[i*STRIP + k] is
- * sample i of line k. The arithmetic per line is scipy's (mirror boundary,
- * gain, causal and anti-causal passes per pole); the constant width lets
- * every inner loop become two AVX-512 (or four AVX2) operations. */
+#define INLINE static inline __attribute__((always_inline))
+
+/* One pole of the filter on lines of n samples: the pole, the gain folded
+ * into its causal pass (scipy multiplies the line by the gain first; g*c[i]
+ * in the first causal pass is the same product, and saves a sweep; 1 for
+ * the poles after the first), and z^(n-1). */
+typedef struct pole {
+    double z, g, zn1;
+} pole;
+
+static int line_poles(int order, long n, pole p[2])
+{
+    double z[2];
+    const int npoles = aia_spline_poles(order, z);
+    double gain = 1.0;
+    for (int i = 0; i < npoles; i++)
+        gain *= (1.0 - z[i]) * (1.0 - 1.0 / z[i]);
+    for (int i = 0; i < npoles; i++)
+        p[i] = (pole){z[i], i == 0 ? gain : 1.0, pow(z[i], (double)(n - 1))};
+    return npoles;
+}
+
+/* The samples the causal initial value below reads at each end of a line. */
+static long initial_terms(const pole *p, long n)
+{
+    long i = 1;
+    for (double zi = p->z; i < n - 1 && fabs(zi) > INIT_TOLERANCE; i++)
+        zi *= p->z;
+    return i;
+}
+
+/* The arithmetic per line is scipy's (mirror boundary, gain, causal and
+ * anti-causal passes per pole), on W interleaved lines: c[i*W + k] is
+ * sample i of line k. With W a constant each loop over k is a few SIMD
+ * operations, and the recursion runs across lines. */
+
+/* c[0] of the causal pass, from the first and last initial_terms samples. */
+INLINE void causal_initial(double *c, long n, int W, const pole *p)
+{
+    double c0[PANEL];
+    for (int k = 0; k < W; k++)
+        c0[k] = p->g * c[k] + p->zn1 * (p->g * c[(n - 1) * W + k]);
+    double zi = p->z;
+    for (long i = 1; i < n - 1 && fabs(zi) > INIT_TOLERANCE; i++) {
+        const double *a = c + i * W, *b = c + (n - 1 - i) * W;
+        for (int k = 0; k < W; k++)
+            c0[k] += zi * (p->g * a[k] + p->zn1 * (p->g * b[k]));
+        zi *= p->z;
+    }
+    for (int k = 0; k < W; k++)
+        c[k] = c0[k] / (1.0 - p->zn1 * p->zn1);
+}
+
+INLINE void causal_step(double *cur, int W, const pole *p)
+{
+    const double *prev = cur - W;
+    for (int k = 0; k < W; k++)
+        cur[k] = p->g * cur[k] + p->z * prev[k];
+}
+
+/* the anti-causal initial value, at the last sample */
+INLINE void anticausal_initial(double *last, int W, const pole *p)
+{
+    const double z = p->z, *before_last = last - W;
+    for (int k = 0; k < W; k++)
+        last[k] = (z * before_last[k] + last[k]) * z / (z * z - 1.0);
+}
+
+INLINE void anticausal_step(double *cur, int W, const pole *p)
+{
+    const double *next = cur + W;
+    for (int k = 0; k < W; k++)
+        cur[k] = p->z * (next[k] - cur[k]);
+}
+
+INLINE void causal_pass(double *c, long n, int W, const pole *p)
+{
+    causal_initial(c, n, W, p);
+    for (long i = 1; i < n; i++)
+        causal_step(c + i * W, W, p);
+}
+
+INLINE void anticausal_pass(double *c, long n, int W, const pole *p)
+{
+    anticausal_initial(c + (n - 1) * W, W, p);
+    for (long i = n - 2; i >= 0; i--)
+        anticausal_step(c + i * W, W, p);
+}
+
+/* Filter STRIP interleaved lines of n samples in place. */
 static void filter_lines(double *c, long n, int order)
 {
-    double poles[2];
-    const int npoles = aia_spline_poles(order, poles);
+    pole p[2];
+    const int npoles = line_poles(order, n, p);
     if (npoles == 0 || n < 2)
         return;
-    double gain = 1.0;
-    for (int p = 0; p < npoles; p++)
-        gain *= (1.0 - poles[p]) * (1.0 - 1.0 / poles[p]);
-
-    for (int p = 0; p < npoles; p++) {
-        const double z = poles[p];
-        const double zn1 = pow(z, (double)(n - 1));
-        /* scipy multiplies the line by the gain first; folding it into the
-         * first causal pass saves a sweep (g*c[i] is the same product) */
-        const double g = p == 0 ? gain : 1.0;
-        /* causal initial value, mirror boundary */
-        double c0[STRIP];
-        for (int k = 0; k < STRIP; k++)
-            c0[k] = g * c[k] + zn1 * (g * c[(n - 1) * STRIP + k]);
-        double zi = z;
-        for (long i = 1; i < n - 1 && fabs(zi) > INIT_TOLERANCE; i++) {
-            const double *a = c + i * STRIP, *b = c + (n - 1 - i) * STRIP;
-            for (int k = 0; k < STRIP; k++)
-                c0[k] += zi * (g * a[k] + zn1 * (g * b[k]));
-            zi *= z;
-        }
-        for (int k = 0; k < STRIP; k++)
-            c[k] = c0[k] / (1.0 - zn1 * zn1);
-        /* causal pass */
-        for (long i = 1; i < n; i++) {
-            double *cur = c + i * STRIP;
-            const double *prev = cur - STRIP;
-            for (int k = 0; k < STRIP; k++)
-                cur[k] = g * cur[k] + z * prev[k];
-        }
-        /* anti-causal initial value and pass */
-        double *last = c + (n - 1) * STRIP;
-        const double *before_last = last - STRIP;
-        for (int k = 0; k < STRIP; k++)
-            last[k] = (z * before_last[k] + last[k]) * z / (z * z - 1.0);
-        for (long i = n - 2; i >= 0; i--) {
-            double *cur = c + i * STRIP;
-            const double *next = cur + STRIP;
-            for (int k = 0; k < STRIP; k++)
-                cur[k] = z * (next[k] - cur[k]);
-        }
+    for (int i = 0; i < npoles; i++) {
+        causal_pass(c, n, STRIP, &p[i]);
+        anticausal_pass(c, n, STRIP, &p[i]);
     }
 }
 
@@ -151,46 +199,67 @@ static void filter_rows(const aia_padded *p, int order, long y0, long rows, doub
             dst[k * NX + X] = (float)buf[X * STRIP + k];
 }
 
-/* Pass 2, along y, for columns [x0, x0 + cols), cols <= PANEL: strip s of
- * the panel at buf + s * NY * STRIP; lanes past the last column are zeros. */
+/* Row Y of a panel: cols <= PANEL coefficients as doubles, zeros after. */
+INLINE void panel_load(const float *src, long cols, double *dst)
+{
+    if (cols == PANEL)
+        for (int k = 0; k < PANEL; k++)
+            dst[k] = src[k];
+    else
+        for (int k = 0; k < PANEL; k++)
+            dst[k] = k < cols ? src[k] : 0.0;
+}
+
+INLINE void panel_store(const double *src, long cols, float *dst)
+{
+    if (cols == PANEL)
+        for (int k = 0; k < PANEL; k++)
+            dst[k] = (float)src[k];
+    else
+        for (long k = 0; k < cols; k++)
+            dst[k] = (float)src[k];
+}
+
+/* Pass 2, along y, for columns [x0, x0 + cols), cols <= PANEL, in buf as
+ * NY x PANEL interleaved lines (zeros past the last column). The first
+ * causal pass runs as the rows are read and the last anti-causal pass as
+ * they are written back, each on the row just moved (in L1): two sweeps of
+ * the panel fewer than reading, filtering and writing in turn. */
 static void filter_columns(long NX, long NY, int order, long x0, long cols, double *buf, float *coef)
 {
-    const long size = NY * STRIP;
-    if (cols == PANEL) {
-        for (long Y = 0; Y < NY; Y++) {
-            const float *src = coef + Y * NX + x0;
-            if (Y + AHEAD < NY) /* rows are 16 KiB apart: no prefetcher follows them */
-                for (int l = 0; l < PANEL; l += 16)
-                    __builtin_prefetch(src + AHEAD * NX + l);
-            for (int s = 0; s < PANEL / STRIP; s++)
-                for (int k = 0; k < STRIP; k++)
-                    buf[s * size + Y * STRIP + k] = src[s * STRIP + k];
-        }
-    } else {
-        for (long Y = 0; Y < NY; Y++)
-            for (int s = 0; s < PANEL / STRIP; s++)
-                for (int k = 0; k < STRIP; k++)
-                    buf[s * size + Y * STRIP + k] = s * STRIP + k < cols ? coef[Y * NX + x0 + s * STRIP + k] : 0.0;
+    pole p[2];
+    const int npoles = line_poles(order, NY, p);
+    if (npoles == 0 || NY < 2)
+        return; /* the coefficients are P itself */
+    const long ends = initial_terms(&p[0], NY);
+    for (long Y = 0; Y < NY; Y++)
+        if (Y < ends || Y >= NY - ends)
+            panel_load(coef + Y * NX + x0, cols, buf + Y * PANEL);
+    causal_initial(buf, NY, PANEL, &p[0]);
+    for (long Y = 1; Y < NY; Y++) {
+        const float *src = coef + Y * NX + x0;
+        if (Y + AHEAD < NY) /* rows are 16 KiB apart: no prefetcher follows them */
+            for (int l = 0; l < PANEL; l += 16)
+                __builtin_prefetch(src + AHEAD * NX + l);
+        panel_load(src, cols, buf + Y * PANEL);
+        causal_step(buf + Y * PANEL, PANEL, &p[0]);
     }
-    for (int s = 0; s < PANEL / STRIP; s++)
-        if (s * STRIP < cols)
-            filter_lines(buf + s * size, NY, order);
-    if (cols == PANEL) {
-        for (long Y = 0; Y < NY; Y++) {
-            float *dst = coef + Y * NX + x0;
-            if (Y + AHEAD < NY)
-                for (int l = 0; l < PANEL; l += 16)
-                    __builtin_prefetch(dst + AHEAD * NX + l, 1);
-            for (int s = 0; s < PANEL / STRIP; s++)
-                for (int k = 0; k < STRIP; k++)
-                    dst[s * STRIP + k] = (float)buf[s * size + Y * STRIP + k];
-        }
-    } else {
-        for (long Y = 0; Y < NY; Y++)
-            for (int s = 0; s < PANEL / STRIP; s++)
-                for (int k = 0; k < STRIP; k++)
-                    if (s * STRIP + k < cols)
-                        coef[Y * NX + x0 + s * STRIP + k] = (float)buf[s * size + Y * STRIP + k];
+    for (int i = 0; i < npoles; i++) {
+        if (i > 0)
+            causal_pass(buf, NY, PANEL, &p[i]);
+        if (i < npoles - 1)
+            anticausal_pass(buf, NY, PANEL, &p[i]);
+    }
+    const pole *last = &p[npoles - 1];
+    anticausal_initial(buf + (NY - 1) * PANEL, PANEL, last);
+    panel_store(buf + (NY - 1) * PANEL, cols, coef + (NY - 1) * NX + x0);
+    for (long Y = NY - 2; Y >= 0; Y--) {
+        float *dst = coef + Y * NX + x0;
+        if (Y >= AHEAD)
+            for (int l = 0; l < PANEL; l += 16)
+                __builtin_prefetch(dst - AHEAD * NX + l, 1);
+        anticausal_step(buf + Y * PANEL, PANEL, last);
+        panel_store(buf + Y * PANEL, cols, dst);
     }
 }
 
