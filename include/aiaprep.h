@@ -1170,7 +1170,8 @@ AIA_API void aia_pipeline_options_default(aia_pipeline_options *opts);
  * from it instead) with `threads` cores: workers
  * take the most advanced task available (store, process, load), so stages of
  * different files overlap; each worker is single-threaded when there are
- * several. Every file is attempted; a bad one is reported and the others go
+ * several (once every input has been started, idle workers' threads go to
+ * the steps that start after). Every file is attempted; a bad one is reported and the others go
  * on. Returns AIA_OK unless the pipeline itself could not run. */
 AIA_API int aia_pipeline_run(const char *const *inputs, long n, const aia_prep_options *prep,
                              const aia_pipeline_options *opts, aia_pipeline_summary *sum);

@@ -9,7 +9,10 @@
  * Each worker runs its stages single-threaded when there are several
  * workers (OpenMP and FFTW get one thread each, through the run's
  * prep_shared), so the pipeline's threads, OpenMP's and FFTW's never add up
- * to more than the cores asked for. */
+ * to more than the cores asked for. Once every input has been started, a
+ * worker with nothing left to do lends its share to the tasks that start
+ * after it (team_size), so the last files are not finished one thread each
+ * while cores wait. */
 #include "batch/batch.h"
 #include "io/io.h"
 
@@ -57,6 +60,7 @@ typedef struct run {
     queue loaded, processed, free_items;
     int omp_threads;
     int processing, max_processing; /* process tasks running, and the cap (0: none) */
+    int running, idle; /* tasks running; workers waiting with nothing left to start */
     aia_pipeline_tally *tally;
     int stopped;
 } run;
@@ -69,6 +73,15 @@ static const char *next_input(run *r)
     if (r->opts->next_input)
         return r->opts->next_input(r->opts->user);
     return r->next < r->n ? r->inputs[r->next++] : NULL;
+}
+
+/* The OpenMP threads of a task about to start (under the lock): its share,
+ * and once the source is exhausted, a share of the idle workers' too, so
+ * that the last files of a run are not finished one thread each while
+ * cores wait. */
+static int team_size(const run *r)
+{
+    return r->omp_threads + r->omp_threads * r->idle / r->running;
 }
 
 static void *worker(void *arg)
@@ -104,9 +117,14 @@ static void *worker(void *arg)
         } else if (r->exhausted && r->free_items.count == r->in_flight) {
             break; /* nothing left to start, nothing in flight */
         } else {
+            const int lends = r->exhausted; /* nothing new will start: its cores can go to the files in flight */
+            r->idle += lends;
             pthread_cond_wait(&r->wake, &r->lock);
+            r->idle -= lends;
             continue;
         }
+        r->running++;
+        omp_set_num_threads(team_size(r));
         pthread_mutex_unlock(&r->lock);
         switch (t) {
         case TASK_LOAD:
@@ -123,6 +141,7 @@ static void *worker(void *arg)
             break;
         }
         pthread_mutex_lock(&r->lock);
+        r->running--;
         if (t == TASK_PROCESS)
             r->processing--;
         if (t == TASK_STORE || it->status != AIA_PREP_PENDING) {
