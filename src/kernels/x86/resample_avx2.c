@@ -185,8 +185,12 @@ void aia_cubic_span_avx2(const float *coef, long NX, const aia_affine *a, const 
     const __m256d tx = _mm256_set1_pd(yo * a->m[0][1]), ty = _mm256_set1_pd(yo * a->m[1][1]);
     const __m256 vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
     const __m256i lanes = _mm256_set_epi32(7, 6, 5, 4, 3, 2, 1, 0);
-    for (long i = i0; i < i1; i += 8) {
-        const long n = i1 - i < 8 ? i1 - i : 8;
+    for (long i = i0, n; i < i1; i += n) {
+        n = i1 - i < 8 ? i1 - i : 8;
+        /* a short first group, so that the others start on 32 bytes */
+        const long to_aligned = (long)((0u - (uintptr_t)(out + i)) & 31) / (long)sizeof(float);
+        if (to_aligned && to_aligned < n)
+            n = to_aligned;
         const __m256i active = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), lanes);
         group g;
         setup(col_x, col_y, tx, ty, i, &g);
@@ -208,12 +212,16 @@ void aia_cubic_span_avx2(const float *coef, long NX, const aia_affine *a, const 
         }
         const __m256 clipped = _mm256_min_ps(_mm256_max_ps(v, vlo), vhi);
         if (n == 8) {
-            _mm256_storeu_ps(out + i, clipped);
-        } else { /* the last group: not a masked store, which is slow on AMD */
+            /* streaming: the frame is far larger than the caches and read
+             * again only by later passes, so reading each line in before
+             * writing it (a plain store) would be traffic for nothing */
+            _mm256_stream_ps(out + i, clipped);
+        } else { /* the first or last group: not a masked store, which is slow on AMD */
             float tail[8];
             _mm256_storeu_ps(tail, clipped);
             for (long k = 0; k < n; k++)
                 out[i + k] = tail[k];
         }
     }
+    _mm_sfence(); /* the streamed rows before anything the caller does next */
 }
