@@ -10,7 +10,7 @@
 /* Output pixel xo of the row whose y-terms are ty = yo*m01, tyy = yo*m11:
  * x = (shift_x + xo*m00) + ty, y likewise; x, y >= 1 here, so truncation
  * is floor. Not clipped. */
-static inline float aia_cubic_pixel(const float *coef, long NX, const aia_affine *a, double ty, double tyy,
+static inline float aia_cubic_pixel(const float *coef, long stride, const aia_affine *a, double ty, double tyy,
                                     double xo)
 {
     const double x = (a->shift[0] + xo * a->m[0][0]) + ty, y = (a->shift[1] + xo * a->m[1][0]) + tyy;
@@ -26,7 +26,7 @@ static inline float aia_cubic_pixel(const float *coef, long NX, const aia_affine
     const double wy2 = (zy * zy * (zy - 2.0) * 3.0 + 4.0) / 6.0;
     const double wy0 = zy * zy * zy / 6.0, wy3 = 1.0 - (wy0 + wy1 + wy2);
     /* indices, not pointers: the form the vectoriser turns into gathers */
-    const long p = (iy - 1) * NX + (ix - 1), q = p + NX, r = q + NX, s = r + NX;
+    const long p = (iy - 1) * stride + (ix - 1), q = p + stride, r = q + stride, s = r + stride;
     return (float)(wy0 * (coef[p] * wx0 + coef[p + 1] * wx1 + coef[p + 2] * wx2 + coef[p + 3] * wx3) +
                    wy1 * (coef[q] * wx0 + coef[q + 1] * wx1 + coef[q + 2] * wx2 + coef[q + 3] * wx3) +
                    wy2 * (coef[r] * wx0 + coef[r + 1] * wx1 + coef[r + 2] * wx2 + coef[r + 3] * wx3) +

@@ -258,21 +258,21 @@ static int sample(const aia_register_geometry *g, const float *in, long stride, 
     int s = st->bad || nan_padding(g) ? padded_nanmedian(g, in, stride, st, ws, SLOT_PACKED, &nan_value) : AIA_OK;
     if (s)
         return s;
-    const size_t frame = (size_t)g->NX * (size_t)g->NY;
-    float *coef = aia_workspace_buffer(ws, SLOT_COEF, frame * sizeof(float));
+    const long coef_stride = aia_coef_stride(g->NX);
+    float *coef = aia_workspace_buffer(ws, SLOT_COEF, (size_t)coef_stride * (size_t)g->NY * sizeof(float));
     if (!coef)
         return aia_fail(AIA_ERR_NOMEM, "out of memory for a %ld x %ld frame", g->NX, g->NY);
     /* NaN padding is read as the NaN substitute, like any NaN pixel */
     const aia_padded padded = {in,        g->nx,     g->ny, stride, g->pad_x, g->pad_y,
                                g->fill == AIA_FILL_NAN ? nan_value : missing, nan_value, rows};
-    if ((s = aia_padded_coefficients(&padded, keys ? 0 : g->order, coef)))
+    if ((s = aia_padded_coefficients(&padded, keys ? 0 : g->order, coef, coef_stride)))
         return s;
     *t_prefiltered = aia_now();
     if (rows && !rows_agree(g, rows, st)) {
         *wrong = 1;
         return AIA_OK;
     }
-    return aia_affine_sample(coef, g->NX, g->NY, &g->map, g->kernel, g->order, missing, lo, hi, &g->win, out,
+    return aia_affine_sample(coef, coef_stride, g->NX, g->NY, &g->map, g->kernel, g->order, missing, lo, hi, &g->win, out,
                              out_stride);
 }
 

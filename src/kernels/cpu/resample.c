@@ -23,7 +23,7 @@ static inline int outside(double x, double y, long NX, long NY)
 }
 
 /* Any kernel, any position inside the frame: taps mirrored where needed. */
-static float sample_general(const float *coef, long NX, long NY, double x, double y,
+static float sample_general(const float *coef, long stride, long NX, long NY, double x, double y,
                             aia_kernel kernel, int order)
 {
     double wx[AIA_SPLINE_MAX_ORDER + 1], wy[AIA_SPLINE_MAX_ORDER + 1];
@@ -42,14 +42,14 @@ static float sample_general(const float *coef, long NX, long NY, double x, doubl
         aia_spline_weights(x, order, wx);
         aia_spline_weights(y, order, wy);
         if (order == 0)
-            return coef[aia_mirror_index(sy, NY) * NX + aia_mirror_index(sx, NX)];
+            return coef[aia_mirror_index(sy, NY) * stride + aia_mirror_index(sx, NX)];
     }
     long ix[AIA_SPLINE_MAX_ORDER + 1];
     for (int i = 0; i < taps; i++)
         ix[i] = aia_mirror_index(sx + i, NX);
     double t = 0.0;
     for (int j = 0; j < taps; j++) {
-        const float *row = coef + aia_mirror_index(sy + j, NY) * NX;
+        const float *row = coef + aia_mirror_index(sy + j, NY) * stride;
         double r = 0.0;
         for (int i = 0; i < taps; i++)
             r += row[ix[i]] * wx[i];
@@ -92,19 +92,19 @@ static void interior_span(double ax, double bx, double lo, double hi, long n, lo
 /* The cubic B-spline where no tap needs a bounds test or a mirror: no
  * branches, so the loop vectorises. (The avx2 and avx512 levels have their
  * own kernels in kernels/x86/.) */
-static void cubic_span(const float *coef, long NX, const aia_affine *a, double yo, long x0, long i0,
+static void cubic_span(const float *coef, long stride, const aia_affine *a, double yo, long x0, long i0,
                        long i1, float lo, float hi, float *out)
 {
     const double ty = yo * a->m[0][1], tyy = yo * a->m[1][1];
 #pragma omp simd
     for (long i = i0; i < i1; i++)
-        out[i] = aia_clip(aia_cubic_pixel(coef, NX, a, ty, tyy, (double)(x0 + i)), lo, hi);
+        out[i] = aia_clip(aia_cubic_pixel(coef, stride, a, ty, tyy, (double)(x0 + i)), lo, hi);
 }
 #endif
 
 /* One output row of the cubic B-spline: the interior span vectorised, the
  * pixels near or beyond the frame's edges one by one. */
-static void cubic_row(const float *coef, long NX, long NY, const aia_affine *a, const double *col_x,
+static void cubic_row(const float *coef, long stride, long NX, long NY, const aia_affine *a, const double *col_x,
                       const double *col_y, float cval, float lo, float hi, double yo, long x0, long w, float *out)
 {
     long i0 = 0, i1 = w;
@@ -113,13 +113,13 @@ static void cubic_row(const float *coef, long NX, long NY, const aia_affine *a, 
     interior_span(ax, a->m[0][0], 1.0, (double)(NX - 3), w, &i0, &i1);
     interior_span(ay, a->m[1][0], 1.0, (double)(NY - 3), w, &i0, &i1);
 #if defined(__AVX512F__) && defined(__AVX512DQ__)
-    aia_cubic_span_simd(coef, NX, a, yo, x0, i0, i1, lo, hi, out);
+    aia_cubic_span_simd(coef, stride, a, yo, x0, i0, i1, lo, hi, out);
     (void)col_x, (void)col_y;
 #elif defined(__AVX2__)
-    aia_cubic_span_avx2(coef, NX, a, col_x, col_y, yo, i0, i1, lo, hi, out);
+    aia_cubic_span_avx2(coef, stride, a, col_x, col_y, yo, i0, i1, lo, hi, out);
 #else
     (void)col_x, (void)col_y;
-    cubic_span(coef, NX, a, yo, x0, i0, i1, lo, hi, out);
+    cubic_span(coef, stride, a, yo, x0, i0, i1, lo, hi, out);
 #endif
     for (long i = 0; i < w; i++) {
         if (i == i0)
@@ -130,11 +130,11 @@ static void cubic_row(const float *coef, long NX, long NY, const aia_affine *a, 
         position(a, (double)(x0 + i), yo, &x, &y);
         out[i] = outside(x, y, NX, NY)
                      ? cval
-                     : aia_clip(sample_general(coef, NX, NY, x, y, AIA_KERNEL_BSPLINE, 3), lo, hi);
+                     : aia_clip(sample_general(coef, stride, NX, NY, x, y, AIA_KERNEL_BSPLINE, 3), lo, hi);
     }
 }
 
-int aia_affine_sample(const float *coef, long NX, long NY, const aia_affine *a, aia_kernel kernel, int order,
+int aia_affine_sample(const float *coef, long coef_stride, long NX, long NY, const aia_affine *a, aia_kernel kernel, int order,
                       float cval, float lo, float hi, const aia_window *win, float *out, long out_stride)
 {
     /* the positions' column terms, made once (the avx2 kernel's): a group
@@ -153,14 +153,14 @@ int aia_affine_sample(const float *coef, long NX, long NY, const aia_affine *a, 
         float *row = out + j * out_stride;
         const double yo = (double)(win->y0 + j);
         if (kernel == AIA_KERNEL_BSPLINE && order == 3) {
-            cubic_row(coef, NX, NY, a, cols, cols ? cols + n : NULL, cval, lo, hi, yo, win->x0, win->w, row);
+            cubic_row(coef, coef_stride, NX, NY, a, cols, cols ? cols + n : NULL, cval, lo, hi, yo, win->x0, win->w, row);
             continue;
         }
         for (long i = 0; i < win->w; i++) {
             double x, y;
             position(a, (double)(win->x0 + i), yo, &x, &y);
             row[i] = outside(x, y, NX, NY) ? cval
-                                           : aia_clip(sample_general(coef, NX, NY, x, y, kernel, order), lo, hi);
+                                           : aia_clip(sample_general(coef, coef_stride, NX, NY, x, y, kernel, order), lo, hi);
         }
     }
     free(cols);

@@ -105,9 +105,9 @@ static inline int hmax(__m256i v)
  * loop runs outside the row loop (each row's sum is still its taps in
  * order), so that only one tap's index and blend mask are live: with all
  * four the registers spill. */
-static inline __m256 taps_by_permute(const float *coef, long NX, const group *g, int row, int lo, int hi)
+static inline __m256 taps_by_permute(const float *coef, long stride, const group *g, int row, int lo, int hi)
 {
-    const float *base = coef + (long)(row - 1) * NX + (lo - 1);
+    const float *base = coef + (long)(row - 1) * stride + (lo - 1);
     const __m256i idx0 = _mm256_sub_epi32(g->ix, _mm256_set1_epi32(lo));
     const int width = hi - lo + 4; /* columns needed, <= WINDOW */
     /* masked loads read exactly the columns needed: never past the frame */
@@ -119,7 +119,7 @@ static inline __m256 taps_by_permute(const float *coef, long NX, const group *g,
         const __m256i idx = _mm256_add_epi32(idx0, _mm256_set1_epi32(t));
         const __m256 high = _mm256_castsi256_ps(_mm256_cmpgt_epi32(idx, _mm256_set1_epi32(7)));
         for (int b = 0; b < 4; b++) {
-            const float *r = base + b * NX;
+            const float *r = base + b * stride;
             const __m256 from_lo = _mm256_permutevar8x32_ps(_mm256_maskload_ps(r, lower), idx);
             const __m256 from_hi = _mm256_permutevar8x32_ps(_mm256_maskload_ps(r + 8, upper), idx); /* idx mod 8 */
             acc[b] = _mm256_fmadd_ps(_mm256_blendv_ps(from_lo, from_hi, high), g->wx[t], acc[b]);
@@ -136,12 +136,12 @@ static inline __m256 taps_by_permute(const float *coef, long NX, const group *g,
  * but about one group in a thousand): each tap of each row is then one
  * unaligned load, no permutes. The same fused multiply-adds, in the same
  * order, as the other two forms. */
-static inline __m256 taps_unit_stride(const float *coef, long NX, const group *g, int row, int col)
+static inline __m256 taps_unit_stride(const float *coef, long stride, const group *g, int row, int col)
 {
-    const float *base = coef + (long)(row - 1) * NX + (col - 1);
+    const float *base = coef + (long)(row - 1) * stride + (col - 1);
     __m256 sum = _mm256_setzero_ps();
     for (int b = 0; b < 4; b++) {
-        const float *r = base + b * NX;
+        const float *r = base + b * stride;
         __m256 acc = _mm256_setzero_ps();
         for (int t = 0; t < 4; t++)
             acc = _mm256_fmadd_ps(_mm256_loadu_ps(r + t), g->wx[t], acc);
@@ -155,7 +155,7 @@ static inline __m256 taps_unit_stride(const float *coef, long NX, const group *g
  * processors, and a gather version gave other values under qemu 7.2's
  * emulation, on which the tests run this level as a Haswell (right on the
  * hardware; the cause was not pinned down). */
-static inline __m256 taps_by_lanes(const float *coef, long NX, const group *g)
+static inline __m256 taps_by_lanes(const float *coef, long stride, const group *g)
 {
     int ix[8], iy[8];
     float wx[4][8], wy[4][8], v[8];
@@ -166,12 +166,12 @@ static inline __m256 taps_by_lanes(const float *coef, long NX, const group *g)
         _mm256_storeu_ps(wy[t], g->wy[t]);
     }
     for (int l = 0; l < 8; l++) {
-        const float *p = coef + (long)(iy[l] - 1) * NX + (ix[l] - 1);
+        const float *p = coef + (long)(iy[l] - 1) * stride + (ix[l] - 1);
         float sum = 0.0f;
         for (int b = 0; b < 4; b++) {
             float acc = 0.0f;
             for (int t = 0; t < 4; t++)
-                acc = __builtin_fmaf(p[b * NX + t], wx[t][l], acc);
+                acc = __builtin_fmaf(p[b * stride + t], wx[t][l], acc);
             sum = __builtin_fmaf(acc, wy[b][l], sum);
         }
         v[l] = sum;
@@ -179,7 +179,7 @@ static inline __m256 taps_by_lanes(const float *coef, long NX, const group *g)
     return _mm256_loadu_ps(v);
 }
 
-void aia_cubic_span_avx2(const float *coef, long NX, const aia_affine *a, const double *col_x, const double *col_y,
+void aia_cubic_span_avx2(const float *coef, long stride, const aia_affine *a, const double *col_x, const double *col_y,
                          double yo, long i0, long i1, float lo, float hi, float *out)
 {
     const __m256d tx = _mm256_set1_pd(yo * a->m[0][1]), ty = _mm256_set1_pd(yo * a->m[1][1]);
@@ -204,11 +204,11 @@ void aia_cubic_span_avx2(const float *coef, long NX, const aia_affine *a, const 
                                        g.ix, _mm256_add_epi32(_mm256_set1_epi32(col0), lanes))) == -1;
         __m256 v;
         if (same_row && unit) {
-            v = taps_unit_stride(coef, NX, &g, row0, col0);
+            v = taps_unit_stride(coef, stride, &g, row0, col0);
         } else {
             const int first = hmin(g.ix), last = hmax(g.ix);
-            v = (same_row && last - first + 4 <= WINDOW) ? taps_by_permute(coef, NX, &g, row0, first, last)
-                                                         : taps_by_lanes(coef, NX, &g);
+            v = (same_row && last - first + 4 <= WINDOW) ? taps_by_permute(coef, stride, &g, row0, first, last)
+                                                         : taps_by_lanes(coef, stride, &g);
         }
         const __m256 clipped = _mm256_min_ps(_mm256_max_ps(v, vlo), vhi);
         if (n == 8) {

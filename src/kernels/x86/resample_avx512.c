@@ -78,9 +78,9 @@ static inline void setup(const aia_affine *a, double xo, double yo, group *g)
 }
 
 /* All active lanes on one row, within WINDOW columns: loads + permutes. */
-static inline __m512 taps_by_permute(const float *coef, long NX, const group *g, int row, int lo, int hi)
+static inline __m512 taps_by_permute(const float *coef, long stride, const group *g, int row, int lo, int hi)
 {
-    const long base = (long)(row - 1) * NX + (lo - 1);
+    const long base = (long)(row - 1) * stride + (lo - 1);
     const __m512i idx0 = _mm512_sub_epi32(g->ix, _mm512_set1_epi32(lo));
     const int width = hi - lo + 4; /* columns needed, <= WINDOW */
     /* masked loads read exactly the columns needed: never past the frame */
@@ -88,7 +88,7 @@ static inline __m512 taps_by_permute(const float *coef, long NX, const group *g,
     const __mmask16 upper = width > 16 ? (__mmask16)((1u << (width - 16)) - 1u) : 0;
     __m512 sum = _mm512_setzero_ps();
     for (int b = 0; b < 4; b++) {
-        const float *r = coef + base + b * NX;
+        const float *r = coef + base + b * stride;
         const __m512 w0 = _mm512_maskz_loadu_ps(lower, r);
         const __m512 w1 = _mm512_maskz_loadu_ps(upper, r + 16);
         __m512 acc = _mm512_setzero_ps();
@@ -102,15 +102,15 @@ static inline __m512 taps_by_permute(const float *coef, long NX, const group *g,
 }
 
 /* Any layout: one gather per tap. */
-static inline __m512 taps_by_gather(const float *coef, long NX, const group *g, __mmask16 active)
+static inline __m512 taps_by_gather(const float *coef, long stride, const group *g, __mmask16 active)
 {
     const __m512i first = _mm512_add_epi32(
-        _mm512_mullo_epi32(_mm512_sub_epi32(g->iy, _mm512_set1_epi32(1)), _mm512_set1_epi32((int)NX)),
+        _mm512_mullo_epi32(_mm512_sub_epi32(g->iy, _mm512_set1_epi32(1)), _mm512_set1_epi32((int)stride)),
         _mm512_sub_epi32(g->ix, _mm512_set1_epi32(1)));
     __m512 sum = _mm512_setzero_ps();
     for (int b = 0; b < 4; b++) {
         __m512 acc = _mm512_setzero_ps();
-        const __m512i rowi = _mm512_add_epi32(first, _mm512_set1_epi32(b * (int)NX));
+        const __m512i rowi = _mm512_add_epi32(first, _mm512_set1_epi32(b * (int)stride));
         for (int t = 0; t < 4; t++) {
             const __m512i idx = _mm512_add_epi32(rowi, _mm512_set1_epi32(t));
             const __m512 v = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), active, idx, coef, 4);
@@ -121,7 +121,7 @@ static inline __m512 taps_by_gather(const float *coef, long NX, const group *g, 
     return sum;
 }
 
-void aia_cubic_span_simd(const float *coef, long NX, const aia_affine *a, double yo, long x0, long i0,
+void aia_cubic_span_simd(const float *coef, long stride, const aia_affine *a, double yo, long x0, long i0,
                          long i1, float lo, float hi, float *out)
 {
     const __m512 vlo = _mm512_set1_ps(lo), vhi = _mm512_set1_ps(hi);
@@ -138,8 +138,8 @@ void aia_cubic_span_simd(const float *coef, long NX, const aia_affine *a, double
         const int first = _mm512_reduce_min_epi32(g.ix), last = _mm512_reduce_max_epi32(g.ix);
         const __mmask16 same_row = _mm512_cmpeq_epi32_mask(g.iy, _mm512_set1_epi32(row0));
         const __m512 v = (same_row == 0xFFFFu && last - first + 4 <= WINDOW)
-                             ? taps_by_permute(coef, NX, &g, row0, first, last)
-                             : taps_by_gather(coef, NX, &g, active);
+                             ? taps_by_permute(coef, stride, &g, row0, first, last)
+                             : taps_by_gather(coef, stride, &g, active);
         _mm512_mask_storeu_ps(out + i, active, _mm512_min_ps(_mm512_max_ps(v, vlo), vhi));
     }
 }
