@@ -173,23 +173,25 @@ static void padded_row(const aia_padded *p, long Y, float *line)
 }
 
 /* Pass 1, along x, for rows [y0, y0 + rows) of P: build the rows (stage:
- * STRIP x NX floats), turn them into the interleaved strip tile by tile,
- * filter, and turn them back. Lanes past the last row are zeros. */
+ * STRIP rows of NX floats, `stride` apart like the coefficients', so that
+ * the tiles' loads stay within cache lines), turn them into the interleaved
+ * strip tile by tile, filter, and turn them back. Lanes past the last row
+ * are zeros. */
 static void filter_rows(const aia_padded *p, int order, long y0, long rows, double *buf, float *stage,
                         float *coef, long stride)
 {
     const long NX = p->nx + 2 * p->pad_x, tiled = NX / STRIP * STRIP;
     for (long k = 0; k < STRIP; k++) {
         if (k < rows)
-            padded_row(p, y0 + k, stage + k * NX);
+            padded_row(p, y0 + k, stage + k * stride);
         else
-            memset(stage + k * NX, 0, (size_t)NX * sizeof *stage);
+            memset(stage + k * stride, 0, (size_t)NX * sizeof *stage);
     }
     for (long X = 0; X < tiled; X += STRIP)
-        aia_tile_rows_to_strip(stage + X, NX, buf + X * STRIP);
+        aia_tile_rows_to_strip(stage + X, stride, buf + X * STRIP);
     for (long X = tiled; X < NX; X++)
         for (long k = 0; k < STRIP; k++)
-            buf[X * STRIP + k] = stage[k * NX + X];
+            buf[X * STRIP + k] = stage[k * stride + X];
     filter_lines(buf, NX, order);
     float *dst = coef + y0 * stride;
     for (long X = 0; X < tiled; X += STRIP)
@@ -271,7 +273,7 @@ int aia_padded_coefficients(const aia_padded *p, int order, float *coef, long co
 #pragma omp parallel
     {
         double *buf = malloc((size_t)nmax * PANEL * sizeof *buf);
-        float *stage = malloc((size_t)NX * STRIP * sizeof *stage);
+        float *stage = aligned_alloc(64, (size_t)coef_stride * STRIP * sizeof *stage);
         if (!buf || !stage) {
 #pragma omp atomic write
             ok = 0;
