@@ -19,4 +19,6 @@ void aia_tile_strip_to_rows(const double *src, float *dst, long stride, int rows
             dst[k * stride + x] = (float)src[x * 16 + k];
 }
 
+void aia_tile_rows_written(void) {}
+
 #endif

@@ -11,7 +11,11 @@
  * doubles: dst[x*16 + k] = src[k*stride + x]. */
 void aia_tile_rows_to_strip(const float *src, long stride, double *dst);
 
-/* The inverse: dst[k*stride + x] = (float)src[x*16 + k], for k < rows. */
+/* The inverse: dst[k*stride + x] = (float)src[x*16 + k], for k < rows.
+ * Rows of whole 64-byte lines may be streamed (the avx2 level) ... */
 void aia_tile_strip_to_rows(const double *src, float *dst, long stride, int rows);
+
+/* ... so after a batch of them, before other threads read the rows: */
+void aia_tile_rows_written(void);
 
 #endif

@@ -28,6 +28,7 @@
 #define aia_cubic_columns_avx2 AIA_V(aia_cubic_columns_avx2)
 #define aia_tile_rows_to_strip AIA_V(aia_tile_rows_to_strip)
 #define aia_tile_strip_to_rows AIA_V(aia_tile_strip_to_rows)
+#define aia_tile_rows_written AIA_V(aia_tile_rows_written)
 #define aia_cpu_register_pixels AIA_V(aia_cpu_register_pixels)
 #define aia_cpu_psf_composite AIA_V(aia_cpu_psf_composite)
 #define aia_cpu_deconv_plan_new AIA_V(aia_cpu_deconv_plan_new)
