@@ -5,7 +5,7 @@
 
 
 typedef void rows_to_strip_fn(const float *src, long stride, double *dst);
-typedef void strip_to_rows_fn(const double *src, float *dst, long stride, int rows);
+typedef void strip_to_rows_fn(const double *src, float *dst, long stride, int rows, int stream);
 /* the levels other than generic exist only where the library was built for
  * x86-64: weak, so that they are NULL elsewhere */
 rows_to_strip_fn aia_tile_rows_to_strip_generic;
@@ -33,19 +33,22 @@ static void check_layout(const char *name, rows_to_strip_fn *to_strip, strip_to_
     static const int row_counts[] = {1, 7, 8, 9, 15, 16}; /* the avx2 kernel's 8 x 8 blocks, cut anywhere */
     for (size_t r = 0; r < sizeof row_counts / sizeof row_counts[0]; r++) {
         const int rows = row_counts[r];
-        for (int i = 0; i < 16 * stride; i++)
-            back[i] = -1.0f;
-        to_rows(strip, back, stride, rows);
-        aia_tile_rows_written_generic(); /* nothing; the streamed level's own fence is below */
-        if (aia_tile_rows_written_avx2 && to_rows == aia_tile_strip_to_rows_avx2)
-            aia_tile_rows_written_avx2();
-        bad = 0;
-        for (int k = 0; k < 16; k++)
-            for (int x = 0; x < stride; x++) {
-                float want = (k < rows && x < 16) ? src[k * stride + x] : -1.0f;
-                bad += back[k * stride + x] != want;
-            }
-        CHECK_MSG(bad == 0, "%s, stride %ld: strip -> %d rows: %d elements wrong", name, stride, rows, bad);
+        for (int stream = 0; stream < 2; stream++) {
+            for (int i = 0; i < 16 * stride; i++)
+                back[i] = -1.0f;
+            to_rows(strip, back, stride, rows, stream);
+            aia_tile_rows_written_generic(); /* nothing; the streamed level's own fence is below */
+            if (aia_tile_rows_written_avx2 && to_rows == aia_tile_strip_to_rows_avx2)
+                aia_tile_rows_written_avx2();
+            bad = 0;
+            for (int k = 0; k < 16; k++)
+                for (int x = 0; x < stride; x++) {
+                    float want = (k < rows && x < 16) ? src[k * stride + x] : -1.0f;
+                    bad += back[k * stride + x] != want;
+                }
+            CHECK_MSG(bad == 0, "%s, stride %ld%s: strip -> %d rows: %d elements wrong", name, stride,
+                      stream ? ", streamed" : "", rows, bad);
+        }
     }
 }
 

@@ -195,7 +195,7 @@ static void filter_rows(const aia_padded *p, int order, long y0, long rows, doub
     filter_lines(buf, NX, order);
     float *dst = coef + y0 * stride;
     for (long X = 0; X < tiled; X += STRIP)
-        aia_tile_strip_to_rows(buf + X * STRIP, dst + X, stride, (int)rows);
+        aia_tile_strip_to_rows(buf + X * STRIP, dst + X, stride, (int)rows, p->stream);
     for (long X = tiled; X < NX; X++)
         for (long k = 0; k < rows; k++)
             dst[k * stride + X] = (float)buf[X * STRIP + k];

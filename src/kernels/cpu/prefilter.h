@@ -14,6 +14,7 @@ typedef struct aia_padded {
     long nx, ny, stride, pad_x, pad_y;
     double fill, nan_value;
     struct aia_row_range *rows; /* if set: each input row's range, found as it is read */
+    int stream;                 /* the coefficients' pages are not fresh: stream them (transpose.h) */
 } aia_padded;
 
 /* An input row's smallest and largest finite pixel and its NaN/Inf count. */

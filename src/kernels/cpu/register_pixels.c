@@ -264,7 +264,8 @@ static int sample(const aia_register_geometry *g, const float *in, long stride, 
         return aia_fail(AIA_ERR_NOMEM, "out of memory for a %ld x %ld frame", g->NX, g->NY);
     /* NaN padding is read as the NaN substitute, like any NaN pixel */
     const aia_padded padded = {in,        g->nx,     g->ny, stride, g->pad_x, g->pad_y,
-                               g->fill == AIA_FILL_NAN ? nan_value : missing, nan_value, rows};
+                               g->fill == AIA_FILL_NAN ? nan_value : missing, nan_value, rows,
+                               aia_workspace_reused(ws, SLOT_COEF)};
     if ((s = aia_padded_coefficients(&padded, keys ? 0 : g->order, coef, coef_stride)))
         return s;
     *t_prefiltered = aia_now();

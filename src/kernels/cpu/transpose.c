@@ -12,8 +12,9 @@ void aia_tile_rows_to_strip(const float *src, long stride, double *dst)
             dst[x * 16 + k] = src[k * stride + x];
 }
 
-void aia_tile_strip_to_rows(const double *src, float *dst, long stride, int rows)
+void aia_tile_strip_to_rows(const double *src, float *dst, long stride, int rows, int stream)
 {
+    (void)stream;
     for (int k = 0; k < rows; k++)
         for (int x = 0; x < 16; x++)
             dst[k * stride + x] = (float)src[x * 16 + k];

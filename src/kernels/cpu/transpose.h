@@ -12,8 +12,9 @@
 void aia_tile_rows_to_strip(const float *src, long stride, double *dst);
 
 /* The inverse: dst[k*stride + x] = (float)src[x*16 + k], for k < rows.
- * Rows of whole 64-byte lines may be streamed (the avx2 level) ... */
-void aia_tile_strip_to_rows(const double *src, float *dst, long stride, int rows);
+ * With `stream` set, rows of whole 64-byte lines may be streamed past the
+ * caches (the avx2 level) ... */
+void aia_tile_strip_to_rows(const double *src, float *dst, long stride, int rows, int stream);
 
 /* ... so after a batch of them, before other threads read the rows: */
 void aia_tile_rows_written(void);

@@ -55,10 +55,11 @@ void aia_tile_rows_to_strip(const float *src, long stride, double *dst)
  * column pass, so reading each line in before writing it (a plain store)
  * was traffic for nothing. One thread, 4106^2, the row pass 32.6 -> 24.7
  * ms (the halves written 8 rows apart, as the blocks come out, had made it
- * slower than plain stores: 30 -> 52 ms). */
-void aia_tile_strip_to_rows(const double *src, float *dst, long stride, int rows)
+ * slower than plain stores: 30 -> 52 ms). Only when the caller says so:
+ * see aia_workspace_reused. */
+void aia_tile_strip_to_rows(const double *src, float *dst, long stride, int rows, int stream)
 {
-    const int stream = rows == 16 && !((uintptr_t)dst & 63) && !(((uintptr_t)stride * sizeof(float)) & 63);
+    stream = stream && rows == 16 && !((uintptr_t)dst & 63) && !(((uintptr_t)stride * sizeof(float)) & 63);
     for (int kb = 0; kb < 16 && kb < rows; kb += 8) {
         __m256 r[2][8]; /* [column half][row] */
         for (int xb = 0; xb < 2; xb++) {

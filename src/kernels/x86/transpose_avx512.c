@@ -53,8 +53,9 @@ void aia_tile_rows_to_strip(const float *src, long stride, double *dst)
     }
 }
 
-void aia_tile_strip_to_rows(const double *src, float *dst, long stride, int rows)
+void aia_tile_strip_to_rows(const double *src, float *dst, long stride, int rows, int stream)
 {
+    (void)stream; /* plain stores at this level */
     __m512 r[16];
     for (int x = 0; x < 16; x++) {
         __m256 lo = _mm512_cvtpd_ps(_mm512_loadu_pd(src + x * 16));
