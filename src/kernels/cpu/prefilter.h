@@ -27,8 +27,14 @@ typedef struct aia_row_range {
  * rounded up to 16 floats, so that rows start on 64-byte lines where the
  * buffer does, and the column pass reads and writes whole lines (its
  * 64-column panels were 5 partial lines a row: 23.0 -> 19.5 ms on one
- * thread for a 4104^2 frame). */
-static inline long aia_coef_stride(long NX) { return (NX + 15) / 16 * 16; }
+ * thread for a 4104^2 frame); and an odd number of lines, so that the
+ * column pass's rows fall in different cache sets (at 4096 floats, 16 KiB,
+ * every row's panel landed in the same few sets). */
+static inline long aia_coef_stride(long NX)
+{
+    const long lines = (NX + 15) / 16;
+    return 16 * (lines % 2 ? lines : lines + 1);
+}
 
 /* coef (NX x NY floats, rows coef_stride >= NX floats apart; the columns
  * past NX are not written) = the B-spline coefficients of P for `order`
