@@ -55,7 +55,8 @@ static int line_poles(int order, long n, pole p[2])
     return npoles;
 }
 
-/* The samples the causal initial value below reads at each end of a line. */
+/* The samples the causal initial value below reads at each end of a line:
+ * its terms up to the first below INIT_TOLERANCE (or the line's end). */
 static long initial_terms(const pole *p, long n)
 {
     long i = 1;
@@ -76,7 +77,7 @@ INLINE void causal_initial(double *c, long n, int W, const pole *p)
     for (int k = 0; k < W; k++)
         c0[k] = p->g * c[k] + p->zn1 * (p->g * c[(n - 1) * W + k]);
     double zi = p->z;
-    for (long i = 1; i < n - 1 && fabs(zi) > INIT_TOLERANCE; i++) {
+    for (long i = 1, ends = initial_terms(p, n); i < ends; i++) {
         const double *a = c + i * W, *b = c + (n - 1 - i) * W;
         for (int k = 0; k < W; k++)
             c0[k] += zi * (p->g * a[k] + p->zn1 * (p->g * b[k]));
