@@ -235,10 +235,13 @@ static void filter_columns(long stride, long NY, int order, long x0, long cols, 
     const int npoles = line_poles(order, NY, p);
     if (npoles == 0 || NY < 2)
         return; /* the coefficients are P itself */
+    /* the rows the causal initial value reads, at both ends, first (the
+     * loop below reads the head's again: the same values) */
     const long ends = initial_terms(&p[0], NY);
-    for (long Y = 0; Y < NY; Y++)
-        if (Y < ends || Y >= NY - ends)
-            panel_load(coef + Y * stride + x0, cols, buf + Y * PANEL);
+    for (long Y = 0; Y < ends; Y++)
+        panel_load(coef + Y * stride + x0, cols, buf + Y * PANEL);
+    for (long Y = NY - ends; Y < NY; Y++)
+        panel_load(coef + Y * stride + x0, cols, buf + Y * PANEL);
     causal_initial(buf, NY, PANEL, &p[0]);
     for (long Y = 1; Y < NY; Y++) {
         const float *src = coef + Y * stride + x0;
