@@ -1,6 +1,7 @@
 /* test_fits_roundtrip.c — write every output type and compression, read it
  * back, and check values, header cards and the atomic-write rules. */
 #include "testutil.h"
+#include "io/checksum.h"
 #include "io/io.h"
 
 #include <dirent.h>
@@ -71,6 +72,9 @@ static void roundtrip(aia_out_type type, aia_compression comp, const char *name)
     aia_write_result res;
     const char *path = test_path(name);
     CHECK_OK(aia_image_write(img, path, &o, &res));
+    /* DATASUM and CHECKSUM against the bytes on disk (for Rice integers
+     * the writer sums the data unit from the tiles it wrote, unread) */
+    CHECK_MSG(aia_fits_checksum_ok(path) == 1, "%s: its checksums do not verify", name);
     CHECK_OK(aia_image_read(path, AIA_PIX_F64, &back));
     if (!back) {
         aia_image_free(img);
@@ -467,9 +471,40 @@ static void test_caller_bounds(void)
     aia_image_free(img);
 }
 
+/* A data unit summed from pieces at any byte offsets (the writer's tiles
+ * land at arbitrary places of the heap) equals the unit summed whole; a
+ * piece at the wrong place does not. */
+static void test_ones_sum_pieces(void)
+{
+    enum { N = 4099 };
+    unsigned char bytes[N + 4] = {0};
+    uint32_t x = 12345;
+    for (int i = 0; i < N; i++) {
+        x = x * 1103515245u + 12345u;
+        bytes[i] = (unsigned char)(x >> 16);
+    }
+    const uint32_t whole = aia_ones_sum(bytes, (N + 3) & ~3, 0);
+    int bad = 0;
+    for (int trial = 0; trial < 50; trial++) {
+        uint32_t sum = 0;
+        for (long at = 0, len; at < N; at += len) {
+            x = x * 1103515245u + 12345u;
+            len = 1 + (long)((x >> 16) % 97);
+            if (at + len > N)
+                len = N - at;
+            sum = aia_ones_add(sum, aia_ones_sum_at(bytes + at, (size_t)len, at));
+        }
+        bad += sum != whole;
+    }
+    CHECK_MSG(bad == 0, "%d of 50 splits sum differently from the whole", bad);
+    const uint32_t moved = aia_ones_add(aia_ones_sum_at(bytes, 5, 1), aia_ones_sum_at(bytes + 5, N - 5, 5));
+    CHECK(moved != whole); /* the first piece one byte late */
+}
+
 int main(void)
 {
     test_rounding();
+    test_ones_sum_pieces();
     test_conversion();
     test_read_into();
     test_read_blank_rows();

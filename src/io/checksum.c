@@ -50,6 +50,19 @@ uint32_t aia_ones_sum(const unsigned char *p, size_t n, uint32_t start)
     return (uint32_t)sum;
 }
 
+uint32_t aia_ones_sum_at(const unsigned char *p, size_t n, long long at)
+{
+    const size_t whole = n & ~(size_t)3;
+    uint32_t sum = aia_ones_sum(p, whole, 0);
+    if (n > whole) {
+        unsigned char last[4] = {0};
+        memcpy(last, p + whole, n - whole);
+        sum = aia_ones_sum(last, 4, sum);
+    }
+    const unsigned r = 8u * (unsigned)(at & 3);
+    return r ? (sum >> r) | (sum << (32 - r)) : sum;
+}
+
 uint32_t aia_ones_add(uint32_t a, uint32_t b)
 {
     uint64_t s = (uint64_t)a + b;

@@ -11,6 +11,13 @@
  * 32-bit words, added to start. */
 uint32_t aia_ones_sum(const unsigned char *p, size_t n, uint32_t start);
 
+/* The sum of n bytes (any n) that lie at byte offset `at` of the unit
+ * summed: their words as if they began one (the last padded with zeros),
+ * rotated into their place (a byte k places into a word weighs 2^(24 - 8k),
+ * and rotating by 8 bits is multiplying by 2^8 in ones' complement). So a
+ * writer can sum a data unit from the pieces it writes, in any order. */
+uint32_t aia_ones_sum_at(const unsigned char *p, size_t n, long long at);
+
 /* a + b in ones' complement */
 uint32_t aia_ones_add(uint32_t a, uint32_t b);
 

@@ -178,6 +178,7 @@ typedef struct hdu_spec {
     int statistics;          /* DATAMIN ... describe the pixels written       */
     const char *history;
     long long blanks;        /* NaN pixels (out)                              */
+    aia_data_checksum datasum; /* (out) the data unit's sum, where known       */
     aia_pixel_stats stats;   /* (out) when statistics                         */
 } hdu_spec;
 
@@ -474,7 +475,7 @@ static int write_pixels(fitsfile *f, const aia_image *img, hdu_spec *spec, int c
     int handled = 0;
     if (compressed && spec->comp == AIA_COMP_RICE) {
         const aia_int_coding c = coding_of(spec);
-        *fst = aia_tiles_write(f, img, &c, hist, &spec->blanks, &handled);
+        *fst = aia_tiles_write(f, img, &c, hist, &spec->blanks, &handled, &spec->datasum);
         spec->outside = handled && spec->blanks < 0;
     }
     if (!*fst && !handled)
@@ -544,16 +545,21 @@ static int write_quantised(fitsfile *f, const aia_image *img, hdu_spec *spec, in
     return *fst;
 }
 
-/* CHECKSUM and DATASUM, summed here (checksum.c) from the bytes on disk,
- * with comments that carry no timestamp, so that the same image gives the
- * same file bytes on every run, rank and host (resumed and MPI runs are
- * compared byte for byte). Not fits_write_chksum: it dates its comment
- * with gmtime(), which is not safe while other threads write files. */
-static int write_checksums(fitsfile *f, int *fst)
+/* CHECKSUM and DATASUM, summed here (checksum.c) with comments that carry
+ * no timestamp, so that the same image gives the same file bytes on every
+ * run, rank and host (resumed and MPI runs are compared byte for byte). Not
+ * fits_write_chksum: it dates its comment with gmtime(), which is not safe
+ * while other threads write files. The data unit's sum is the writer's
+ * where it knows it (our Rice tiles: as they were written), else read back
+ * from the file; the header's is read back (its cards are cfitsio's). */
+static int write_checksums(fitsfile *f, const aia_data_checksum *known, int *fst)
 {
     static const char zeros[] = "0000000000000000";
+    char text[16] = "0";
+    if (known->known)
+        snprintf(text, sizeof text, "%u", known->sum);
     fits_write_key_str(f, "CHECKSUM", zeros, "HDU checksum", fst);
-    fits_write_key_str(f, "DATASUM", "0", "data unit checksum", fst);
+    fits_write_key_str(f, "DATASUM", text, "data unit checksum", fst);
     fits_flush_file(f, fst);
     char path[FLEN_FILENAME] = "";
     LONGLONG head = 0, data = 0, end = 0;
@@ -562,15 +568,16 @@ static int write_checksums(fitsfile *f, int *fst)
     if (*fst)
         return *fst;
     const int fd = open(path, O_RDONLY);
-    uint32_t datasum = 0, sum = 0;
-    int ok = fd >= 0 && aia_fd_ones_sum(fd, data, end - data, &datasum) == 0;
-    if (ok) {
-        char text[16];
+    uint32_t datasum = known->sum, sum = 0;
+    int ok = fd >= 0;
+    if (ok && !known->known) {
+        ok = aia_fd_ones_sum(fd, data, end - data, &datasum) == 0;
         snprintf(text, sizeof text, "%u", datasum);
-        fits_modify_key_str(f, "DATASUM", text, "&", fst);
+        if (ok)
+            fits_modify_key_str(f, "DATASUM", text, "&", fst);
         fits_flush_buffer(f, 0, fst);
-        ok = !*fst && aia_fd_ones_sum(fd, head, data - head, &sum) == 0;
     }
+    ok = ok && !*fst && aia_fd_ones_sum(fd, head, data - head, &sum) == 0;
     if (fd >= 0)
         close(fd);
     if (ok) {
@@ -583,7 +590,6 @@ static int write_checksums(fitsfile *f, int *fst)
     return *fst;
 }
 
-/* One image HDU after the current one: compressed (JSOC layout) or plain. */
 /* One image HDU after the current one: compressed (JSOC layout) or plain. */
 static int write_hdu(fitsfile *f, const aia_image *img, hdu_spec *spec, int *fst)
 {
@@ -603,7 +609,7 @@ static int write_hdu(fitsfile *f, const aia_image *img, hdu_spec *spec, int *fst
             write_stats_keys(f, img, &spec->stats, fst);
     }
     if (!*fst && !spec->outside)
-        write_checksums(f, fst);
+        write_checksums(f, &spec->datasum, fst);
     return *fst;
 }
 

@@ -56,12 +56,20 @@ typedef struct aia_source aia_source;
 int aia_tiles_read(fitsfile *f, const aia_source *src, aia_pixtype type, void *data, aia_source_info *si,
                    int *handled);
 
+/* The ones'-complement sum of an HDU's data unit (its DATASUM), when the
+ * writer knows it from the bytes it wrote. */
+typedef struct aia_data_checksum {
+    int known;
+    uint32_t sum;
+} aia_data_checksum;
+
 /* The pixels of a compressed HDU just created with Rice and one row per
  * tile, with the library's encoder (converted as aia_to_integers does with
  * c and hist; *blanks = -1 when a value lies outside c's bounds, and the
- * rest is not written): *handled = 0 when cfitsio should write them.
- * Returns a cfitsio status. */
+ * rest is not written): *handled = 0 when cfitsio should write them. The
+ * data unit's sum into *datasum where it is known (the table and heap as
+ * written; no read of the file). Returns a cfitsio status. */
 int aia_tiles_write(fitsfile *f, const aia_image *img, const aia_int_coding *c, aia_code_hist *hist,
-                    long long *blanks, int *handled);
+                    long long *blanks, int *handled, aia_data_checksum *datasum);
 
 #endif

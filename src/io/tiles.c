@@ -13,6 +13,7 @@
  * COMPRESSED_DATA cell; the file's bytes are the same as cfitsio's own.
  *
  * AIAPREP_RICE=cfitsio in the environment hands both back to cfitsio. */
+#include "io/checksum.h"
 #include "io/io.h"
 #include "io/rice.h"
 #include "io/source.h"
@@ -61,6 +62,7 @@ typedef struct tiled {
     long blank;
     LONGLONG heap;        /* file offset of the heap                    */
     LONGLONG heap_size;   /* PCOUNT                                     */
+    long theap, rowlen;   /* the heap's offset in the data unit; NAXIS1 */
 } tiled;
 
 static int key_long(fitsfile *f, const char *key, long *v)
@@ -138,6 +140,8 @@ static int probe(fitsfile *f, tiled *t)
     if (!key_long(f, "THEAP", &theap))
         theap = rowlen * t->nrows;
     t->heap = data + theap;
+    t->theap = theap;
+    t->rowlen = rowlen;
     t->heap_size = pcount - (theap - rowlen * t->nrows);
     fits_clear_errmsg();
     return t->heap_size >= 0;
@@ -488,6 +492,16 @@ typedef struct chunk {
     long long blanks[GROUPS];
 } chunk;
 
+/* The data unit's sum (DATASUM) as the chunks go out: the descriptors'
+ * words, and each chunk's tiles at their place in the heap. Known only for
+ * a table of one 32-bit descriptor a row (1P, NAXIS1 = 8), which is what
+ * cfitsio makes for these tiles; otherwise the writer reads the file back. */
+typedef struct data_sum {
+    int known;
+    uint64_t words; /* the descriptors' words, added (< 2^32 of them) */
+    uint32_t heap;  /* the heap's bytes so far, in ones' complement   */
+} data_sum;
+
 /* Rows [y0, y0 + rows) of a chunk handed to cfitsio; returns its BLANKs.
  * Its tiles, one after another (packed), go into the heap in one write, as
  * the array of its last row; then each row's descriptor is set to its own
@@ -498,7 +512,7 @@ typedef struct chunk {
  * 2880-byte buffers, a write call each (this was a third of writing a
  * frame, in the thread that also encodes). *heap: the heap's length so far. */
 static long long put_chunk(fitsfile *f, const tiled *t, const chunk *c, long y0, long rows, size_t cap,
-                           unsigned char *packed, LONGLONG *heap, int *fst)
+                           unsigned char *packed, LONGLONG *heap, data_sum *sum, int *fst)
 {
     long long blanks = 0;
     for (long g = 0; g < (rows + AIA_RICE_STREAMS - 1) / AIA_RICE_STREAMS; g++)
@@ -510,8 +524,11 @@ static long long put_chunk(fitsfile *f, const tiled *t, const chunk *c, long y0,
     }
     fits_write_col(f, TBYTE, t->col, y0 + rows, 1, (LONGLONG)total, packed, fst);
     LONGLONG at = *heap;
+    if (sum->known)
+        sum->heap = aia_ones_add(sum->heap, aia_ones_sum_at(packed, total, (long long)t->theap + at));
     for (long r = 0; r < rows && !*fst; r++) {
         fits_write_descript(f, t->col, y0 + r + 1, (LONGLONG)c->len[r], at, fst);
+        sum->words += (uint32_t)c->len[r] + (uint64_t)(uint32_t)at;
         at += (LONGLONG)c->len[r];
     }
     *heap = at;
@@ -533,10 +550,11 @@ static int flag_set(const int *flag)
  * ends with a barrier, so chunk k - 1 is out before its buffer takes chunk
  * k + 1. With one thread, the same steps in order. */
 int aia_tiles_write(fitsfile *f, const aia_image *img, const aia_int_coding *c, aia_code_hist *hist,
-                    long long *blanks, int *handled)
+                    long long *blanks, int *handled, aia_data_checksum *datasum)
 {
     const aia_out_type type = c->type;
     *handled = 0;
+    datasum->known = 0;
     tiled t;
     if (!ours() || (type != AIA_OUT_INT16 && type != AIA_OUT_INT32) || !probe(f, &t) || t.tw != img->width ||
         t.th != 1 || t.bytepix != (type == AIA_OUT_INT16 ? 2 : 4))
@@ -554,6 +572,8 @@ int aia_tiles_write(fitsfile *f, const aia_image *img, const aia_int_coding *c, 
     }
     unsigned char *packed = malloc(CHUNK_ROWS * cap);
     LONGLONG heap = 0; /* a new HDU's heap is empty */
+    long fields = 0;
+    data_sum sum = {.known = t.rowlen == 8 && t.theap == 8 * t.nrows && key_long(f, "TFIELDS", &fields) && fields == 1};
     if (!packed)
         fst = MEMORY_ALLOCATION;
     const long chunks = (img->height + CHUNK_ROWS - 1) / CHUNK_ROWS;
@@ -568,7 +588,7 @@ int aia_tiles_write(fitsfile *f, const aia_image *img, const aia_int_coding *c, 
                 if (!flag_set(&outside))
                     total += put_chunk(f, &t, &buf[(k - 1) % 2], y0,
                                        img->height - y0 < CHUNK_ROWS ? img->height - y0 : CHUNK_ROWS, cap, packed,
-                                       &heap, &fst);
+                                       &heap, &sum, &fst);
             }
             if (k < chunks) {
                 const long y0 = k * CHUNK_ROWS, rows = img->height - y0 < CHUNK_ROWS ? img->height - y0 : CHUNK_ROWS;
@@ -599,6 +619,13 @@ int aia_tiles_write(fitsfile *f, const aia_image *img, const aia_int_coding *c, 
         }
     }
     *blanks = outside ? -1 : total; /* after the region: no other thread */
+    if (sum.known && !fst && !outside) {
+        uint64_t words = sum.words;
+        while (words >> 32)
+            words = (words & 0xffffffffu) + (words >> 32);
+        datasum->known = 1;
+        datasum->sum = aia_ones_add((uint32_t)words, sum.heap);
+    }
     for (int b = 0; b < 2; b++) {
         free(buf[b].ints);
         free(buf[b].bytes);
