@@ -53,6 +53,22 @@ check "a user's program compiles and links with pkg-config" \
 check "  ... and runs against the installed library" rc_is 0 env LD_LIBRARY_PATH="$LIBDIR" "$T/user"
 versions=$(LD_LIBRARY_PATH="$LIBDIR" "$T/user")
 check "  ... header and library agree on the version" test -n "$versions" -a "${versions% *}" = "${versions#* }"
+# Every RUNPATH entry, built and installed, absolute or $ORIGIN-relative:
+# the loader reads an empty or relative entry from the current directory.
+if command -v readelf >/dev/null; then
+  bad_runpath() {
+    for f in "$@"; do
+      [ -f "$f" ] || continue
+      readelf -d "$f" 2>/dev/null | sed -n 's/.*(R[UN]*PATH).*\[\(.*\)\]/\1/p' | tr ':' '\n' |
+        grep -qvE '^(/|\$ORIGIN)' && echo "$f"
+    done
+    return 0
+  }
+  bad=$(bad_runpath "$BUILD"/aiaprep "$BUILD"/libaiaprep*.so* "$R/bin/aiaprep" "$LIBDIR"/libaiaprep*.so*)
+  check "no RUNPATH searches the current directory${bad:+ (}${bad//$'\n'/, }${bad:+)}" test -z "$bad"
+else
+  echo "test_install: the RUNPATH check SKIPPED: no readelf"
+fi
 check "the installed aiaprep runs without LD_LIBRARY_PATH" rc_is 0 "$R/bin/aiaprep" --version
 used=$(ldd "$R/bin/aiaprep" | awk '/libaiaprep/ {print $3}')
 check "  ... on the installed library" test "$(readlink -f "$used")" = "$(readlink -f "$LIBDIR/libaiaprep.so.0")"
