@@ -148,17 +148,22 @@ INLINE void put_rice(writer *w, uint32_t v, unsigned fs)
     put(w, ((uint64_t)1 << fs) | (v & ((1u << fs) - 1)), top + 1 + fs);
 }
 
-/* One block of one tile: its mapped differences, its kind and fs. */
+/* One block of one tile: its mapped differences, its kind and fs, and for
+ * a NORMAL block the codes of each 4 pixels as one (put as one where they
+ * take <= 56 bits; the rare longer ones are put pair by pair or code by
+ * code, made again from d: code_of, len_of). */
 typedef struct block {
     uint32_t d[AIA_RICE_MAX_BLOCK];
-    uint32_t code[AIA_RICE_MAX_BLOCK], len[AIA_RICE_MAX_BLOCK]; /* NORMAL: each pixel's Rice code */
-    uint64_t pair[AIA_RICE_MAX_BLOCK / 2]; /* ... and pixels 2q, 2q+1's codes as one, */
-    uint32_t pair_len[AIA_RICE_MAX_BLOCK / 2]; /* put as one where <= 56 bits */
-    uint64_t quad[AIA_RICE_MAX_BLOCK / 4]; /* ... and pairs 2r, 2r+1 likewise */
+    uint64_t quad[AIA_RICE_MAX_BLOCK / 4];
     uint32_t quad_len[AIA_RICE_MAX_BLOCK / 4];
     unsigned fs;
     int kind;
 } block;
+
+/* Pixel j's Rice code, top = d >> fs zeros, a one and the fs low bits, as
+ * the value (1 << fs) + low and its length. */
+INLINE uint32_t code_of(const block *b, size_t j) { return (1u << b->fs) | (b->d[j] & ((1u << b->fs) - 1)); }
+INLINE uint32_t len_of(const block *b, size_t j) { return (b->d[j] >> b->fs) + 1 + b->fs; }
 
 INLINE void plan_block(const void *in, size_t i, size_t m, uint32_t last, unsigned bp, block *b)
 {
@@ -177,28 +182,28 @@ INLINE void plan_block(const void *in, size_t i, size_t m, uint32_t last, unsign
     b->kind = b->fs >= FSMAX(bp) ? RAW : b->fs == 0 && sum == 0 ? FLAT : NORMAL;
     if (b->kind != NORMAL)
         return;
-    /* the codes and their lengths in a loop of their own (it vectorises),
-     * so that the writers' chains only put them */
-    const unsigned fs = b->fs;
+    /* the codes, pairs and quads each in a loop of their own (they
+     * vectorise), so that the writers' chains only put them; a shift, masked,
+     * of a pair or quad longer than 56 bits gives a value never put */
+    uint32_t code[AIA_RICE_MAX_BLOCK], len[AIA_RICE_MAX_BLOCK], pair_len[AIA_RICE_MAX_BLOCK / 2];
+    uint64_t pair[AIA_RICE_MAX_BLOCK / 2];
     for (size_t j = 0; j < m; j++) {
-        b->code[j] = (1u << fs) | (b->d[j] & ((1u << fs) - 1));
-        b->len[j] = (b->d[j] >> fs) + 1 + fs;
+        code[j] = code_of(b, j);
+        len[j] = len_of(b, j);
     }
-    /* two codes a put: the writers' chains half as long (a pair longer
-     * than 56 bits is put code by code; its shift, masked, is then unused) */
     for (size_t q = 0; q < m / 2; q++) {
-        b->pair[q] = ((uint64_t)b->code[2 * q] << (b->len[2 * q + 1] & 63)) | b->code[2 * q + 1];
-        b->pair_len[q] = b->len[2 * q] + b->len[2 * q + 1];
+        pair[q] = ((uint64_t)code[2 * q] << (len[2 * q + 1] & 63)) | code[2 * q + 1];
+        pair_len[q] = len[2 * q] + len[2 * q + 1];
     }
     for (size_t r = 0; r < m / 4; r++) {
-        b->quad[r] = (b->pair[2 * r] << (b->pair_len[2 * r + 1] & 63)) | b->pair[2 * r + 1];
-        b->quad_len[r] = b->pair_len[2 * r] + b->pair_len[2 * r + 1];
+        b->quad[r] = (pair[2 * r] << (pair_len[2 * r + 1] & 63)) | pair[2 * r + 1];
+        b->quad_len[r] = pair_len[2 * r] + pair_len[2 * r + 1];
     }
 }
 
 #if AIA_HAVE_V3
 /* plan_block for a full block (32 pixels, i > 0) of 16-bit pixels at v3:
- * the same arrays, in vectors of 8 lanes (a third of the encoder's time
+ * the same d and quads, in vectors of 8 lanes (a third of the encoder's time
  * had gone to plan_block's loops, which GCC vectorised with gathers and
  * permutes and a divide a block). The split level and kind as plan_block
  * decides them, from the same sum. */
@@ -230,24 +235,19 @@ static AIA_TARGET_V3 void plan_block16_v3(const int16_t *in, size_t i, block *b)
     const __m256i extra = _mm256_set1_epi32((int)(1 + fs)), lanes32 = _mm256_set1_epi64x(0xFFFFFFFF);
     const __m256i m63 = _mm256_set1_epi64x(63), even32 = _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6);
     const __m128i count = _mm_cvtsi32_si128((int)fs);
-    __m256i pair[4], pair_len[4], quad[4], quad_len[4];
+    __m256i quad[4], quad_len[4];
     for (int k = 0; k < 4; k++) {
         const __m256i code = _mm256_or_si256(bit, _mm256_and_si256(d[k], low));
         const __m256i len = _mm256_add_epi32(_mm256_srl_epi32(d[k], count), extra);
-        _mm256_storeu_si256((__m256i *)(b->code + 8 * k), code);
-        _mm256_storeu_si256((__m256i *)(b->len + 8 * k), len);
         /* a 64-bit lane holds pixels 2q (low half) and 2q + 1 (high half) */
         const __m256i odd_len = _mm256_srli_epi64(len, 32);
-        pair[k] = _mm256_or_si256(_mm256_sllv_epi64(_mm256_and_si256(code, lanes32), _mm256_and_si256(odd_len, m63)),
-                                  _mm256_srli_epi64(code, 32));
-        pair_len[k] = _mm256_add_epi64(_mm256_and_si256(len, lanes32), odd_len);
-        _mm256_storeu_si256((__m256i *)(b->pair + 4 * k), pair[k]);
-        _mm_storeu_si128((__m128i *)(b->pair_len + 4 * k),
-                         _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(pair_len[k], even32)));
+        const __m256i pair = _mm256_or_si256(
+            _mm256_sllv_epi64(_mm256_and_si256(code, lanes32), _mm256_and_si256(odd_len, m63)), _mm256_srli_epi64(code, 32));
+        const __m256i pair_len = _mm256_add_epi64(_mm256_and_si256(len, lanes32), odd_len);
         /* pairs 2r, 2r + 1 in lanes 0, 1 and 2, 3: the quads in lanes 0 and 2 */
-        const __m256i next = _mm256_permute4x64_epi64(pair[k], 0xF5), next_len = _mm256_permute4x64_epi64(pair_len[k], 0xF5);
-        quad[k] = _mm256_or_si256(_mm256_sllv_epi64(pair[k], _mm256_and_si256(next_len, m63)), next);
-        quad_len[k] = _mm256_add_epi64(pair_len[k], next_len);
+        const __m256i next = _mm256_permute4x64_epi64(pair, 0xF5), next_len = _mm256_permute4x64_epi64(pair_len, 0xF5);
+        quad[k] = _mm256_or_si256(_mm256_sllv_epi64(pair, _mm256_and_si256(next_len, m63)), next);
+        quad_len[k] = _mm256_add_epi64(pair_len, next_len);
     }
     for (int h = 0; h < 2; h++) { /* quads 4h .. 4h + 3 from lanes 0, 2 of vectors 2h, 2h + 1 */
         const __m256i q = _mm256_permute4x64_epi64(_mm256_unpacklo_epi64(quad[2 * h], quad[2 * h + 1]), 0xD8);
@@ -262,20 +262,23 @@ static AIA_TARGET_V3 void plan_block16_v3(const int16_t *in, size_t i, block *b)
  * bits: rare) by put_rice. */
 INLINE void put_planned(writer *w, const block *b, size_t j)
 {
-    if (__builtin_expect(b->len[j] > 56, 0))
+    const uint32_t len = len_of(b, j);
+    if (__builtin_expect(len > 56, 0))
         put_rice(w, b->d[j], b->fs);
     else
-        put(w, b->code[j], b->len[j]);
+        put(w, code_of(b, j), len);
 }
 
-/* Pixels 2q and 2q + 1 of a planned NORMAL block. */
+/* Pixels 2q and 2q + 1 of a planned NORMAL block (a quad too long to put
+ * as one: rare). */
 INLINE void put_pair(writer *w, const block *b, size_t q)
 {
-    if (__builtin_expect(b->pair_len[q] > 56, 0)) {
+    const uint32_t second = len_of(b, 2 * q + 1), both = len_of(b, 2 * q) + second;
+    if (both > 56) {
         put_planned(w, b, 2 * q);
         put_planned(w, b, 2 * q + 1);
     } else {
-        put(w, b->pair[q], b->pair_len[q]);
+        put(w, ((uint64_t)code_of(b, 2 * q) << second) | code_of(b, 2 * q + 1), both);
     }
 }
 
