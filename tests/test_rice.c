@@ -26,10 +26,10 @@ static uint64_t next_random(void)
     return rng;
 }
 
-enum { KINDS = 11 };
+enum { KINDS = 12 };
 static const char *const kind_name[KINDS] = {"zeros", "constant", "random", "extremes", "outlier",
                                              "noise 4", "noise 64", "noise 2048", "ramp", "steps",
-                                             "spikes"};
+                                             "spikes", "levels"};
 
 /* Pixel i of a tile of this kind, as a value of `bits` bits. */
 static int64_t value(int kind, long i, long n, int bits)
@@ -46,6 +46,12 @@ static int64_t value(int kind, long i, long n, int bits)
     case 7: return (bits == 8 ? 0 : 100) + (int64_t)(next_random() % (bits == 8 ? 256 : 2048));
     case 8: return (bits == 8 ? i % 256 : i * 37) ;
     case 9: return (i / 32) % 2 ? lo / 2 : hi / 2; /* a flat block, then a jump */
+    case 11: { /* each block noise of another amplitude, 2^0 .. 2^(bits-1): every split level
+                * in one tile, and the kinds changing from block to block */
+        const int k = (int)((i / 32) % bits);
+        const int64_t v = (int64_t)(next_random() % (UINT64_C(1) << k)) - (bits == 8 ? 0 : (INT64_C(1) << k) / 2);
+        return v < lo ? lo : v > hi ? hi : v;
+    }
     default: { /* a quiet floor with spikes of every size: codes of up to ~60 bits side by side, so
                 * that two codes often do not fit in one look at the bits (the decoder's pairs) */
         const int64_t base = bits == 8 ? 100 : 1000, r = (int64_t)(next_random() % 8);
