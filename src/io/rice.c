@@ -165,6 +165,21 @@ typedef struct block {
 INLINE uint32_t code_of(const block *b, size_t j) { return (1u << b->fs) | (b->d[j] & ((1u << b->fs) - 1)); }
 INLINE uint32_t len_of(const block *b, size_t j) { return (b->d[j] >> b->fs) + 1 + b->fs; }
 
+/* cfitsio's split level of a block of m pixels of mapped sum `sum` (a full
+ * block's divide is a shift), and the block's kind. */
+INLINE unsigned split_level(uint64_t sum, size_t m, unsigned bp)
+{
+    const uint64_t half = m / 2 + 1;
+    const uint64_t mean = sum < half ? 0 : m == 32 ? (sum - half) >> 5 : (sum - half) / m;
+    const uint64_t psum = (mean & width_mask(bp)) >> 1;
+    return psum ? 64 - (unsigned)__builtin_clzll(psum) : 0;
+}
+
+INLINE int block_kind(unsigned fs, uint64_t sum, unsigned bp)
+{
+    return fs >= FSMAX(bp) ? RAW : fs == 0 && sum == 0 ? FLAT : NORMAL;
+}
+
 INLINE void plan_block(const void *in, size_t i, size_t m, uint32_t last, unsigned bp, block *b)
 {
     /* the first difference apart, so that the loop has no condition and
@@ -175,11 +190,8 @@ INLINE void plan_block(const void *in, size_t i, size_t m, uint32_t last, unsign
         b->d[j] = mapped_difference(pixel(in, i + j, bp), pixel(in, i + j - 1, bp), bp);
         sum += b->d[j];
     }
-    const uint64_t half = m / 2 + 1;
-    const uint64_t mean = sum < half ? 0 : m == 32 ? (sum - half) >> 5 : (sum - half) / m; /* a full block: no divide */
-    const uint64_t psum = (mean & width_mask(bp)) >> 1;
-    b->fs = psum ? 64 - (unsigned)__builtin_clzll(psum) : 0;
-    b->kind = b->fs >= FSMAX(bp) ? RAW : b->fs == 0 && sum == 0 ? FLAT : NORMAL;
+    b->fs = split_level(sum, m, bp);
+    b->kind = block_kind(b->fs, sum, bp);
     if (b->kind != NORMAL)
         return;
     /* the codes, pairs and quads each in a loop of their own (they
@@ -203,10 +215,9 @@ INLINE void plan_block(const void *in, size_t i, size_t m, uint32_t last, unsign
 
 #if AIA_HAVE_V3
 /* plan_block for a full block (32 pixels, i > 0) of 16-bit pixels at v3:
- * the same d and quads, in vectors of 8 lanes (a third of the encoder's time
- * had gone to plan_block's loops, which GCC vectorised with gathers and
- * permutes and a divide a block). The split level and kind as plan_block
- * decides them, from the same sum. */
+ * the same d and quads, in vectors of 8 lanes. plan_block's loops, which GCC
+ * vectorised with gathers and permutes, and a divide a block, had been most
+ * of the encoder's time (a harness without the puts: 28 of 35 ms a frame). */
 static AIA_TARGET_V3 void plan_block16_v3(const int16_t *in, size_t i, block *b)
 {
     __m256i d[4];
@@ -225,9 +236,8 @@ static AIA_TARGET_V3 void plan_block16_v3(const int16_t *in, size_t i, block *b)
     t = _mm_add_epi32(t, _mm_shuffle_epi32(t, 0x4E));
     t = _mm_add_epi32(t, _mm_shuffle_epi32(t, 0xB1));
     const uint64_t sum = (uint32_t)_mm_cvtsi128_si32(t); /* < 32 x 2^16 */
-    const uint64_t mean = sum < 17 ? 0 : (sum - 17) >> 5, psum = (mean & 0xFFFF) >> 1;
-    b->fs = psum ? 64 - (unsigned)__builtin_clzll(psum) : 0;
-    b->kind = b->fs >= FSMAX(2) ? RAW : b->fs == 0 && sum == 0 ? FLAT : NORMAL;
+    b->fs = split_level(sum, 32, 2);
+    b->kind = block_kind(b->fs, sum, 2);
     if (b->kind != NORMAL)
         return;
     const unsigned fs = b->fs;
@@ -582,32 +592,32 @@ typedef struct codec {
     static ATTR int enc1_##SUFFIX(const void *const in[], int k, size_t n, int b, unsigned char *const out[], \
                                   size_t len[])                                                    \
     {                                                                                              \
-        return encode(in, k, n, b, out, len, 1, V3);                                                   \
+        return encode(in, k, n, b, out, len, 1, V3);                                               \
     }                                                                                              \
     static ATTR int enc2_##SUFFIX(const void *const in[], int k, size_t n, int b, unsigned char *const out[], \
                                   size_t len[])                                                    \
     {                                                                                              \
-        return encode(in, k, n, b, out, len, 2, V3);                                                   \
+        return encode(in, k, n, b, out, len, 2, V3);                                               \
     }                                                                                              \
     static ATTR int enc4_##SUFFIX(const void *const in[], int k, size_t n, int b, unsigned char *const out[], \
                                   size_t len[])                                                    \
     {                                                                                              \
-        return encode(in, k, n, b, out, len, 4, V3);                                                   \
+        return encode(in, k, n, b, out, len, 4, V3);                                               \
     }                                                                                              \
     static ATTR int dec1_##SUFFIX(const unsigned char *const in[], const size_t len[], int k, void *const out[], \
                                   size_t n, int b, aia_rice_error *e)                              \
     {                                                                                              \
-        return decode(in, len, k, out, n, b, e, 1, V3);                                                \
+        return decode(in, len, k, out, n, b, e, 1, V3);                                            \
     }                                                                                              \
     static ATTR int dec2_##SUFFIX(const unsigned char *const in[], const size_t len[], int k, void *const out[], \
                                   size_t n, int b, aia_rice_error *e)                              \
     {                                                                                              \
-        return decode(in, len, k, out, n, b, e, 2, V3);                                                \
+        return decode(in, len, k, out, n, b, e, 2, V3);                                            \
     }                                                                                              \
     static ATTR int dec4_##SUFFIX(const unsigned char *const in[], const size_t len[], int k, void *const out[], \
                                   size_t n, int b, aia_rice_error *e)                              \
     {                                                                                              \
-        return decode(in, len, k, out, n, b, e, 4, V3);                                                \
+        return decode(in, len, k, out, n, b, e, 4, V3);                                            \
     }                                                                                              \
     static const codec codec_##SUFFIX = {{enc1_##SUFFIX, enc2_##SUFFIX, enc4_##SUFFIX},             \
                                          {dec1_##SUFFIX, dec2_##SUFFIX, dec4_##SUFFIX}};
