@@ -200,7 +200,8 @@ static void filter_rows(const aia_padded *p, int order, long y0, long rows, doub
     for (long X = tiled; X < NX; X++)
         for (long k = 0; k < rows; k++)
             dst[k * stride + X] = (float)buf[X * STRIP + k];
-    aia_tile_rows_written(); /* before the column pass reads them, on any thread */
+    if (p->stream)
+        aia_tile_rows_written(); /* the streamed rows, before the column pass reads them on any thread */
 }
 
 /* Row Y of a panel: cols <= PANEL coefficients as doubles, zeros after. */
