@@ -251,8 +251,8 @@ static AIA_TARGET_V3 void plan_block16_v3(const int16_t *in, size_t i, block *b)
         const __m256i len = _mm256_add_epi32(_mm256_srl_epi32(d[k], count), extra);
         /* a 64-bit lane holds pixels 2q (low half) and 2q + 1 (high half) */
         const __m256i odd_len = _mm256_srli_epi64(len, 32);
-        const __m256i pair = _mm256_or_si256(
-            _mm256_sllv_epi64(_mm256_and_si256(code, lanes32), _mm256_and_si256(odd_len, m63)), _mm256_srli_epi64(code, 32));
+        const __m256i even_code = _mm256_and_si256(code, lanes32), odd_shift = _mm256_and_si256(odd_len, m63);
+        const __m256i pair = _mm256_or_si256(_mm256_sllv_epi64(even_code, odd_shift), _mm256_srli_epi64(code, 32));
         const __m256i pair_len = _mm256_add_epi64(_mm256_and_si256(len, lanes32), odd_len);
         /* pairs 2r, 2r + 1 in lanes 0, 1 and 2, 3: the quads in lanes 0 and 2 */
         const __m256i next = _mm256_permute4x64_epi64(pair, 0xF5), next_len = _mm256_permute4x64_epi64(pair_len, 0xF5);
@@ -263,7 +263,8 @@ static AIA_TARGET_V3 void plan_block16_v3(const int16_t *in, size_t i, block *b)
         const __m256i q = _mm256_permute4x64_epi64(_mm256_unpacklo_epi64(quad[2 * h], quad[2 * h + 1]), 0xD8);
         const __m256i ql = _mm256_permute4x64_epi64(_mm256_unpacklo_epi64(quad_len[2 * h], quad_len[2 * h + 1]), 0xD8);
         _mm256_storeu_si256((__m256i *)(b->quad + 4 * h), q);
-        _mm_storeu_si128((__m128i *)(b->quad_len + 4 * h), _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(ql, even32)));
+        const __m256i ql32 = _mm256_permutevar8x32_epi32(ql, even32); /* the lengths' low halves, in order */
+        _mm_storeu_si128((__m128i *)(b->quad_len + 4 * h), _mm256_castsi256_si128(ql32));
     }
 }
 #endif

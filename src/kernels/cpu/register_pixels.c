@@ -273,8 +273,8 @@ static int sample(const aia_register_geometry *g, const float *in, long stride, 
         *wrong = 1;
         return AIA_OK;
     }
-    return aia_affine_sample(coef, coef_stride, g->NX, g->NY, &g->map, g->kernel, g->order, missing, lo, hi, &g->win, out,
-                             out_stride);
+    return aia_affine_sample(coef, coef_stride, g->NX, g->NY, &g->map, g->kernel, g->order, missing, lo, hi, &g->win,
+                             out, out_stride);
 }
 
 int aia_cpu_register_pixels(const aia_backend *b, const aia_register_geometry *g, const float *in, long in_stride,

@@ -134,8 +134,8 @@ static void cubic_row(const float *coef, long stride, long NX, long NY, const ai
     }
 }
 
-int aia_affine_sample(const float *coef, long coef_stride, long NX, long NY, const aia_affine *a, aia_kernel kernel, int order,
-                      float cval, float lo, float hi, const aia_window *win, float *out, long out_stride)
+int aia_affine_sample(const float *coef, long coef_stride, long NX, long NY, const aia_affine *a, aia_kernel kernel,
+                      int order, float cval, float lo, float hi, const aia_window *win, float *out, long out_stride)
 {
     /* the positions' column terms, made once (the avx2 kernel's): a group
      * of 8 may start at any pixel of the row, so 8 past its end too */
@@ -153,14 +153,16 @@ int aia_affine_sample(const float *coef, long coef_stride, long NX, long NY, con
         float *row = out + j * out_stride;
         const double yo = (double)(win->y0 + j);
         if (kernel == AIA_KERNEL_BSPLINE && order == 3) {
-            cubic_row(coef, coef_stride, NX, NY, a, cols, cols ? cols + n : NULL, cval, lo, hi, yo, win->x0, win->w, row);
+            cubic_row(coef, coef_stride, NX, NY, a, cols, cols ? cols + n : NULL, cval, lo, hi, yo, win->x0, win->w,
+                      row);
             continue;
         }
         for (long i = 0; i < win->w; i++) {
             double x, y;
             position(a, (double)(win->x0 + i), yo, &x, &y);
-            row[i] = outside(x, y, NX, NY) ? cval
-                                           : aia_clip(sample_general(coef, coef_stride, NX, NY, x, y, kernel, order), lo, hi);
+            row[i] = outside(x, y, NX, NY)
+                         ? cval
+                         : aia_clip(sample_general(coef, coef_stride, NX, NY, x, y, kernel, order), lo, hi);
         }
     }
     free(cols);

@@ -15,12 +15,13 @@
  * cval; taps past the edge mirror; values are clipped to [lo, hi] (sunpy's
  * clip, done as they are stored). Multi-threaded over rows. AIA_OK, or
  * AIA_ERR_NOMEM. */
-int aia_affine_sample(const float *coef, long coef_stride, long NX, long NY, const aia_affine *a, aia_kernel kernel, int order,
-                      float cval, float lo, float hi, const aia_window *win, float *out, long out_stride);
+int aia_affine_sample(const float *coef, long coef_stride, long NX, long NY, const aia_affine *a, aia_kernel kernel,
+                      int order, float cval, float lo, float hi, const aia_window *win, float *out, long out_stride);
 
 /* The cubic B-spline for output pixels [i0, i1) of row yo whose taps all
- * lie inside the frame (coefficient rows `stride` floats apart), 16 at a time with AVX-512 (kernels/x86/
- * resample_avx512.c; only in the avx512 level). */
+ * lie inside the frame (coefficient rows `stride` floats apart), 16 at a
+ * time with AVX-512 (kernels/x86/resample_avx512.c; only in the avx512
+ * level). */
 void aia_cubic_span_simd(const float *coef, long stride, const aia_affine *a, double yo, long x0, long i0,
                          long i1, float lo, float hi, float *out);
 

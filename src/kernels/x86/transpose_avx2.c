@@ -65,7 +65,8 @@ void aia_tile_strip_to_rows(const double *src, float *dst, long stride, int rows
         for (int xb = 0; xb < 2; xb++) {
             for (int x = 0; x < 8; x++) {
                 const double *s = src + (8 * xb + x) * 16 + kb;
-                r[xb][x] = _mm256_set_m128(_mm256_cvtpd_ps(_mm256_loadu_pd(s + 4)), _mm256_cvtpd_ps(_mm256_loadu_pd(s)));
+                const __m128 lo = _mm256_cvtpd_ps(_mm256_loadu_pd(s)), hi = _mm256_cvtpd_ps(_mm256_loadu_pd(s + 4));
+                r[xb][x] = _mm256_set_m128(hi, lo);
             }
             transpose8(r[xb]);
         }
